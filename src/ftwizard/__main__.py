@@ -1,0 +1,3 @@
+from ftwizard.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""ftwizard.core"""
