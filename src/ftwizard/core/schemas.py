@@ -19,6 +19,8 @@ FORMATS: dict[str, str] = {
     "catalog-licences": "ftwizard.core.catalog:LicencesFile",
     "catalog-techniques": "ftwizard.core.catalog:TechniquesFile",
     "user-catalog": "ftwizard.core.catalog:UserCatalog",
+    "run-config": "ftwizard.core.runconfig:RunConfig",
+    "manifest": "ftwizard.core.manifest:Manifest",
 }
 
 

@@ -1,0 +1,162 @@
+"""The runner's event stream: one JSON object per line on stdout, the same lines in
+`metrics.jsonl` in the run folder.
+
+Readers (the Qt run monitor, the CLI) use `parse_event` and never import the runner.
+Every event has `event` (its kind) and `ts` (Unix time, seconds). Events never carry
+dataset text or the task description: only counts, line numbers and numbers.
+
+Order of a run: `start`, `warning`*, `eval` (phase "before"), (`step` | `eval` |
+`checkpoint` | `warning`)*, `eval` (phase "after"), `done`. A run that stops early ends with
+one `error` event instead of `done`; a cancelled run ends with `error` kind "cancelled"
+after its `checkpoint`. Exit codes of the runner process are below.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+# Runner exit codes (the GUI and the CLI tell the user what happened from these).
+EXIT_OK = 0
+EXIT_INTERNAL = 1  # a bug: the error event says "internal"
+EXIT_BAD_INPUT = 2  # config, model folder, data or disk: the error event says which
+EXIT_CANCELLED = 3  # SIGINT / Cancel: a checkpoint was saved, `--resume` continues
+EXIT_OOM = 4  # out of memory and no auto-fallback (or the ladder ran out)
+
+ErrorKind = Literal["oom", "data", "disk", "config", "cancelled", "internal"]
+WarningKind = Literal["data", "fallback", "quantisation", "resume", "config"]
+
+
+class _Event(BaseModel):
+    # Readers ignore fields they do not know: a newer runner may add some.
+    model_config = ConfigDict(extra="ignore")
+
+    ts: float = Field(default_factory=time.time, description="Unix time, seconds.")
+
+
+class StartEvent(_Event):
+    event: Literal["start"] = "start"
+    run_dir: str
+    model_dir: str
+    method: Literal["qlora", "lora", "full"]
+    quantisation: str = Field(description="'nf4 (double quant)' or 'none'.")
+    device: str = Field(description="'cuda', 'mps' or 'cpu'.")
+    device_name: str = ""
+    precision: str = Field(description="Compute dtype: bf16, fp16 or fp32.")
+    mem_kind: Literal["gpu", "process"] = Field(
+        description="What peak_mem_gb measures: GPU memory on CUDA, the process's peak RSS otherwise."
+    )
+    max_steps: int
+    seq_len: int
+    micro_batch: int
+    grad_accum: int
+    train_examples: int
+    holdout_examples: int
+    skipped_rows: int = 0
+    total_params: int
+    trainable_params: int
+    resumed_from_step: int | None = None
+    notes: list[str] = Field(default_factory=list, description="Plain-language remarks on the set-up.")
+
+
+class StepEvent(_Event):
+    event: Literal["step"] = "step"
+    step: int
+    max_steps: int
+    epoch: float
+    loss: float = Field(description="Mean training loss over the step's tokens.")
+    lr: float
+    tokens_per_s: float = Field(description="Trained (non-padding) tokens per second, this run so far.")
+    peak_mem_gb: float
+    eta_s: float = Field(description="Estimated seconds to the last step.")
+    grad_norm: float | None = None
+
+
+class EvalEvent(_Event):
+    event: Literal["eval"] = "eval"
+    step: int
+    phase: Literal["before", "during", "after"] = Field(
+        description="before: base model; during: periodic; after: the tuned adapter."
+    )
+    eval_loss: float
+    perplexity: float = Field(description="exp(eval_loss), over assistant tokens of the holdout.")
+    eval_tokens: int
+
+
+class CheckpointEvent(_Event):
+    event: Literal["checkpoint"] = "checkpoint"
+    step: int
+    path: str
+    size_mb: float
+
+
+class WarningEvent(_Event):
+    """Something the user should know that does not stop the run (e.g. skipped rows)."""
+
+    event: Literal["warning"] = "warning"
+    kind: WarningKind
+    message: str
+    count: int | None = None
+    line_numbers: list[int] = Field(default_factory=list, description="Data file lines (first few).")
+
+
+class DoneEvent(_Event):
+    event: Literal["done"] = "done"
+    step: int
+    eval_loss_before: float | None
+    perplexity_before: float | None
+    eval_loss_after: float | None
+    perplexity_after: float | None
+    adapter_dir: str | None = Field(description="PEFT adapter + tokenizer (None for a full fine-tune).")
+    model_out_dir: str | None = Field(default=None, description="Full weights (full fine-tune or merge).")
+    manifest_path: str
+    train_time_s: float
+    tokens_per_s: float
+    peak_mem_gb: float
+    predicted_peak_vram_gb: float | None = None
+    predicted_tokens_per_s: float | None = None
+
+
+class ErrorEvent(_Event):
+    event: Literal["error"] = "error"
+    kind: ErrorKind
+    message: str
+    suggestion: str = ""
+    step: int | None = None
+    checkpoint: str | None = Field(default=None, description="Last complete checkpoint, if any.")
+
+
+Event = Annotated[
+    StartEvent | StepEvent | EvalEvent | CheckpointEvent | WarningEvent | DoneEvent | ErrorEvent,
+    Field(discriminator="event"),
+]
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_KINDS: tuple[str, ...] = ("start", "step", "eval", "checkpoint", "warning", "done", "error")
+
+
+def parse_event(line: str | bytes) -> Event | None:
+    """One stdout line -> an event, or None for anything else (library chatter, partial
+    lines, unknown or malformed events). Never raises."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        data = json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("event") not in EVENT_KINDS:
+        return None
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError:
+        return None
+
+
+def event_line(ev: _Event) -> str:
+    """The event as one JSON line (no newline inside, none at the end)."""
+    return ev.model_dump_json()
