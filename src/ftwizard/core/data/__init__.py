@@ -1,0 +1,16 @@
+"""Dataset intake: read the user's training file locally, check every row, measure it, and
+never reveal its content (reports carry line numbers, fields and counts only).
+
+The training runner consumes `iter_examples(path, fmt=None, columns=None)`.
+"""
+
+from ftwizard.core.data.formats import (
+    FORMATS,
+    Example,
+    ProblemKind,
+    RowProblem,
+    Turn,
+    iter_examples,
+)
+
+__all__ = ["FORMATS", "Example", "ProblemKind", "RowProblem", "Turn", "iter_examples"]
