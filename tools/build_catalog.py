@@ -948,6 +948,17 @@ def build_gpus(rows: list[dict[str, str]]) -> list[dict]:
         if gid == "a100-40gb":
             notes.append("Matches both the SXM4 and the PCIe names.")
         entry["notes"] = " ".join(([csv_notes] if csv_notes else []) + notes) or None
+        if gid == "mi250":
+            # Software sees one MI250 as two devices (GCDs) of 64 GB: the entry describes what
+            # detection matches and the estimator sizes, so each figure is the package's / 2.
+            for key in ("memory_gb", "bandwidth_gbs", "bf16_dense_tflops", "fp16_dense_tflops", "fp32_tflops", "tdp_w"):
+                if entry.get(key):
+                    entry[key] = round(entry[key] / 2, 2)
+            entry["name"] = "AMD Instinct MI250 (one of its two 64 GB devices)"
+            entry["notes"] = (entry["notes"] or "") + (
+                " Figures are per device: ROCm and torch show one MI250 as two devices of 64 GB, so the"
+                " package's 128 GB, 3277 GB/s and 362.1 TFLOPS are halved here."
+            )
         if gid == "v100":
             for mem in (16, 32):
                 e = dict(entry)
