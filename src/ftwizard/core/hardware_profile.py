@@ -140,13 +140,8 @@ class HardwareProfile(_Record):
     catalog_version: str | None = Field(default=None, description="None if the catalog could not load.")
 
     def usable_gpus(self) -> list[GpuInfo]:
-        """Devices a run can be placed on: a GPU in MIG mode is replaced by its slices."""
-        slice_parents = {g.mig_parent_index for g in self.gpus if g.is_mig_slice}
-        return [
-            g
-            for g in self.gpus
-            if g.is_mig_slice or not (g.mig and g.index in slice_parents)
-        ]
+        """Devices a run can be placed on: a GPU in MIG mode only through its slices."""
+        return [g for g in self.gpus if not g.mig or g.is_mig_slice]
 
     def failed_backends(self) -> list[BackendAttempt]:
         return [b for b in self.backends if b.status in ("failed", "timed_out")]
@@ -163,6 +158,10 @@ class HardwareProfile(_Record):
             if self.ram_total_gib is not None:
                 cpu.append(f"{self.ram_total_gib:.1f} GiB RAM")
             tail = f" ({', '.join(cpu)})" if cpu else ""
+            whole = [g for g in self.gpus if g.mig]
+            if whole:
+                names = ", ".join(sorted({g.name for g in whole}))
+                return f"No usable GPU: {names} in MIG mode and no MIG slice found; CPU-only{tail}."
             return f"No supported GPU found: CPU-only{tail}."
         groups: dict[str, int] = {}
         for g in gpus:

@@ -1,1 +1,6 @@
-"""ftwizard.hardware"""
+"""ftwizard.hardware: what this workstation can do (GPUs, CPU, RAM, disk, OS).
+
+Cheap to import: nothing here loads NVML or runs a tool. Call
+`ftwizard.hardware.detect.detect()` for a HardwareProfile and
+`ftwizard.hardware.runtime.runtime_check()` for what the training interpreter's torch sees.
+"""
