@@ -22,6 +22,7 @@ FORMATS: dict[str, str] = {
     "hardware-profile": "ftwizard.core.hardware_profile:HardwareProfile",
     "run-config": "ftwizard.core.runconfig:RunConfig",
     "manifest": "ftwizard.core.manifest:Manifest",
+    "plan": "ftwizard.core.plan:Plan",
 }
 
 

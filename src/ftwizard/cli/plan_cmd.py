@@ -1,0 +1,163 @@
+"""`ftwizard plan --answers FILE [--top N] [--json] [--json-out FILE] [--pdf FILE] [--weights ...]`.
+
+Prints the advice, the ranked plans and a summary of what was excluded. The task
+description in the answers is never printed (it may describe regulated work); it is kept
+only inside the saved plan file (--json-out, written 0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from ftwizard.cli.common import add_json_flag, catalog_from_args, print_json
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("plan", help="rank model x technique x hardware plans from the wizard's answers")
+    p.add_argument("--answers", required=True, metavar="FILE", help="answers JSON (see `ftwizard schema answers`)")
+    p.add_argument("--top", type=_positive_int, default=5, metavar="N", help="how many plans to keep (default 5)")
+    p.add_argument(
+        "--weights",
+        metavar="NAME=W,...",
+        help="score weights, e.g. quality=0.4,cost=0.2 (quality, data_fit, time, cost, inference_cost, "
+        "maturity); unnamed parts keep their defaults, then all are normalised to sum 1",
+    )
+    p.add_argument(
+        "--hardware-profile",
+        metavar="FILE",
+        help="a saved hardware profile JSON to use in 'detect' mode instead of detecting now",
+    )
+    p.add_argument(
+        "--electricity",
+        type=float,
+        metavar="USD_PER_KWH",
+        help="electricity tariff for local runs (default: the estimator's 0.30 USD/kWh)",
+    )
+    p.add_argument("--json-out", metavar="FILE", help="save the whole plan (answers included) as JSON")
+    p.add_argument("--pdf", metavar="FILE", help="write the plan as a PDF report")
+    add_json_flag(p)
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def run(args: argparse.Namespace) -> int:
+    from ftwizard.core.answers import load_answers
+    from ftwizard.core.errors import AnswersError, ExportError
+    from ftwizard.core.plan import parse_weights, save_plan
+    from ftwizard.core.recommend import recommend
+
+    answers = load_answers(Path(args.answers))
+    weights = None
+    if args.weights:
+        try:
+            weights = parse_weights(args.weights)
+        except ValueError as exc:
+            raise AnswersError(f"--weights: {exc}") from None
+    if args.electricity is not None and not args.electricity >= 0:
+        raise AnswersError("--electricity: the tariff must be 0 or more USD per kWh")
+    catalog = catalog_from_args(args)
+    hardware = _hardware(args, answers, catalog)
+    plan = recommend(
+        answers, catalog, hardware, weights=weights, top=args.top, electricity_usd_per_kwh=args.electricity
+    )
+    if args.json_out:
+        save_plan(plan, Path(args.json_out))
+    if args.pdf:
+        try:
+            from ftwizard.report.pdf import write_plan_pdf
+        except ImportError:
+            raise ExportError("PDF export not available yet") from None
+        write_plan_pdf(plan, Path(args.pdf), catalog)
+    if args.json:
+        print_json(plan.summary_dict())
+    else:
+        _print_human(plan, args)
+    return 0
+
+
+def _hardware(args: argparse.Namespace, answers, catalog):
+    if answers.hardware.mode != "detect":
+        return None
+    from ftwizard.core.errors import HardwareError
+    from ftwizard.core.hardware_profile import HardwareProfile
+    from ftwizard.core.jsonio import load_model
+
+    if args.hardware_profile:
+        return load_model(HardwareProfile, Path(args.hardware_profile), HardwareError)
+    from ftwizard.hardware.detect import detect
+
+    return detect(catalog)
+
+
+def _money(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.2f}"
+
+
+def _print_human(plan, args: argparse.Namespace) -> None:
+    a = plan.advice
+    print(("Fine-tune: yes. " if a.fine_tune else "Fine-tune: not yet. ") + a.summary)
+    for alt in a.alternatives:
+        print(f"  alternative: {alt}")
+    for note in a.notes:
+        print(f"  - {note}")
+    print()
+    recs = plan.recommendations
+    if recs:
+        print(f"Ranked plans (top {len(recs)}):")
+        head = ("#", "model", "technique", "hardware", "VRAM GB", "hours", "train $", "monthly $", "score")
+        rows = [
+            (
+                str(r.rank),
+                r.model_id,
+                r.technique + ("" if r.technique != "dpo" else f"/{r.method}"),
+                f"{r.hardware.count} x {r.hardware.gpu_id} ({r.hardware.provider})",
+                f"{r.peak_vram_gb:.1f}",
+                "?" if r.train_hours is None else f"{r.train_hours:.1f}",
+                _money(r.train_cost_usd),
+                _money(r.monthly_inference_usd),
+                f"{r.score:.3f}",
+            )
+            for r in recs
+        ]
+        widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+        for row in (head, *rows):
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        top = recs[0]
+        print(f"\nWhy #1 ({top.model_name}, {top.technique}):")
+        for r in top.reasons:
+            print(f"  - {r}")
+        for w in top.warnings:
+            print(f"  ! {w}")
+        p = top.score_parts
+        print(
+            f"  score {p.total:.3f} = quality {p.quality:.2f}, data fit {p.data_fit:.2f}, time {p.time:.2f}, "
+            f"cost {p.cost:.2f}, serving {p.inference_cost:.2f}, maturity {p.maturity:.2f} "
+            f"(weights: {', '.join(f'{k} {v:.2f}' for k, v in plan.weights.model_dump().items())})"
+        )
+    else:
+        print("No plan meets every constraint.")
+    whole = [e for e in plan.excluded if e.technique is None]
+    if whole:
+        by = Counter(e.constraint for e in whole)
+        print(f"\nExcluded {len(whole)} models: " + ", ".join(f"{n} by {c}" for c, n in by.most_common()) + ".")
+        for e in whole[:8]:
+            print(f"  - {e.model_id}: {e.reason}")
+        if len(whole) > 8:
+            print(f"  ... and {len(whole) - 8} more (--json lists every reason).")
+    if args.json_out:
+        print(f"\nPlan saved to {args.json_out}")
+    if args.pdf:
+        print(f"PDF written to {args.pdf}")

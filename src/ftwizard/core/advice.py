@@ -1,0 +1,125 @@
+"""Advice before the ranking: is fine-tuning the right tool, and how to prepare for it.
+
+Rules, in the order a consultant would say them:
+- Facts that change often belong in retrieval (RAG): tuning bakes facts into weights that
+  go stale; a small adapter tune can still set tone and format on top of RAG.
+- No examples, or fewer than MIN_EXAMPLES: prompt first (few-shot), and collect examples.
+- Collect 500-2,000 good examples to start (LIMA, Zhou et al. 2023: 1,000 curated examples
+  were enough to align a 65B model); quality beats quantity.
+- Hold out 10% before training and compare base and tuned model on task metrics.
+"""
+
+from __future__ import annotations
+
+from ftwizard.core.answers import Answers
+from ftwizard.core.plan import Advice
+
+MIN_EXAMPLES = 100
+START_EXAMPLES_LOW, START_EXAMPLES_HIGH = 500, 2_000
+HOLDOUT_FRACTION = 0.10
+LARGE_CORPUS_TOKENS = 50_000_000
+
+# Task kind -> what to measure on the holdout, base vs tuned.
+METRICS: dict[str, list[str]] = {
+    "chat": ["reviewer rating of tone and correctness (blind, base vs tuned)", "win rate against the base model"],
+    "instruction": ["win rate against the base model", "share of answers in the required format"],
+    "classification": ["accuracy", "macro-F1"],
+    "extraction": ["exact match per field", "field-level F1"],
+    "summarization": ["ROUGE-L", "reviewer rating of faithfulness"],
+    "qa": ["exact match", "token F1", "reviewer rating of faithfulness to sources"],
+    "code": ["pass@1 on unit tests"],
+    "translation": ["chrF", "reviewer rating of adequacy and fluency"],
+    "reasoning": ["final-answer accuracy"],
+}
+
+
+def holdout_examples(examples: int) -> int:
+    return int(examples * HOLDOUT_FRACTION)
+
+
+def advise(answers: Answers, n_recommendations: int, local_only: bool) -> Advice:
+    """The advice block of the plan; `n_recommendations` says whether any plan survived."""
+    n = answers.data.examples
+    tokens = n * answers.data.avg_tokens
+    alternatives: list[str] = []
+    notes: list[str] = []
+
+    if answers.knowledge_changes_often:
+        fine_tune = False
+        summary = (
+            "Your facts change often, so put them in a retrieval system (RAG) that the model reads "
+            "at answer time; fine-tuning would bake today's facts into the weights and go stale. "
+            "If you also need a house tone or format, add a small adapter (LoRA) tune on top."
+        )
+        alternatives += [
+            "Retrieval-augmented generation (RAG) over your documents, with no tuning",
+            "RAG plus a small LoRA tune for tone and format (the recommendations below)",
+        ]
+    elif n == 0:
+        fine_tune = False
+        summary = (
+            "You have no training examples yet: start with prompting (clear instructions and a few "
+            "worked examples in the prompt) and collect real examples as you go."
+        )
+        alternatives.append("Prompting with a few examples (few-shot) on an instruct model")
+    elif n < MIN_EXAMPLES:
+        fine_tune = False
+        summary = (
+            f"{n} examples are too few to tune reliably: start with prompting (few-shot), and tune "
+            f"once you have {START_EXAMPLES_LOW:,} or more good examples."
+        )
+        alternatives.append("Prompting with a few examples (few-shot) on an instruct model")
+    else:
+        fine_tune = True
+        summary = (
+            f"Fine-tuning suits this project: {n:,} examples of {answers.task.kind} work are "
+            "enough to teach a model your task and style."
+        )
+        alternatives.append("Prompting an instruct model first, as the baseline the tune must beat")
+
+    if n_recommendations == 0:
+        summary += " No model, technique and hardware combination meets every constraint; see the exclusions."
+        alternatives.append("Relax a constraint (budget, hardware, languages or licence) and plan again")
+
+    to_collect = max(0, START_EXAMPLES_LOW - n)
+    if n < START_EXAMPLES_LOW:
+        notes.append(
+            f"Collect {START_EXAMPLES_LOW:,}-{START_EXAMPLES_HIGH:,} good examples to start "
+            f"({to_collect:,} more than you have); a thousand carefully chosen examples beat many "
+            "noisy ones (LIMA, Zhou et al. 2023)."
+        )
+    elif n <= START_EXAMPLES_HIGH:
+        notes.append(
+            f"{n:,} examples is a good start ({START_EXAMPLES_LOW:,}-{START_EXAMPLES_HIGH:,} recommended); "
+            "check them for quality before adding more."
+        )
+    holdout = holdout_examples(n)
+    metrics = METRICS[answers.task.kind]
+    notes.append(
+        f"Before training, set aside 10% of the examples ({holdout:,}) and never train on them; "
+        f"compare the base and the tuned model on them with: {', '.join(metrics)}."
+    )
+    if answers.data.preference_pairs:
+        notes.append(
+            "Your preference pairs (a better and a worse answer) suit DPO (Rafailov et al. 2023): "
+            "usually tune on the preferred answers first (SFT), then run DPO on the pairs."
+        )
+    if n >= 20_000 or tokens >= LARGE_CORPUS_TOKENS:
+        notes.append(
+            f"With {n:,} examples (about {tokens / 1e6:,.0f} M tokens), full fine-tuning, or continued "
+            "pre-training on raw domain text, becomes worthwhile when the budget allows."
+        )
+    if local_only:
+        notes.append(
+            "Your data is regulated or the site is air-gapped, so only your own hardware is "
+            "considered; download the model weights once and carry them in."
+        )
+    return Advice(
+        fine_tune=fine_tune,
+        summary=summary,
+        alternatives=alternatives,
+        notes=notes,
+        examples_to_collect=to_collect,
+        holdout_examples=holdout,
+        evaluation_metrics=metrics,
+    )

@@ -1,0 +1,221 @@
+"""The score parts of one recommendation, each in [0, 1], and the formulas behind them.
+
+Every part is a documented formula over catalog or estimator figures; nothing is looked up
+from a hidden table. The weights that combine them live in the plan (`ScoreWeights`).
+
+Quality (expected quality for the task and languages)
+    Benchmarks are grouped; a task kind counts the groups below (weights in brackets):
+        general      MMLU                                        knowledge and understanding
+        code         HumanEval, then EvalPlus, then MBPP         program synthesis
+        math         GSM8K, then MATH                            multi-step reasoning
+        multilingual MMMLU, Multilingual MMLU, Global-MMLU-Lite, then MGSM
+    chat, instruction, classification, extraction, summarization, qa: general (1.0)
+    code: code (0.7), general (0.3);  reasoning: math (0.7), general (0.3)
+    translation: multilingual (0.7), general (0.3)
+    Any requested language other than English adds multilingual (0.5) if not counted yet.
+    Within a group the first benchmark name the model has counts (a base-model figure before
+    an instruct one); only the exact names above count, because different benchmarks
+    (MMLU vs MMLU-Pro) are not on one scale. bench = sum(w * score/100) / sum(w) over the
+    groups with a figure; coverage = that weight share of all counted groups.
+    size = (log10(P) - log10(0.1)) / (log10(400) - log10(0.1)), clamped to [0, 1], where P is
+    the parameter count in billions (a larger base gives a higher ceiling after tuning);
+    for a mixture of experts P = sqrt(total * active), a common rule of thumb for its
+    dense equivalent.
+    quality = 0.7 * (coverage * bench + (1 - coverage) * size) + 0.3 * size, plus 0.05 when
+    the catalog lists the task kind among the model's strengths (capped at 1). A group
+    without a figure falls back on size, and the reasons say so: nothing is invented.
+
+Data fit (technique against the data; heuristics from the LoRA and QLoRA papers' findings
+that adapters match full tuning on instruction data of thousands of examples)
+    dpo (only offered with preference pairs): 1.0; other techniques with pairs: 0.7.
+    examples < 2,000:          lora 1.0, qlora 1.0, full 0.3 (full tuning overfits small data)
+    2,000 <= examples < 20,000: lora 1.0, qlora 0.95, full 0.6
+    20,000 examples or 50 M training tokens and more: full 1.0, lora 0.8, qlora 0.75
+
+Time: 1 / (1 + train_hours / 8): a working day (8 h) scores 0.5. Unknown time: 0.
+
+Cost: 1 - train_cost_usd / budget (0 with no budget unless the cost is 0). Unknown: 0.
+
+Inference cost: cheapest monthly serving cost among the candidates / this one's (1 for the
+cheapest), times monthly budget / monthly cost when over the user's monthly budget. Unknown: 0.
+
+Maturity (community and tooling): 0.5 * age + 0.3 * dense + 0.2 * confidence, where age =
+min(1, months from release to the catalog date / 12) (tooling, quantised builds and
+recipes accumulate over the first year; unknown date: 0.5), dense = 1 for dense models,
+0.5 for mixtures of experts (their fine-tuning support in PEFT/bitsandbytes is younger),
+confidence = 1 / 0.6 / 0.2 for the catalog's confirmed / partial / unconfirmed entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from ftwizard.core.catalog import Benchmark, ModelEntry
+
+# Group -> benchmark names in order of preference (normalised: lower case, no spaces/dashes).
+BENCHMARK_GROUPS: dict[str, tuple[str, ...]] = {
+    "general": ("MMLU",),
+    "code": ("HumanEval", "EvalPlus", "MBPP"),
+    "math": ("GSM8K", "MATH"),
+    "multilingual": ("MMMLU", "Multilingual MMLU", "Global-MMLU-Lite", "MGSM"),
+}
+
+GROUP_LABEL = {
+    "general": "general knowledge",
+    "code": "coding",
+    "math": "math reasoning",
+    "multilingual": "multilingual",
+}
+
+TASK_GROUPS: dict[str, dict[str, float]] = {
+    "chat": {"general": 1.0},
+    "instruction": {"general": 1.0},
+    "classification": {"general": 1.0},
+    "extraction": {"general": 1.0},
+    "summarization": {"general": 1.0},
+    "qa": {"general": 1.0},
+    "code": {"code": 0.7, "general": 0.3},
+    "reasoning": {"math": 0.7, "general": 0.3},
+    "translation": {"multilingual": 0.7, "general": 0.3},
+}
+MULTILINGUAL_EXTRA = 0.5
+BENCH_SHARE = 0.7
+STRENGTH_BONUS = 0.05
+SIZE_MIN_B, SIZE_MAX_B = 0.1, 400.0
+
+FEW_EXAMPLES = 2_000
+MANY_EXAMPLES = 20_000
+MANY_TOKENS = 50_000_000
+DATA_FIT: dict[str, dict[str, float]] = {
+    "few": {"lora": 1.0, "qlora": 1.0, "full": 0.3},
+    "medium": {"lora": 1.0, "qlora": 0.95, "full": 0.6},
+    "large": {"full": 1.0, "lora": 0.8, "qlora": 0.75},
+}
+DPO_FIT, SFT_WITH_PAIRS_FIT = 1.0, 0.7
+DAY_HOURS = 8.0
+CONFIDENCE = {"confirmed": 1.0, "partial": 0.6, "unconfirmed": 0.2}
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace(" ", "").replace("-", "").replace("_", "")
+
+
+_GROUP_KEYS = {g: tuple(_norm(n) for n in names) for g, names in BENCHMARK_GROUPS.items()}
+
+
+@dataclass
+class Quality:
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    benchmarks_used: list[str] = field(default_factory=list)
+
+
+def effective_params_b(model: ModelEntry) -> float:
+    if model.active_params_b and model.architecture.moe_experts:
+        return math.sqrt(model.params_b * model.active_params_b)
+    return model.params_b
+
+
+def size_score(params_b: float) -> float:
+    lo, hi = math.log10(SIZE_MIN_B), math.log10(SIZE_MAX_B)
+    return min(1.0, max(0.0, (math.log10(params_b) - lo) / (hi - lo)))
+
+
+def task_groups(task_kind: str, languages: list[str]) -> dict[str, float]:
+    groups = dict(TASK_GROUPS[task_kind])
+    if any(lang != "en" for lang in languages) and "multilingual" not in groups:
+        groups["multilingual"] = MULTILINGUAL_EXTRA
+    return groups
+
+
+def pick_benchmark(model: ModelEntry, group: str) -> Benchmark | None:
+    """First preferred name the model has; a base-model figure before an instruct one."""
+    by_key: dict[str, list[Benchmark]] = {}
+    for b in model.benchmarks:
+        by_key.setdefault(_norm(b.name), []).append(b)
+    for key in _GROUP_KEYS[group]:
+        found = by_key.get(key)
+        if found:
+            return min(found, key=lambda b: b.variant != "base")
+    return None
+
+
+def quality(model: ModelEntry, task_kind: str, languages: list[str]) -> Quality:
+    groups = task_groups(task_kind, languages)
+    size = size_score(effective_params_b(model))
+    total_w = sum(groups.values())
+    have_w, bench_sum = 0.0, 0.0
+    used, missing = [], []
+    for group, w in groups.items():
+        b = pick_benchmark(model, group)
+        if b is None:
+            missing.append(GROUP_LABEL[group])
+            continue
+        have_w += w
+        bench_sum += w * b.score / 100.0
+        used.append(f"{b.name} {b.score:g}" + (" (instruct)" if b.variant == "instruct" else ""))
+    coverage = have_w / total_w
+    bench = bench_sum / have_w if have_w else 0.0
+    score = BENCH_SHARE * (coverage * bench + (1 - coverage) * size) + (1 - BENCH_SHARE) * size
+    reasons = []
+    if used:
+        reasons.append(f"Published benchmarks for this kind of task: {', '.join(used)}.")
+    if missing:
+        reasons.append(
+            f"The catalog has no published {' or '.join(missing)} benchmark for {model.name}; "
+            "its size stands in for that part of the quality score."
+        )
+    if task_kind in model.task_strengths:
+        score += STRENGTH_BONUS
+        reasons.append(f"The vendor lists {task_kind} among its strengths.")
+    return Quality(score=min(1.0, max(0.0, score)), reasons=reasons, benchmarks_used=used)
+
+
+def data_size_band(examples: int, avg_tokens: int) -> str:
+    if examples >= MANY_EXAMPLES or examples * avg_tokens >= MANY_TOKENS:
+        return "large"
+    return "few" if examples < FEW_EXAMPLES else "medium"
+
+
+def data_fit(technique: str, method: str, examples: int, avg_tokens: int, preference_pairs: bool) -> float:
+    if technique == "dpo":
+        return DPO_FIT
+    fit = DATA_FIT[data_size_band(examples, avg_tokens)][method]
+    return min(fit, SFT_WITH_PAIRS_FIT) if preference_pairs else fit
+
+
+def time_score(train_hours: float | None) -> float:
+    return 0.0 if train_hours is None else 1.0 / (1.0 + train_hours / DAY_HOURS)
+
+
+def cost_score(train_cost_usd: float | None, budget_usd: float) -> float:
+    if train_cost_usd is None:
+        return 0.0
+    if budget_usd <= 0:
+        return 1.0 if train_cost_usd <= 0 else 0.0
+    return min(1.0, max(0.0, 1.0 - train_cost_usd / budget_usd))
+
+
+def inference_cost_score(
+    monthly_usd: float | None, monthly_budget_usd: float | None, cheapest_usd: float | None
+) -> float:
+    if monthly_usd is None:
+        return 0.0
+    if monthly_usd <= 0:
+        return 1.0
+    part = 1.0 if cheapest_usd is None else min(1.0, cheapest_usd / monthly_usd)
+    if monthly_budget_usd is not None and monthly_usd > monthly_budget_usd:
+        part *= monthly_budget_usd / monthly_usd
+    return part
+
+
+def maturity(model: ModelEntry, as_of: dt.date) -> float:
+    if model.release_date is None:
+        age = 0.5
+    else:
+        months = (as_of - model.release_date).days / 30.44
+        age = min(1.0, max(0.0, months / 12.0))
+    dense = 0.5 if model.architecture.moe_experts else 1.0
+    return 0.5 * age + 0.3 * dense + 0.2 * CONFIDENCE[model.confidence]
