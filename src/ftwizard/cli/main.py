@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "catalog",
     "schema",
     "plan",
+    "calibration",
 )
 
 

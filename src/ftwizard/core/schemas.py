@@ -19,6 +19,7 @@ FORMATS: dict[str, str] = {
     "catalog-licences": "ftwizard.core.catalog:LicencesFile",
     "catalog-techniques": "ftwizard.core.catalog:TechniquesFile",
     "user-catalog": "ftwizard.core.catalog:UserCatalog",
+    "calibration-export": "ftwizard.core.calibration:CalibrationExport",
     "hardware-profile": "ftwizard.core.hardware_profile:HardwareProfile",
     "run-config": "ftwizard.core.runconfig:RunConfig",
     "manifest": "ftwizard.core.manifest:Manifest",
