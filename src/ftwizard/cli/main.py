@@ -19,6 +19,7 @@ from ftwizard import __version__
 COMMANDS: tuple[str, ...] = (
     "catalog",
     "schema",
+    "data",
     "plan",
     "calibration",
 )

@@ -24,6 +24,7 @@ FORMATS: dict[str, str] = {
     "run-config": "ftwizard.core.runconfig:RunConfig",
     "manifest": "ftwizard.core.manifest:Manifest",
     "plan": "ftwizard.core.plan:Plan",
+    "dataset-report": "ftwizard.core.data.report:DatasetReport",
 }
 
 

@@ -105,7 +105,7 @@ def _check_readable(path: Path) -> int:
 class DatasetSource:
     """An opened dataset: its container, its row format, and a fresh row iterator per call.
 
-    `bytes_read` follows the iterator, for progress bars.
+    `bytes_read` follows the iterator, for progress bars; `exhausted` says it reached the end.
     """
 
     def __init__(
@@ -119,6 +119,7 @@ class DatasetSource:
         self.container: Container = detect_container(self.path)
         self.columns = dict(columns or {})
         self.bytes_read = 0
+        self.exhausted = False  # True once records() has reached the end of the file
         self.format_detected = fmt is None
         self.format: str = check_format(fmt) or self._detect()
 
@@ -127,6 +128,7 @@ class DatasetSource:
     def records(self) -> Iterator[Record]:
         """Rows in file order, with column renames applied. Blank lines are skipped."""
         self.bytes_read = 0
+        self.exhausted = False
         raw_iter = {
             "jsonl": self._jsonl,
             "json": self._json,
@@ -138,6 +140,7 @@ class DatasetSource:
             if self.columns and isinstance(rec.value, dict):
                 rec.value = apply_columns(rec.value, self.columns)
             yield rec
+        self.exhausted = True
 
     def _jsonl(self) -> Iterator[Record]:
         with open(self.path, "rb") as fh:

@@ -1,0 +1,181 @@
+"""A reproducible holdout split: `train.jsonl` and `holdout.jsonl`, good rows only.
+
+Which rows are held out depends on the seed and each row's content only: every good row gets
+a keyed BLAKE2b hash of (seed, content) and the `round(n x holdout)` smallest go to the
+holdout. So the same file and seed give the same split on any machine and Python version
+(no `hash()` randomisation, no `random` module), a row keeps its side when others are added,
+and duplicates are dropped before the split so one can never leak across it.
+
+JSON Lines rows are copied byte for byte. Rows of CSV, JSON and Parquet files are written as
+one JSON object per line, with `columns` renames applied. Files are user data: 0600, atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import logging
+import os
+import tempfile
+from array import array
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ftwizard.core.data.inspection import file_sha256
+from ftwizard.core.data.readers import open_dataset
+from ftwizard.core.data.validate import CheckedRow, iter_checked
+from ftwizard.core.errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+TRAIN_FILE = "train.jsonl"
+HOLDOUT_FILE = "holdout.jsonl"
+
+
+class SplitSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    input_file: str
+    input_sha256: str
+    seed: int
+    holdout_fraction: float
+    rows_train: int = Field(ge=0)
+    rows_holdout: int = Field(ge=0)
+    rows_skipped: int = Field(ge=0, description="Rows with a problem (duplicates included), left out of both.")
+    train_file: str
+    holdout_file: str
+
+
+def split_key(seed: int, fingerprint: int) -> int:
+    """A row's place in the shuffle: keyed BLAKE2b of its content hash, stable everywhere."""
+    key = seed.to_bytes(16, "little", signed=True)
+    digest = hashlib.blake2b(fingerprint.to_bytes(8, "little"), digest_size=8, key=key).digest()
+    return int.from_bytes(digest, "little")
+
+
+def holdout_count(n: int, fraction: float) -> int:
+    """round(n x fraction), at least one row each side when there are two or more rows."""
+    k = round(n * fraction)
+    if n >= 2:
+        k = min(max(k, 1), n - 1)
+    return k
+
+
+def _line(row: CheckedRow) -> bytes:
+    if row.raw is not None:
+        return row.raw + b"\n"
+    return json.dumps(row.value, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def split(
+    path: Path | str,
+    holdout: float = 0.1,
+    seed: int = 0,
+    *,
+    out_dir: Path | str,
+    fmt: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SplitSummary:
+    """Write OUT_DIR/train.jsonl and OUT_DIR/holdout.jsonl from the good rows of `path`.
+
+    Reads the file twice (once to rank rows, once to write them). Raises DatasetError for an
+    unreadable file, a fraction outside (0, 1), or an out_dir whose outputs would overwrite
+    the input.
+    """
+    if not 0 < holdout < 1:
+        raise DatasetError(f"holdout fraction must be between 0 and 1 (exclusive), got {holdout}")
+    path = Path(path)
+    out = Path(out_dir)
+    train_path, holdout_path = out / TRAIN_FILE, out / HOLDOUT_FILE
+    if out.exists() and not out.is_dir():
+        raise DatasetError(f"{out}: exists and is not a folder")
+    resolved = path.resolve()
+    for target in (train_path, holdout_path):
+        if target.resolve() == resolved:
+            raise DatasetError(f"{target}: would overwrite the input file; choose another --out folder")
+
+    source = open_dataset(path, fmt=fmt, columns=columns)
+    total = max(1, source.total_bytes)
+    keys = array("Q")
+    skipped = 0
+    for row in iter_checked(source):
+        if row.problem is None:
+            keys.append(split_key(seed, row.fingerprint))
+        else:
+            skipped += 1
+        if progress is not None and len(keys) % 4096 == 0:
+            progress(source.bytes_read // 2, total)
+    n = len(keys)
+    if n == 0:
+        raise DatasetError(f"{path}: no usable rows to split ({skipped} rows with problems)")
+    k = holdout_count(n, holdout)
+    threshold = heapq.nsmallest(k, keys)[-1] if k else -1
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    counts = _write(source, keys, threshold, out, train_path, holdout_path, progress, total)
+    summary = SplitSummary(
+        input_file=str(path),
+        input_sha256=file_sha256(path),
+        seed=seed,
+        holdout_fraction=holdout,
+        rows_train=counts[0],
+        rows_holdout=counts[1],
+        rows_skipped=skipped,
+        train_file=str(train_path),
+        holdout_file=str(holdout_path),
+    )
+    log.info("split %s: %d train, %d holdout, %d skipped", path.name, counts[0], counts[1], skipped)
+    return summary
+
+
+def _write(source, keys, threshold, out, train_path, holdout_path, progress, total) -> tuple[int, int]:
+    """Second pass: stream rows into two temp files, then rename both into place."""
+    tmps: list[str] = []
+    try:
+        handles = []
+        for target in (train_path, holdout_path):
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out)
+            tmps.append(tmp)
+            handles.append(os.fdopen(fd, "wb"))
+        train_fh, holdout_fh = handles
+        counts = [0, 0]
+        i = 0
+        with train_fh, holdout_fh:
+            for row in iter_checked(source):
+                if row.problem is not None:
+                    continue
+                if i >= len(keys):
+                    raise DatasetError(f"{source.path}: the file changed while it was being split")
+                side = 1 if keys[i] <= threshold else 0
+                (holdout_fh if side else train_fh).write(_line(row))
+                counts[side] += 1
+                i += 1
+                if progress is not None and i % 4096 == 0:
+                    progress(total // 2 + source.bytes_read // 2, total)
+            if i != len(keys):
+                raise DatasetError(f"{source.path}: the file changed while it was being split")
+            for fh in handles:
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, target in zip(tmps, (train_path, holdout_path), strict=True):
+            if os.name == "posix":
+                os.chmod(tmp, 0o600)
+            os.replace(tmp, target)
+        if progress is not None:
+            progress(total, total)
+        return counts[0], counts[1]
+    except OSError as exc:
+        raise DatasetError(f"{out}: cannot write the split ({exc.strerror})") from None
+    finally:
+        for tmp in tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
