@@ -20,8 +20,10 @@ COMMANDS: tuple[str, ...] = (
     "catalog",
     "schema",
     "data",
+    "detect",
     "plan",
     "calibration",
+    "export",
 )
 
 
