@@ -23,7 +23,6 @@ COMMANDS: tuple[str, ...] = (
     "detect",
     "plan",
     "calibration",
-    "export",
 )
 
 
