@@ -7,12 +7,35 @@ smallest_gpu_count(). Pure and fast: no torch, no I/O except architecture_from_c
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ftwizard.core import estimator_constants as K
 from ftwizard.core.catalog import Architecture, Catalog, GpuEntry
+from ftwizard.core.errors import CatalogError, EstimateError
+from ftwizard.core.estimator_arch import (
+    Shapes,
+    architecture_from_config,
+    lora_param_count,
+    shapes,
+)
+from ftwizard.core.estimator_cost import electricity_usd, serving_option, usable_memory_gb
+from ftwizard.core.estimator_memory import MemoryModel, build
+from ftwizard.core.estimator_time import Work, tokens_per_s, work
+
+__all__ = [
+    "CostOption",
+    "Estimate",
+    "EstimateRequest",
+    "InferenceCost",
+    "architecture_from_config",
+    "estimate",
+    "lora_param_count",
+    "monthly_inference_usd",
+    "smallest_gpu_count",
+]
 
 SCHEMA_VERSION = 1
 
@@ -42,12 +65,20 @@ class EstimateRequest(BaseModel):
     lora_targets: str = Field(
         default="all-linear", description="'all-linear', 'attention' or module names like 'q_proj,v_proj'."
     )
+    lora_dropout: float = Field(
+        default=0.05, ge=0, lt=1, description="Dropout on the LoRA input (adds a mask per adapted layer)."
+    )
+    qlora_bits: Literal[4, 8] = Field(default=4, description="QLoRA base: 4-bit NF4 or 8-bit LLM.int8.")
+    double_quant: bool = Field(default=True, description="NF4 double quantisation of the block constants.")
     seq_len: int = Field(gt=0, le=10_000_000, description="Tokens per sequence (padded or packed length).")
     micro_batch: int = Field(default=1, gt=0, le=4096)
     grad_accum: int = Field(default=1, gt=0)
     grad_ckpt: bool = True
     attention: Literal["sdpa", "eager"] = Field(
         default="sdpa", description="sdpa/flash never materialise the seq x seq score matrix; eager does."
+    )
+    chunked_loss: bool = Field(
+        default=False, description="Chunked/fused cross-entropy (Liger, torchtune): no fp32 logits tensor."
     )
     gpu_id: str | None = Field(default=None, description="Catalog GPU id for fits/time/cost.")
     gpus: int = Field(default=1, gt=0, le=1024, description="GPUs per node.")
@@ -135,36 +166,270 @@ class Estimate(BaseModel):
     total_params: int
 
 
-def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
-    """Peak VRAM per GPU, time and cost for one configuration. Pure and fast."""
-    raise NotImplementedError
+
+# --- implementation ----------------------------------------------------------------------------
 
 
-def architecture_from_config(path: Path) -> Architecture:
-    """Read a local Hugging Face config.json; EstimateError names the file and the field."""
-    raise NotImplementedError
+def check_request(req: EstimateRequest) -> None:
+    """Refuse combinations that cannot run, naming the field."""
+    if req.method == "qlora" and req.precision == "fp32":
+        raise EstimateError("precision: qlora computes in 16-bit; use bf16-mixed, bf16-true or fp16-mixed")
+    if req.strategy == "single" and req.world_size > 1:
+        raise EstimateError(
+            f"strategy: 'single' uses one GPU but gpus x nodes = {req.world_size}; use ddp, fsdp or zero3"
+        )
+    if req.cpu_offload and req.strategy not in ("fsdp", "zero3"):
+        raise EstimateError("cpu_offload: needs strategy fsdp or zero3")
+    if req.method == "full" and req.objective == "dpo" and req.precision == "fp32":
+        pass  # allowed: two fp32 copies, just large
 
 
-def lora_param_count(arch: Architecture, r: int, targets: str) -> int:
-    """Trainable LoRA parameters: r x (in + out) for each targeted linear layer."""
-    raise NotImplementedError
+def resolve_architecture(req: EstimateRequest, catalog: Catalog) -> tuple[Architecture, str]:
+    """The architecture and a display name for the request's model."""
+    if req.architecture is not None:
+        return req.architecture, f"local {req.architecture.model_type} model"
+    assert req.model_id is not None
+    try:
+        m = catalog.model(req.model_id)
+    except CatalogError as exc:
+        raise EstimateError(f"model: {exc}") from None
+    return m.architecture, m.name
+
+
+def _strategy_for(req: EstimateRequest, count: int) -> str:
+    if count == 1:
+        return "single"
+    return req.strategy if req.strategy != "single" else "fsdp"
+
+
+def _gpu_counts(max_gpus: int) -> list[int]:
+    counts = [n for n in (1, 2, 4, 8) if n <= max_gpus]
+    counts += list(range(16, max_gpus + 1, 8))
+    return counts
+
+
+def _per_gpu_gb(mem: MemoryModel, world: int, strategy: str, offload: bool) -> float:
+    return sum(mem.per_gpu(world, strategy, offload).values()) / K.GB
+
+
+def smallest_gpu_count(
+    req: EstimateRequest, gpu: GpuEntry, catalog: Catalog, max_gpus: int = 64
+) -> int | None:
+    """Smallest count in 1, 2, 4, 8, 16, 24, ... (8 per node) whose per-GPU peak fits `gpu`.
+
+    Beyond one GPU the request's strategy is used (fsdp when it says single): DDP never
+    lowers per-GPU memory, so under ddp the answer is 1 or None.
+    """
+    check_request(req.model_copy(update={"gpus": 1, "nodes": 1}) if req.strategy == "single" else req)
+    arch, _ = resolve_architecture(req, catalog)
+    return _smallest(build(req, shapes_cached(arch)), req, gpu, max_gpus)
 
 
 def monthly_inference_usd(
     arch: Architecture,
     catalog: Catalog,
     *,
-    hours_per_month: float = 730.0,
+    hours_per_month: float = K.HOURS_PER_MONTH,
     context_tokens: int = 4096,
     concurrency: int = 4,
     quantized_4bit: bool = False,
 ) -> InferenceCost | None:
-    """Monthly cost of serving the tuned model on the cheapest priced GPU that holds it."""
-    raise NotImplementedError
+    """Monthly cost of serving the tuned model on the cheapest priced GPU(s) that hold it.
+
+    Model (estimator_cost): weights (bf16, or 4-bit at 4.25 bits) + KV cache for
+    `concurrency` sequences of `context_tokens`, within 90% of each card; on-demand prices
+    preferred; rented `hours_per_month` (730 = always on). None when no offer holds it.
+    """
+    found = serving_option(
+        arch, catalog, context_tokens=context_tokens, concurrency=concurrency, quantized_4bit=quantized_4bit
+    )
+    if found is None:
+        return None
+    price, gpu, count, weights, kv = found
+    return InferenceCost(
+        provider=price.provider,
+        gpu=gpu.name,
+        gpu_id=gpu.id,
+        count=count,
+        usd_per_gpu_hour=price.usd_per_gpu_hour,
+        hours_per_month=hours_per_month,
+        usd_per_month=round(count * price.usd_per_gpu_hour * hours_per_month, 2),
+        weights_gb=round(weights / K.GB, 2),
+        kv_cache_gb=round(kv / K.GB, 2),
+        pricing=price.pricing,
+        verified=price.verified,
+        source=price.source,
+    )
 
 
-def smallest_gpu_count(
-    req: EstimateRequest, gpu: GpuEntry, catalog: Catalog, max_gpus: int = 64
-) -> int | None:
-    """Smallest count in 1, 2, 4, 8, 16, 24, ... (multiples of 8 across nodes) that fits."""
-    raise NotImplementedError
+def _train_tokens(req: EstimateRequest) -> float | None:
+    if req.examples is None or req.avg_tokens is None:
+        return None
+    per_example = req.avg_tokens * (2 if req.objective == "dpo" else 1)  # DPO: chosen + rejected
+    return req.examples * per_example * req.epochs
+
+
+def _range(parts: dict[str, float]) -> tuple[float, float]:
+    dynamic_keys = ("activations", "logits_and_loss", "allocator_overhead", "sharding_buffers")
+    dynamic = sum(v for k, v in parts.items() if k in dynamic_keys)
+    static = sum(parts.values()) - dynamic
+    low = static * (1 - K.STATIC_SPREAD) + dynamic * (1 - K.ACTIVATION_SPREAD)
+    high = static * (1 + K.STATIC_SPREAD) + dynamic * (1 + K.ACTIVATION_SPREAD)
+    return low / K.GB, high / K.GB
+
+
+def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel) -> list[str]:
+    out = [
+        f"Model: {name}; {mem.total_params / 1e9:.2f}B parameters, {mem.trainable_params / 1e6:.1f}M trainable.",
+        "Memory is per GPU in decimal GB (1e9 bytes) at the start of backward, the step's peak.",
+        f"Activations assume sequences of {req.seq_len} tokens x micro-batch {req.micro_batch}"
+        + (" with gradient checkpointing." if req.grad_ckpt else " without gradient checkpointing."),
+        "The loss keeps fp32 log-probabilities over the whole vocabulary, as Hugging Face computes it."
+        if not req.chunked_loss
+        else "The loss is chunked, so no full fp32 logits tensor is kept.",
+        f"CUDA context {K.CUDA_CONTEXT_GB} GB and allocator slack "
+        f"{K.ALLOCATOR_OVERHEAD_FRACTION:.0%} of per-step tensors are included.",
+    ]
+    if req.method == "qlora":
+        out.append(
+            "QLoRA base: linear layers in "
+            + ("NF4 with double quantisation" if req.double_quant and req.qlora_bits == 4 else
+               "NF4" if req.qlora_bits == 4 else "LLM.int8")
+            + "; embeddings, norms and LM head stay 16-bit (prepare_model_for_kbit_training would upcast them to fp32)."
+        )
+    if mem.optimizer_paged:
+        out.append("Paged optimizer state lives in CUDA unified memory and can spill to CPU RAM under pressure.")
+    if req.objective == "dpo":
+        out.append(
+            "DPO forwards chosen and rejected sequences together; "
+            + ("the reference is the base with adapters off (no second copy)."
+               if req.method != "full" else "full fine-tuning keeps a frozen 16-bit reference copy.")
+        )
+    if req.world_size > 1:
+        out.append(f"{req.world_size} GPUs with {req.strategy}; speed assumes ideal scaling across GPUs.")
+    out.append(
+        f"Speed: {K.ACHIEVABLE_MFU:.0%} of the GPU's dense 16-bit peak, or its memory bandwidth where that "
+        "binds; training tokens are real tokens (packed sequences)."
+    )
+    return out
+
+
+def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
+    """Peak VRAM per GPU, time and cost for one configuration. Pure and fast."""
+    check_request(req)
+    arch, name = resolve_architecture(req, catalog)
+    s = shapes_cached(arch)
+    mem = build(req, s)
+    world = req.world_size
+    parts = mem.per_gpu(world, req.strategy, req.cpu_offload)
+    peak = sum(parts.values()) / K.GB
+    low, high = _range(parts)
+    breakdown = {k: round(v / K.GB, 3) for k, v in parts.items() if v > 0}
+    gpu = catalog.gpu(req.gpu_id) if req.gpu_id else None
+    usable = usable_memory_gb(gpu) if gpu else None
+    w = work(req, s, mem)
+    tps = tokens_per_s(w, gpu, req.precision, world, req.grad_accum) if gpu else None
+    train_tokens = _train_tokens(req)
+    hours = train_tokens / tps / 3600 if (train_tokens is not None and tps) else None
+    costs = _costs(req, catalog, mem, w, train_tokens) if train_tokens is not None else []
+    if hours is not None and gpu is not None and usable is not None and peak <= usable:
+        kwh = electricity_usd(hours, world, gpu, req.electricity_usd_per_kwh)
+        if kwh is not None:
+            costs.append(
+                CostOption(
+                    provider="local (electricity)",
+                    gpu=gpu.name,
+                    gpu_id=gpu.id,
+                    count=world,
+                    usd_per_gpu_hour=round(kwh / hours / world, 4) if hours else 0.0,
+                    usd=round(kwh, 2),
+                    hours=round(hours, 3),
+                    pricing="electricity",
+                    verified=True,
+                    as_of=None,
+                    source=f"{gpu.tdp_w:.0f} W TDP x {K.POWER_FRACTION_OF_TDP:.0%} x "
+                    f"{req.electricity_usd_per_kwh} USD/kWh (your tariff); TDP: {gpu.source}",
+                )
+            )
+    serve = monthly_inference_usd(
+        arch,
+        catalog,
+        hours_per_month=req.serve_hours_per_month,
+        context_tokens=req.serve_context_tokens,
+        concurrency=req.serve_concurrency,
+        quantized_4bit=req.serve_4bit,
+    )
+    return Estimate(
+        peak_vram_gb=round(peak, 3),
+        range_gb=(round(low, 3), round(high, 3)),
+        breakdown_gb=breakdown,
+        fits=None if usable is None else peak <= usable,
+        margin_gb=None if usable is None else round(usable - peak, 3),
+        gpu_memory_gb=None if usable is None else round(usable, 3),
+        tokens_per_s=None if tps is None else round(tps, 1),
+        train_hours=None if hours is None else round(hours, 4),
+        costs=costs,
+        monthly_inference=serve,
+        assumptions=_assumptions(req, name, mem),
+        trainable_params=mem.trainable_params,
+        total_params=mem.total_params,
+    )
+
+
+def _costs(
+    req: EstimateRequest, catalog: Catalog, mem: MemoryModel, w: Work, train_tokens: float
+) -> list[CostOption]:
+    """One entry per priced offer whose GPU can hold the run (at the smallest sensible count)."""
+    out: list[CostOption] = []
+    needed: dict[str, int | None] = {}
+    gpus = {g.id: g for g in catalog.gpus}
+    for p in catalog.prices:
+        gpu = gpus.get(p.gpu_id)
+        if gpu is None:
+            continue
+        if p.gpu_id not in needed:
+            needed[p.gpu_id] = _smallest(mem, req, gpu)
+        n = needed[p.gpu_id]
+        if n is None:
+            continue
+        count = -(-n // p.gpus_per_instance) * p.gpus_per_instance  # whole instances
+        tps = tokens_per_s(w, gpu, req.precision, count, req.grad_accum)
+        if not tps:
+            continue
+        hours = train_tokens / tps / 3600
+        out.append(
+            CostOption(
+                provider=p.provider,
+                gpu=gpu.name,
+                gpu_id=gpu.id,
+                count=count,
+                usd_per_gpu_hour=p.usd_per_gpu_hour,
+                usd=round(hours * count * p.usd_per_gpu_hour, 2),
+                hours=round(hours, 3),
+                pricing=p.pricing,
+                verified=p.verified,
+                as_of=p.as_of.isoformat() if p.as_of else None,
+                source=p.source,
+            )
+        )
+    out.sort(key=lambda c: c.usd)
+    return out
+
+
+def _smallest(mem: MemoryModel, req: EstimateRequest, gpu: GpuEntry, max_gpus: int = 64) -> int | None:
+    usable = usable_memory_gb(gpu)
+    if usable is None:
+        return None
+    for n in _gpu_counts(max_gpus):
+        strategy = _strategy_for(req, n)
+        offload = req.cpu_offload and strategy in ("fsdp", "zero3")
+        if _per_gpu_gb(mem, n, strategy, offload) <= usable:
+            return n
+        if strategy == "ddp":
+            return None
+    return None
+
+
+@lru_cache(maxsize=512)
+def shapes_cached(arch: Architecture) -> Shapes:
+    return shapes(arch)

@@ -1,0 +1,279 @@
+"""Model shapes for the estimator: parameter counts, linear layers by role, LoRA counts.
+
+Counts follow the Hugging Face module layout (one q/k/v/o and gate/up/down per block);
+the catalog's `params_b` is computed the same way (catalog_notes.md, section 2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ftwizard.core.catalog import Architecture
+from ftwizard.core.errors import EstimateError
+from ftwizard.core.jsonio import describe_validation_error, read_json
+
+# Families whose MLP is two matrices (up, down) instead of the gated three (gate, up, down).
+PLAIN_MLP_TYPES = frozenset(
+    {"gpt2", "gpt_neox", "falcon", "phi", "bloom", "gpt_bigcode", "starcoder2", "gptj", "opt", "mpt"}
+)
+# Families with LayerNorm (weight + bias); the others use RMSNorm.
+LAYERNORM_TYPES = PLAIN_MLP_TYPES | {"stablelm", "cohere"}
+# Families with a bias on every linear layer (GPT-2 style).
+ALL_BIAS_TYPES = frozenset({"gpt2", "gpt_neox", "phi", "bloom", "gpt_bigcode", "starcoder2", "opt"})
+# Families with learned absolute position embeddings.
+LEARNED_POSITION_TYPES = frozenset({"gpt2", "gpt_bigcode", "opt"})
+
+ROLES = ("q", "k", "v", "o", "gate", "up", "down", "head")
+ATTENTION_ROLES = frozenset({"q", "k", "v", "o"})
+MLP_ROLES = frozenset({"gate", "up", "down"})
+
+# Module names users write (PEFT target_modules, LitGPT flags) -> the roles they cover.
+TARGET_ALIASES: dict[str, tuple[str, ...]] = {
+    "q_proj": ("q",), "q": ("q",), "query": ("q",), "wq": ("q",),
+    "k_proj": ("k",), "k": ("k",), "key": ("k",), "wk": ("k",),
+    "v_proj": ("v",), "v": ("v",), "value": ("v",), "wv": ("v",),
+    "o_proj": ("o",), "out_proj": ("o",), "o": ("o",), "wo": ("o",), "proj": ("o",),
+    "dense": ("o",), "self_attention.dense": ("o",),
+    "qkv_proj": ("q", "k", "v"), "query_key_value": ("q", "k", "v"), "c_attn": ("q", "k", "v"),
+    "qkv": ("q", "k", "v"), "wqkv": ("q", "k", "v"), "attn": ("q", "k", "v"),
+    "gate_proj": ("gate",), "w1": ("gate",),
+    "up_proj": ("up",), "w3": ("up",), "fc1": ("up",), "dense_h_to_4h": ("up",), "c_fc": ("up",),
+    "down_proj": ("down",), "w2": ("down",), "fc2": ("down",), "dense_4h_to_h": ("down",),
+    "gate_up_proj": ("gate", "up"),
+    "mlp": ("gate", "up", "down"),
+    "lm_head": ("head",), "head": ("head",), "output": ("head",),
+    # GPT-2 and Qwen (v1) reuse c_proj for both the attention output and the MLP output.
+    "c_proj": ("o", "down"),
+}
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Per-block linear shapes (in, out) by role, and the parameter totals."""
+
+    arch: Architecture
+    linears: dict[str, tuple[int, int]]  # role -> (in_features, out_features), per block
+    experts: int  # copies of each MLP matrix held per block (1 for dense models)
+    active_experts: int  # copies each token passes through
+    embed_params: int
+    head_params: int  # 0 when tied to the embeddings
+    block_params: int  # all parameters of one block (all experts)
+    block_active_params: int  # parameters one token touches in one block
+    other_params: int  # final norm, learned positions
+    gated: bool
+    layernorm: bool
+
+    @property
+    def layers(self) -> int:
+        return self.arch.num_hidden_layers
+
+    @property
+    def total_params(self) -> int:
+        return self.embed_params + self.head_params + self.layers * self.block_params + self.other_params
+
+    @property
+    def block_linear_params(self) -> int:
+        """Weights of one block's linear layers (all experts): what 4-bit quantisation packs."""
+        return sum(self.linear_params(role) for role in self.linears)
+
+    @property
+    def matmul_params_per_token(self) -> int:
+        """Weights a token is multiplied by: active block linears plus the LM head (FLOP count)."""
+        per_block = sum(
+            i * o * (self.active_experts if role in MLP_ROLES else 1) for role, (i, o) in self.linears.items()
+        )
+        return self.layers * per_block + self.arch.vocab_size * self.arch.hidden_size
+
+    def linear_params(self, role: str) -> int:
+        i, o = self.linears[role]
+        return i * o * (self.experts if role in MLP_ROLES else 1)
+
+
+def shapes(arch: Architecture) -> Shapes:
+    """Linear shapes and parameter counts of a decoder-only transformer."""
+    h, d = arch.hidden_size, arch.head_dim
+    q_out, kv_out = arch.num_attention_heads * d, arch.num_key_value_heads * d
+    gated = arch.model_type not in PLAIN_MLP_TYPES
+    layernorm = arch.model_type in LAYERNORM_TYPES
+    experts = arch.moe_experts or 1
+    active = arch.moe_active_experts or 1
+    inter = arch.intermediate_size
+    if arch.moe_experts and arch.moe_intermediate_size:
+        inter = arch.moe_intermediate_size
+    linears: dict[str, tuple[int, int]] = {
+        "q": (h, q_out),
+        "k": (h, kv_out),
+        "v": (h, kv_out),
+        "o": (q_out, h),
+        "up": (h, inter),
+        "down": (inter, h),
+    }
+    if gated:
+        linears["gate"] = (h, inter)
+    all_bias = arch.model_type in ALL_BIAS_TYPES
+    bias = 0
+    if all_bias:
+        bias = q_out + 2 * kv_out + h + (inter * (2 if gated else 1) + h) * experts
+    elif arch.attention_bias:
+        bias = q_out + 2 * kv_out
+    norm = 2 * h if layernorm else h
+    router = h * experts if arch.moe_experts else 0
+    block = sum(i * o for i, o in linears.values())
+    block += sum(i * o for r, (i, o) in linears.items() if r in MLP_ROLES) * (experts - 1)
+    block += bias + 2 * norm + router
+    block_active = block - sum(i * o for r, (i, o) in linears.items() if r in MLP_ROLES) * (experts - active)
+    embed = arch.vocab_size * h
+    positions = (arch.max_position_embeddings or 0) * h if arch.model_type in LEARNED_POSITION_TYPES else 0
+    return Shapes(
+        arch=arch,
+        linears=linears,
+        experts=experts,
+        active_experts=active,
+        embed_params=embed,
+        head_params=0 if arch.tie_word_embeddings else embed,
+        block_params=block,
+        block_active_params=block_active,
+        other_params=norm + positions,
+        gated=gated,
+        layernorm=layernorm,
+    )
+
+
+def target_roles(arch: Architecture, targets: str) -> frozenset[str]:
+    """'all-linear' (PEFT: every linear but the LM head), 'attention', or module names."""
+    key = targets.strip().lower()
+    gated = arch.model_type not in PLAIN_MLP_TYPES
+    if key in ("all-linear", "all_linear", "all"):
+        roles = {"q", "k", "v", "o", "up", "down"} | ({"gate"} if gated else set())
+        return frozenset(roles)
+    if key in ("attention", "attn-only"):
+        return ATTENTION_ROLES
+    roles: set[str] = set()
+    for raw in key.replace(" ", "").split(","):
+        if not raw:
+            continue
+        name = raw.rsplit(".", 1)[-1] if raw not in TARGET_ALIASES else raw
+        if name not in TARGET_ALIASES:
+            known = ", ".join(sorted(k for k in TARGET_ALIASES if "." not in k))
+            raise EstimateError(
+                f"lora_targets: unknown module '{raw}'; use all-linear, attention or names from: {known}"
+            )
+        if arch.model_type == "qwen" and name == "w2":
+            roles.add("up")  # Qwen (v1): w1 and w2 are the two input matrices, c_proj the output
+            continue
+        roles.update(TARGET_ALIASES[name])
+    if not gated:
+        roles.discard("gate")
+    if not roles:
+        raise EstimateError("lora_targets: empty; use all-linear, attention or module names")
+    return frozenset(roles)
+
+
+def lora_param_count(arch: Architecture, r: int, targets: str) -> int:
+    """Trainable LoRA parameters: r x (in + out) per adapted matrix (Hu et al. 2021, §4.1),
+    for every block (and every expert copy of MLP matrices), plus the LM head if targeted."""
+    if r <= 0:
+        raise EstimateError(f"lora_r: must be positive, got {r}")
+    s = shapes(arch)
+    roles = target_roles(arch, targets)
+    per_block = 0
+    for role in roles - {"head"}:
+        i, o = s.linears[role]
+        per_block += r * (i + o) * (s.experts if role in MLP_ROLES else 1)
+    total = s.layers * per_block
+    if "head" in roles:
+        total += r * (arch.hidden_size + arch.vocab_size)
+    return total
+
+
+# --- config.json --------------------------------------------------------------------------
+
+_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "hidden_size": ("hidden_size", "n_embd", "d_model"),
+    "num_hidden_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
+    "max_position_embeddings": ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len"),
+}
+
+
+def _first(cfg: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for n in names:
+        if cfg.get(n) is not None:
+            return cfg[n]
+    return None
+
+
+def architecture_from_dict(cfg: dict[str, Any], source: str) -> Architecture:
+    """Map a Hugging Face config dict to Architecture; EstimateError names source and field."""
+    if not isinstance(cfg, dict):
+        raise EstimateError(f"{source}: $: expected a JSON object")
+    if isinstance(cfg.get("text_config"), dict) and "hidden_size" not in cfg:
+        inner = dict(cfg["text_config"])  # multimodal wrapper (Gemma 3, Llava): the text decoder
+        inner.setdefault("tie_word_embeddings", cfg.get("tie_word_embeddings", True))
+        cfg = inner
+        source = f"{source}: $.text_config"
+    if cfg.get("is_encoder_decoder"):
+        raise EstimateError(f"{source}: $.is_encoder_decoder: encoder-decoder models are not supported")
+    model_type = cfg.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        raise EstimateError(f"{source}: $.model_type: missing (not a Hugging Face config.json?)")
+    out: dict[str, Any] = {"model_type": model_type}
+    for field, names in _FIELD_ALIASES.items():
+        out[field] = _first(cfg, names)
+    for field in ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size"):
+        if out[field] is None:
+            raise EstimateError(f"{source}: $.{field}: missing")
+    h, heads = out["hidden_size"], out["num_attention_heads"]
+    kv = _first(cfg, ("num_key_value_heads", "num_kv_heads", "n_head_kv"))
+    if kv is None:
+        kv = 1 if cfg.get("multi_query") and not cfg.get("new_decoder_architecture") else heads
+    out["num_key_value_heads"] = kv
+    hd = cfg.get("head_dim")
+    if hd is None:
+        if not isinstance(h, int) or not isinstance(heads, int) or heads <= 0:
+            raise EstimateError(f"{source}: $.num_attention_heads: must be a positive integer")
+        hd = h // heads
+    out["head_dim"] = hd
+    inter = _first(cfg, ("intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim"))
+    if model_type == "qwen" and inter is not None:
+        inter = inter // 2  # Qwen (v1) config counts both input matrices (w1, w2) in one width
+    if inter is None and model_type in PLAIN_MLP_TYPES and isinstance(h, int):
+        inter = 4 * h  # GPT-2, Falcon, BLOOM: 4h MLP when the config leaves it out
+    if inter is None:
+        raise EstimateError(f"{source}: $.intermediate_size: missing")
+    out["intermediate_size"] = inter
+    default_tie = model_type in {"gpt2", "bloom", "gemma", "gemma2", "gemma3_text", "gpt_bigcode"}
+    tie = cfg.get("tie_word_embeddings", default_tie)
+    out["tie_word_embeddings"] = bool(tie)
+    experts = _first(cfg, ("num_local_experts", "num_experts", "n_routed_experts"))
+    active = _first(cfg, ("num_experts_per_tok", "moe_top_k"))
+    if experts and active:
+        out["moe_experts"], out["moe_active_experts"] = experts, active
+        moe_inter = cfg.get("moe_intermediate_size")
+        if moe_inter:
+            out["moe_intermediate_size"] = moe_inter
+    bias = cfg.get("attention_bias", cfg.get("bias", model_type in ("qwen2", "qwen2_moe", "qwen")))
+    out["attention_bias"] = bool(bias)
+    try:
+        return Architecture.model_validate(out)
+    except ValidationError as exc:
+        raise EstimateError(describe_validation_error(source, exc)) from None
+
+
+def architecture_from_config(path: Path) -> Architecture:
+    """Read a local Hugging Face config.json (a file, or a folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "config.json"
+    data = read_json(path, EstimateError)
+    return architecture_from_dict(data, str(path))
+
+
+def ceil_div(a: float, b: float) -> int:
+    return int(math.ceil(a / b))

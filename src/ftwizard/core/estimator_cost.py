@@ -1,0 +1,87 @@
+"""What a run costs on each priced option, and what serving the tuned model costs a month.
+
+Training: hours x GPUs x the catalog's price per GPU-hour, for every priced offer; locally,
+hours x GPUs x board power x the user's electricity tariff.
+Serving (a deliberately simple model): the cheapest on-demand offer whose GPUs (1, 2, 4 or 8,
+tensor-parallel) hold the weights (bf16, or 4-bit) plus the KV cache of the concurrent
+sequences, rented for the hours a month the model is up.
+"""
+
+from __future__ import annotations
+
+from ftwizard.core import estimator_constants as K
+from ftwizard.core.catalog import Architecture, Catalog, GpuEntry, PriceEntry
+from ftwizard.core.estimator_arch import shapes
+
+SERVE_COUNTS = (1, 2, 4, 8)
+# Serving runtime's own scratch (activations, CUDA graphs) on top of weights and KV cache,
+# as a share of the card: vLLM's default gpu_memory_utilization=0.9 leaves 10% aside.
+SERVE_HEADROOM_FRACTION = 0.10
+# 4-bit serving formats (AWQ, GPTQ with group size 128) store ~4.25 bits per weight.
+SERVE_4BIT_BYTES_PER_PARAM = 4.25 / 8
+
+
+def usable_memory_gb(gpu: GpuEntry) -> float | None:
+    """Decimal GB a program can allocate on the card.
+
+    Vendors' "GB" memory labels count GiB (an RTX 4090 shows 24,564 MiB in nvidia-smi); on
+    GDDR data-centre cards ECC takes 1/16 of it (T4: 15,360 of 16,384 MiB; A10G: 23,028 MiB).
+    """
+    if gpu.memory_gb is None:
+        return None
+    gb = gpu.memory_gb * K.GIB / K.GB
+    mem_type = (gpu.memory_type or "").upper()
+    if mem_type.startswith("GDDR") and not gpu.consumer and "A6000" not in gpu.name.upper():
+        gb *= 15 / 16
+    return gb
+
+
+def kv_cache_bytes(arch: Architecture, tokens: int, bytes_per_value: float = 2.0) -> float:
+    """Keys and values of every layer: 2 x layers x kv_heads x head_dim x bytes per token."""
+    return 2 * arch.num_hidden_layers * arch.num_key_value_heads * arch.head_dim * bytes_per_value * tokens
+
+
+def serving_weights_bytes(arch: Architecture, quantized_4bit: bool) -> float:
+    s = shapes(arch)
+    if not quantized_4bit:
+        return s.total_params * 2.0
+    linear = s.layers * s.block_linear_params
+    return linear * SERVE_4BIT_BYTES_PER_PARAM + (s.total_params - linear) * 2.0
+
+
+def serving_option(
+    arch: Architecture,
+    catalog: Catalog,
+    *,
+    context_tokens: int,
+    concurrency: int,
+    quantized_4bit: bool,
+) -> tuple[PriceEntry, GpuEntry, int, float, float] | None:
+    """Cheapest (price, gpu, count, weights_bytes, kv_bytes) that holds the model, or None."""
+    weights = serving_weights_bytes(arch, quantized_4bit)
+    kv = kv_cache_bytes(arch, context_tokens * concurrency)
+    offers = [p for p in catalog.prices if p.pricing == "on_demand"] or list(catalog.prices)
+    best: tuple[float, PriceEntry, GpuEntry, int] | None = None
+    gpus = {g.id: g for g in catalog.gpus}
+    for p in offers:
+        gpu = gpus.get(p.gpu_id)
+        usable = usable_memory_gb(gpu) if gpu else None
+        if gpu is None or usable is None:
+            continue
+        for n in SERVE_COUNTS:
+            per_gpu = (weights + kv) / n + K.CUDA_CONTEXT_GB * K.GB
+            if per_gpu <= usable * K.GB * (1 - SERVE_HEADROOM_FRACTION):
+                hourly = n * p.usd_per_gpu_hour
+                if best is None or hourly < best[0]:
+                    best = (hourly, p, gpu, n)
+                break
+    if best is None:
+        return None
+    return best[1], best[2], best[3], weights, kv
+
+
+def electricity_usd(hours: float, count: int, gpu: GpuEntry, usd_per_kwh: float) -> float | None:
+    """Energy of the cards alone: hours x count x TDP x POWER_FRACTION_OF_TDP."""
+    if gpu.tdp_w is None:
+        return None
+    return hours * count * gpu.tdp_w * K.POWER_FRACTION_OF_TDP / 1000 * usd_per_kwh
