@@ -208,3 +208,17 @@ def test_ftwizard_detect_runs_as_a_program(tmp_path):
     assert out.returncode == 0, out.stderr
     profile = HardwareProfile.model_validate_json(out.stdout)
     assert profile.runs_dir == str(tmp_path / "home" / "data" / "runs")
+
+
+def test_importing_the_hardware_package_loads_no_nvml(tmp_path):
+    """NVML is loaded when detection runs, not when the GUI imports the package."""
+    (tmp_path / "pynvml.py").write_text("raise SystemExit('pynvml imported at import time')\n")
+    code = (
+        "import pkgutil, importlib, sys, ftwizard.hardware as h\n"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(h.__path__, 'ftwizard.hardware.')]\n"
+        "print('pynvml' in sys.modules)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
