@@ -77,6 +77,12 @@ def test_a_hung_nvidia_smi_and_a_hung_nvml_leave_detection_going(tmp_path):
     assert [b.backend for b in p.failed_backends()] == ["nvml", "nvidia-smi"]
     assert p.summary.startswith("No supported GPU found: CPU-only")
 
+    # asked again (the GUI's "detect again"), the stuck library is not called a second time
+    again = detect(catalog=load_catalog(), runs_dir=tmp_path, timeout_s=0.4,
+                   runner=RecordedRunner({}), backends=[NvmlBackend(module=nv)], os_system="Linux")
+    assert again.backends[0].status == "timed_out" and "hung earlier" in again.backends[0].reason
+    assert nv.calls.count("init") == 1
+
 
 def test_a_backend_bug_is_reported_not_raised(tmp_path):
     class Broken:

@@ -108,8 +108,21 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
 
+# In-process backends that hung in this process: their thread may still be stuck in the
+# driver, so asking again would only stack more stuck threads (the GUI can re-detect).
+_HUNG: set[object] = set()
+
+
 def _attempt(backend: Backend, runner: Runner, timeout_s: float) -> tuple[list[GpuInfo], BackendAttempt]:
     t0 = time.perf_counter()
+    hang_key = getattr(backend, "hang_key", backend.name)
+    if hang_key in _HUNG:
+        return [], BackendAttempt(
+            backend=backend.name,
+            status="timed_out",
+            reason=f"{backend.name} hung earlier in this session; not asked again until restart",
+            seconds=0,
+        )
     result: dict[str, Any] = {}
 
     def call() -> None:
@@ -124,6 +137,7 @@ def _attempt(backend: Backend, runner: Runner, timeout_s: float) -> tuple[list[G
         worker.start()
         worker.join(timeout_s)
         if worker.is_alive():
+            _HUNG.add(hang_key)
             return [], BackendAttempt(
                 backend=backend.name,
                 status="timed_out",

@@ -33,6 +33,11 @@ class NvmlBackend:
         self._module = module  # tests pass a stand-in for pynvml
         self.warnings: list[str] = []
 
+    @property
+    def hang_key(self) -> object:
+        """What a hang is remembered by: the bindings module (one driver per process)."""
+        return ("nvml", id(self._module)) if self._module is not None else ("nvml", "pynvml")
+
     def _load(self) -> Any:
         if self._module is not None:
             return self._module
