@@ -11,7 +11,7 @@ import platform
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftwizard.core.hardware_profile import BackendAttempt, GpuInfo, HardwareProfile
 from ftwizard.hardware.apple import AppleBackend
@@ -20,6 +20,9 @@ from ftwizard.hardware.nvidia_smi import NvidiaSmiBackend
 from ftwizard.hardware.nvml import NvmlBackend
 from ftwizard.hardware.rocm import RocmBackend
 from ftwizard.hardware.system import system_facts
+
+if TYPE_CHECKING:
+    from ftwizard.core.catalog import Catalog, GpuEntry
 
 # A catalog match whose memory differs more than this from the reported memory is flagged.
 MEMORY_MISMATCH_FRACTION = 0.15
@@ -30,7 +33,7 @@ def default_backends() -> list[Backend]:
 
 
 def detect(
-    catalog: Any | None = None,
+    catalog: Catalog | None = None,
     runs_dir: Path | None = None,
     timeout_s: float = 3.0,
     runner: Runner | None = None,
@@ -218,11 +221,11 @@ def _norm(name: str) -> str:
     return " ".join(name.replace("_", " ").lower().split())
 
 
-def _prefix_match(catalog: Any, name: str, mem_gb: float | None) -> Any | None:
+def _prefix_match(catalog: Catalog, name: str, mem_gb: float | None) -> GpuEntry | None:
     """A catalog name that starts the reported one at a word boundary ('AMD Instinct MI300X'
     for 'AMD Instinct MI300X OAM'); the longest wins, then the closest memory."""
     reported = _norm(name)
-    best: list[tuple[int, Any]] = []
+    best: list[tuple[int, GpuEntry]] = []
     for g in catalog.gpus:
         for n in {_norm(x) for x in (*g.match_names, g.name)}:
             if reported.startswith(n + " "):
