@@ -27,7 +27,7 @@ _NINO = re.compile(
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _PHONE_INTL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
 _PHONE_NANP = re.compile(r"(?<![\w(.-])(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])")
-_PHONE_TRUNK = re.compile(r"(?<![\w.-])0\d{1,4}(?:[ .-]\d{2,4}){2,4}(?![\w.-])")
+_PHONE_TRUNK = re.compile(r"(?<![\w.-])0[1-9]\d{0,3}(?:[ .-]\d{2,4}){2,4}(?![\w.-])")
 _DIGIT = re.compile(r"\d")
 
 
@@ -55,6 +55,17 @@ def iban_ok(candidate: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
+def _phone_count(text: str) -> int:
+    """Phone numbers by any of the three shapes; a number two shapes match counts once."""
+    spans: list[tuple[int, int]] = []
+    for pattern, lo, hi in ((_PHONE_INTL, 8, 15), (_PHONE_NANP, 10, 10), (_PHONE_TRUNK, 9, 11)):
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if lo <= len(_digits(m.group())) <= hi and not any(a < y and x < b for x, y in spans):
+                spans.append((a, b))
+    return len(spans)
+
+
 def scan_text(text: str) -> Counter[str]:
     """Matches of each kind in one text (kinds with none are absent)."""
     found: Counter[str] = Counter()
@@ -73,9 +84,7 @@ def scan_text(text: str) -> Counter[str]:
     ibans = sum(1 for m in _IBAN.finditer(text) if iban_ok(m.group()))
     if ibans:
         found["iban"] = ibans
-    phones = sum(1 for m in _PHONE_INTL.finditer(text) if 8 <= len(_digits(m.group())) <= 15)
-    phones += len(_PHONE_NANP.findall(text))
-    phones += sum(1 for m in _PHONE_TRUNK.finditer(text) if 9 <= len(_digits(m.group())) <= 11)
+    phones = _phone_count(text)
     if phones:
         found["phone"] = phones
     return found
