@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "detect",
     "plan",
     "calibration",
+    "export",
 )
 
 
