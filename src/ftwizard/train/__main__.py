@@ -1,0 +1,85 @@
+"""`python -m ftwizard.train RUN.json [--resume]`: the training runner process.
+
+stdout carries only the event stream (one JSON object per line, see ftwizard.core.events):
+everything else a library prints is sent to stderr, and logs go to `runner.log` in the run
+folder. SIGINT (Ctrl-C, the GUI's Cancel; CTRL_BREAK on Windows) finishes the current step,
+saves a checkpoint and exits with code 3; a second SIGINT stops at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+# Offline before any Hugging Face import: nothing may reach the network.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _events_stream():
+    """Keep the real stdout for events; point fd 1 (and sys.stdout) at stderr."""
+    sys.stdout.flush()
+    events = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return events
+
+
+def _logging(run_dir) -> None:
+    import logging
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(run_dir / "runner.log", encoding="utf-8"))
+    except OSError:
+        pass  # the recipe reports an unusable run folder itself
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=handlers, force=True)
+    logging.captureWarnings(True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ftwizard.train", description=__doc__.splitlines()[0])
+    parser.add_argument("config", help="run configuration (RunConfig JSON)")
+    parser.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    args = parser.parse_args(argv)
+
+    from ftwizard.core import events as ev
+    from ftwizard.core.errors import FtwizardError
+    from ftwizard.core.runconfig import load_run_config
+    from ftwizard.train.events import Emitter
+
+    emitter = Emitter(_events_stream())
+    try:
+        cfg = load_run_config(args.config)
+    except FtwizardError as exc:
+        emitter.emit(ev.ErrorEvent(kind="config", message=str(exc).splitlines()[0],
+                                   suggestion="check the run configuration (ftwizard schema run-config)"))
+        return ev.EXIT_BAD_INPUT
+    if args.resume:
+        cfg = cfg.model_copy(update={"resume": True})
+    _logging(cfg.output_dir)
+
+    from ftwizard.train.recipe import CancelFlag, run
+
+    cancel = CancelFlag()
+
+    def on_interrupt(signum, frame):
+        if cancel.requested:
+            raise KeyboardInterrupt
+        cancel.requested = True
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    if hasattr(signal, "SIGBREAK"):  # Windows: CTRL_BREAK_EVENT from the GUI or the CLI
+        signal.signal(signal.SIGBREAK, on_interrupt)
+    return run(cfg, emitter, cancel=cancel)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

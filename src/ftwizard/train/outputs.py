@@ -1,0 +1,62 @@
+"""What a run leaves behind: the PEFT adapter with its tokenizer, optionally merged full
+weights, and `manifest.json` (digests, versions, hardware, timings, metrics)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from ftwizard.core.jsonio import write_model
+from ftwizard.core.manifest import FileDigest, Manifest
+from ftwizard.core.runconfig import RunConfig
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digests(paths: list[Path]) -> list[FileDigest]:
+    return [FileDigest(path=str(p.resolve()), sha256=sha256_file(p), size_bytes=p.stat().st_size) for p in paths]
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def save_adapter(model, tokenizer, folder: Path) -> None:
+    """PEFT adapter as safetensors (adapter_model.safetensors + adapter_config.json) and the
+    tokenizer, so the folder loads with PeftModel.from_pretrained on the base model."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+
+
+def save_full_model(model, tokenizer, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+
+
+def merge_adapter(cfg: RunConfig, adapter_dir: Path, tokenizer, folder: Path, dtype) -> None:
+    """Full weights with the adapter folded in. The base is reloaded unquantised: merging into
+    4-bit weights would round the adapter away."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(
+        cfg.model_dir, dtype=dtype, local_files_only=True, trust_remote_code=cfg.trust_remote_code,
+        use_safetensors=not cfg.allow_pickle_weights,
+    )
+    merged = PeftModel.from_pretrained(base, adapter_dir, local_files_only=True).merge_and_unload()
+    save_full_model(merged, tokenizer, folder)
+
+
+def write_manifest(run_dir: Path, manifest: Manifest) -> Path:
+    path = run_dir / "manifest.json"
+    write_model(path, manifest)
+    return path

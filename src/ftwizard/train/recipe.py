@@ -1,0 +1,576 @@
+"""The supervised fine-tuning recipe, top to bottom: check the inputs, prepare the data,
+build the model, resume, evaluate the base, loop (with checkpoints, cancel and the
+out-of-memory ladder), evaluate the tuned model, save the adapter and the manifest.
+
+A plain PyTorch loop rather than TRL's SFTTrainer: the same Hugging Face pieces (peft,
+bitsandbytes, the model's chat template) with cancel, resume, data order and out-of-memory
+handling in plain sight; benchmarks/train_throughput.py measures it against SFTTrainer.
+Every ending emits `done` or one `error` event and returns the process exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ftwizard import __version__
+from ftwizard.core import events as ev
+from ftwizard.core.errors import DatasetError, FtwizardError, RunConfigError
+from ftwizard.core.manifest import (
+    DatasetInfo,
+    EstimateVsMeasured,
+    HardwareInfo,
+    Manifest,
+    Outputs,
+    RunMetrics,
+    Timings,
+)
+from ftwizard.core.runconfig import RunConfig, write_run_config
+from ftwizard.train import checkpoint as ckpt
+from ftwizard.train import data as D
+from ftwizard.train.device import (
+    PeakMemory,
+    bitsandbytes_available,
+    compute_dtype_name,
+    hardware_info,
+    library_versions,
+    pick_device,
+    torch_dtype,
+)
+from ftwizard.train.events import Emitter
+from ftwizard.train.faults import Faults, is_disk_full, is_oom, next_rung
+from ftwizard.train.model import (
+    build_model,
+    build_optimizer,
+    enable_grad_ckpt,
+    load_tokenizer,
+    lr_at,
+)
+from ftwizard.train.model_folder import check_model_folder
+from ftwizard.train.outputs import (
+    digests,
+    merge_adapter,
+    save_adapter,
+    save_full_model,
+    utc_now,
+    write_manifest,
+)
+
+log = logging.getLogger("ftwizard.train")
+
+
+class Stop(Exception):
+    """Ends the run with one error event and an exit code."""
+
+    def __init__(self, kind: str, message: str, suggestion: str = "", code: int = ev.EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.kind, self.message, self.suggestion, self.code = kind, message, suggestion, code
+
+
+class CancelFlag:
+    """Set by the SIGINT handler; the loop finishes its step, saves, and stops."""
+
+    requested = False
+
+
+@dataclass
+class Progress:
+    """Everything a checkpoint must restore beyond weights, optimizer and RNG."""
+
+    step: int = 0
+    tokens: int = 0
+    train_s: float = 0.0
+    first_loss: float | None = None
+    last_loss: float | None = None
+    eval_before: dict | None = None
+    data_sha256: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: CancelFlag | None = None) -> int:
+    r = _Run(cfg, emit, faults or Faults.from_env(), cancel or CancelFlag())
+    try:
+        return r.main()
+    except Stop as s:
+        emit.emit(ev.ErrorEvent(kind=s.kind, message=s.message, suggestion=s.suggestion,
+                                step=r.progress.step, checkpoint=r.last_ckpt))
+        return s.code
+    except KeyboardInterrupt:  # a second Ctrl-C: stop now; the last complete checkpoint stands
+        emit.emit(ev.ErrorEvent(kind="cancelled", message="stopped at once (second interrupt)",
+                                suggestion="resume continues from the last complete checkpoint",
+                                step=r.progress.step, checkpoint=r.last_ckpt))
+        return ev.EXIT_CANCELLED
+    except DatasetError as exc:
+        emit.emit(ev.ErrorEvent(kind="data", message=str(exc).splitlines()[0], checkpoint=r.last_ckpt))
+        return ev.EXIT_BAD_INPUT
+    except FtwizardError as exc:
+        emit.emit(ev.ErrorEvent(kind="config", message=str(exc).splitlines()[0], checkpoint=r.last_ckpt))
+        return ev.EXIT_BAD_INPUT
+    except OSError as exc:
+        if is_disk_full(exc):
+            emit.emit(r.disk_full_event(str(getattr(exc, "filename", "") or cfg.output_dir)))
+            return ev.EXIT_BAD_INPUT
+        log.exception("runner stopped on an OS error")
+        emit.emit(ev.ErrorEvent(kind="internal", message=f"{type(exc).__name__}: {exc}", checkpoint=r.last_ckpt))
+        return ev.EXIT_INTERNAL
+    except Exception as exc:
+        log.exception("runner stopped on an internal error")  # never dataset text: we never format it
+        emit.emit(ev.ErrorEvent(kind="internal", message=f"{type(exc).__name__}: {str(exc)[:300]}",
+                                suggestion="please report this with runner.log", checkpoint=r.last_ckpt))
+        return ev.EXIT_INTERNAL
+    finally:
+        emit.close()
+
+
+class _Run:
+    def __init__(self, cfg: RunConfig, emit: Emitter, faults: Faults, cancel: CancelFlag):
+        self.cfg, self.emit, self.faults, self.cancel = cfg, emit, faults, cancel
+        self.progress = Progress()
+        self.last_ckpt: str | None = None
+        self.run_dir = Path(cfg.output_dir)
+
+    # ---- 1. inputs --------------------------------------------------------------------------
+    def main(self) -> int:
+        import torch
+
+        cfg, t0 = self.cfg, time.time()
+        started_at = utc_now()
+        if cfg.objective != "sft":
+            raise RunConfigError(f"$.objective: '{cfg.objective}' is not run by this runner yet; use 'sft'")
+        folder = check_model_folder(cfg.model_dir, cfg.trust_remote_code, cfg.allow_pickle_weights)
+        if not cfg.resume and ckpt.checkpoints(self.run_dir):
+            raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise
+            raise RunConfigError(f"{self.run_dir}: cannot create the run folder ({exc.strerror})") from None
+        self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
+        write_run_config(self.run_dir / "run_config.json", cfg)
+
+        device = pick_device()
+        dtype_name = compute_dtype_name(cfg.precision, device)
+        have_bnb, why_not = bitsandbytes_available(device)
+        notes: list[str] = []
+        eff = cfg
+        if cfg.method == "qlora" and not have_bnb:
+            eff = eff.model_copy(update={"method": "lora"})
+            notes.append(f"{why_not}: training LoRA on {dtype_name} weights without 4-bit quantisation, which needs more memory")
+        if cfg.optimizer != "adamw" and not have_bnb:
+            eff = eff.model_copy(update={"optimizer": "adamw"})
+            notes.append(f"{why_not}: using PyTorch AdamW (32-bit state) instead of {cfg.optimizer}")
+        if cfg.precision == "bf16" and dtype_name == "fp16":
+            notes.append(f"{device.name} has no bf16: computing in fp16")
+        for n in notes:
+            self.emit.emit(ev.WarningEvent(kind="quantisation", message=n))
+        self.eff = eff
+
+        # ---- 2. data ----------------------------------------------------------------------------
+        data_files = [cfg.data_path] + ([cfg.holdout_path] if cfg.holdout_path else [])
+        for p in data_files:
+            if not Path(p).is_file():
+                raise DatasetError(f"{p}: data file not found")
+        data_digests = digests([Path(p) for p in data_files])
+        self.progress.data_sha256 = [d.sha256 for d in data_digests]
+        tokenizer = load_tokenizer(folder, cfg)
+        self.tokenizer = tokenizer
+        template, own = D.chat_template(tokenizer)
+        if not own:
+            notes.append("the tokenizer has no chat template: conversations are rendered as '### User:' / '### Assistant:' text")
+        train_ex, skipped = self.tokenized(cfg.data_path, template, "training")
+        if cfg.holdout_path:
+            hold_ex, skipped_h = self.tokenized(cfg.holdout_path, template, "holdout")
+            skipped += skipped_h
+        else:
+            tr, ho = D.split_holdout(len(train_ex), cfg.holdout_fraction, cfg.seed)
+            train_ex, hold_ex = [train_ex[i] for i in tr], [train_ex[i] for i in ho]
+        if not train_ex:
+            raise DatasetError(f"{cfg.data_path}: no usable training rows")
+        self.train_ex, self.hold_ex = train_ex, hold_ex
+        self.pad_id = tokenizer.pad_token_id
+        self.layout(eff)
+        load_s = time.time() - t0
+
+        # ---- 3. model ---------------------------------------------------------------------------
+        random.seed(cfg.seed)
+        torch.manual_seed(cfg.seed)
+        built = build_model(eff, folder, device, dtype_name, quantise=eff.method == "qlora")
+        model = self.model = built.model
+        self.device, self.have_bnb = device, have_bnb
+        self.optimizer = build_optimizer(model, eff, have_bnb)
+        self.autocast = (torch.autocast(device.kind, dtype=torch_dtype(dtype_name))
+                         if device.kind != "cpu" and dtype_name != "fp32" else contextlib.nullcontext())
+        self.scaler = torch.amp.GradScaler(device.kind) if dtype_name == "fp16" else None
+        mem = PeakMemory(device)
+        mem.reset()
+
+        # ---- 4. resume --------------------------------------------------------------------------
+        resumed_from = self.resume() if cfg.resume else None
+        self.progress.notes = list(dict.fromkeys(self.progress.notes + notes))
+        self.emit.emit(ev.StartEvent(
+            run_dir=str(self.run_dir), model_dir=str(cfg.model_dir), method=eff.method,
+            quantisation=built.quantisation, device=device.kind, device_name=device.name,
+            precision=dtype_name, mem_kind=mem.kind, max_steps=self.total_steps, seq_len=eff.seq_len,
+            micro_batch=eff.micro_batch, grad_accum=eff.grad_accum, train_examples=len(train_ex),
+            holdout_examples=len(hold_ex), skipped_rows=skipped, total_params=built.total_params,
+            trainable_params=built.trainable_params, resumed_from_step=resumed_from, notes=self.progress.notes,
+        ))
+
+        # ---- 5. evaluate the base model -----------------------------------------------------------
+        t_eval = time.time()
+        if hold_ex and self.progress.eval_before is None:
+            self.progress.eval_before = self.evaluate("before")
+        eval_s = time.time() - t_eval
+
+        # ---- 6. the loop ------------------------------------------------------------------------
+        p = self.progress
+        steps_here, tokens_here, compute_s = 0, 0, 0.0
+        recent: list[float] = []
+        last_saved = p.step if resumed_from is not None else -1
+        t_loop = time.time()
+        while p.step < self.total_steps and not self.cancel.requested:
+            bins = self.bins_for_step(p.step)
+            t_step = time.time()
+            try:
+                loss, tokens, grad_norm = self.train_step(bins, p.step + 1)
+            except Exception as exc:
+                if not is_oom(exc):
+                    raise
+                last_saved = self.out_of_memory(last_saved)
+                continue
+            dt_step = time.time() - t_step
+            p.step += 1
+            p.tokens += tokens
+            p.first_loss = loss if p.first_loss is None else p.first_loss
+            p.last_loss = loss
+            steps_here, tokens_here, compute_s = steps_here + 1, tokens_here + tokens, compute_s + dt_step
+            p.train_s += dt_step
+            recent = (recent + [dt_step])[-20:]
+            if p.step % eff.log_every == 0 or p.step == self.total_steps:
+                self.emit.emit(ev.StepEvent(
+                    step=p.step, max_steps=self.total_steps, epoch=round(p.step / self.steps_per_epoch, 4),
+                    loss=loss, lr=lr_at(p.step - 1, self.total_steps, self.eff),
+                    tokens_per_s=tokens_here / max(compute_s, 1e-9), peak_mem_gb=mem.peak_gb(),
+                    eta_s=(self.total_steps - p.step) * sum(recent) / len(recent), grad_norm=grad_norm,
+                ))
+            if self.eff.eval_every and p.step % self.eff.eval_every == 0 and p.step < self.total_steps and hold_ex:
+                t_eval = time.time()
+                self.evaluate("during")
+                eval_s += time.time() - t_eval
+            if self.eff.save_every and p.step % self.eff.save_every == 0:
+                self.save()
+                last_saved = p.step
+            self.faults.after_step()
+        train_s = time.time() - t_loop
+        if p.step > last_saved and p.step > 0:
+            self.save()
+
+        # ---- 7. evaluate the tuned model, save the outputs ------------------------------------------
+        status = "cancelled" if self.cancel.requested and p.step < self.total_steps else "done"
+        after = None
+        if status == "done" and hold_ex:
+            t_eval = time.time()
+            after = self.evaluate("after")
+            eval_s += time.time() - t_eval
+        adapter_dir = model_out = None
+        if status == "done":
+            if self.eff.method == "full":
+                model_out = self.run_dir / "model"
+                save_full_model(model, tokenizer, model_out)
+            else:
+                adapter_dir = self.run_dir / "adapter"
+                save_adapter(model, tokenizer, adapter_dir)
+                if cfg.merge:
+                    model_out = self.run_dir / "merged"
+                    merge_adapter(cfg, adapter_dir, tokenizer, model_out,
+                                  torch.float32 if dtype_name == "fp32" else torch_dtype(dtype_name))
+        tokens_per_s = tokens_here / max(compute_s, 1e-9)
+        before = p.eval_before or {}
+        est = cfg.estimate
+        manifest = Manifest(
+            status=status, ftwizard_version=__version__, started_at=started_at, finished_at=utc_now(),
+            run_config=self.eff, quantisation=built.quantisation, precision=dtype_name, notes=p.notes,
+            model_files=digests(folder.files_to_hash()),
+            dataset=DatasetInfo(files=data_digests, train_examples=len(train_ex), holdout_examples=len(hold_ex),
+                                skipped_rows=skipped, train_tokens=sum(len(e.ids) for e in train_ex),
+                                holdout_source="file" if cfg.holdout_path else "split"),
+            libraries=library_versions(), hardware=HardwareInfo(**hardware_info(device)),
+            timings=Timings(load_s=load_s, eval_s=eval_s, train_s=train_s, total_s=time.time() - t0),
+            metrics=RunMetrics(
+                steps=p.step, tokens_trained=tokens_here, tokens_per_s=tokens_per_s, peak_mem_gb=mem.peak_gb(),
+                mem_kind=mem.kind, first_loss=p.first_loss, last_loss=p.last_loss,
+                eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
+                eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
+            ),
+            estimate_vs_measured=EstimateVsMeasured(
+                predicted_peak_vram_gb=est.peak_vram_gb if est else None, measured_peak_mem_gb=mem.peak_gb(),
+                predicted_tokens_per_s=est.tokens_per_s if est else None, measured_tokens_per_s=tokens_per_s,
+                source=est.source if est else None,
+            ),
+            outputs=Outputs(adapter_dir=str(adapter_dir) if adapter_dir else None,
+                            model_out_dir=str(model_out) if model_out else None,
+                            metrics_path=str(self.run_dir / "metrics.jsonl"),
+                            checkpoints=[str(c) for _, c in ckpt.checkpoints(self.run_dir)]),
+        )
+        manifest_path = write_manifest(self.run_dir, manifest)
+        if status == "cancelled":
+            raise Stop("cancelled", f"cancelled at step {p.step} of {self.total_steps}",
+                       "resume continues from this checkpoint with the same data order", ev.EXIT_CANCELLED)
+        self.emit.emit(ev.DoneEvent(
+            step=p.step, eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
+            eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
+            adapter_dir=str(adapter_dir) if adapter_dir else None, model_out_dir=str(model_out) if model_out else None,
+            manifest_path=str(manifest_path), train_time_s=train_s, tokens_per_s=tokens_per_s,
+            peak_mem_gb=mem.peak_gb(), predicted_peak_vram_gb=est.peak_vram_gb if est else None,
+            predicted_tokens_per_s=est.tokens_per_s if est else None,
+        ))
+        return ev.EXIT_OK
+
+    # ---- helpers, in the order the recipe uses them -------------------------------------------------
+    def tokenized(self, path: Path, template: str, which: str) -> tuple[list[D.TokenizedExample], int]:
+        rows = D.read_rows(path)
+        out, too_long = [], []
+        for line, ex in rows.examples:
+            t = D.tokenize(self.tokenizer, template, ex, line, self.cfg.seq_len)
+            if t is None:
+                too_long.append(line)
+            else:
+                out.append(t)
+        if rows.problems:
+            kinds: dict[str, int] = {}
+            for pr in rows.problems:
+                kinds[str(pr.kind)] = kinds.get(str(pr.kind), 0) + 1
+            summary = ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items()))
+            self.emit.emit(ev.WarningEvent(
+                kind="data", count=len(rows.problems), line_numbers=[pr.line for pr in rows.problems][:50],
+                message=f"{path.name}: {len(rows.problems)} {which} rows skipped ({summary})",
+            ))
+        if too_long:
+            self.emit.emit(ev.WarningEvent(
+                kind="data", count=len(too_long), line_numbers=too_long[:50],
+                message=f"{path.name}: {len(too_long)} {which} rows skipped: no answer token fits in seq_len {self.cfg.seq_len}",
+            ))
+        if rows.preference_as_sft:
+            self.emit.emit(ev.WarningEvent(
+                kind="data", count=rows.preference_as_sft,
+                message=f"{path.name}: {rows.preference_as_sft} preference rows trained on their chosen answer (objective sft)",
+            ))
+        return out, len(rows.problems) + len(too_long)
+
+    def layout(self, eff: RunConfig) -> None:
+        """Bins (packed sequences or single examples) and the number of steps."""
+        lengths = [len(e.ids) for e in self.train_ex]
+        self.bins = D.make_bins(lengths, eff.seq_len, eff.packing)
+        self.bin_lengths = [sum(lengths[i] for i in b) for b in self.bins]
+        self.hold_bins = D.make_bins([len(e.ids) for e in self.hold_ex], eff.seq_len, True)
+        self.per_step = eff.micro_batch * eff.grad_accum
+        self.steps_per_epoch = math.ceil(len(self.bins) / self.per_step)
+        self.total_steps = eff.max_steps or math.ceil(eff.epochs * self.steps_per_epoch)
+        self.order_epoch, self.order = -1, []
+
+    def bins_for_step(self, step: int) -> list[list[int]]:
+        """Step s of epoch e takes the next micro_batch x grad_accum bins of epoch e's order."""
+        epoch, idx = divmod(step, self.steps_per_epoch)
+        if epoch != self.order_epoch:
+            self.order = D.epoch_order(self.bin_lengths, self.per_step, self.cfg.seed, epoch, not self.eff.packing)
+            self.order_epoch = epoch
+        return [self.bins[i] for i in self.order[idx * self.per_step : (idx + 1) * self.per_step]]
+
+    def train_step(self, bins: list[list[int]], step_no: int) -> tuple[float, int, float | None]:
+        import torch
+
+        model, mb = self.model, self.eff.micro_batch
+        model.train()
+        for g in self.optimizer.param_groups:
+            g["lr"] = lr_at(step_no - 1, self.total_steps, self.eff)
+        batches = [D.collate(self.train_ex, bins[i : i + mb], self.pad_id) for i in range(0, len(bins), mb)]
+        labels = max(1, sum(b.label_tokens for b in batches))
+        loss_sum, tokens = 0.0, 0
+        dev = self.device.torch_device
+        try:
+            for b in batches:
+                self.faults.in_step(step_no, mb)
+                with self.autocast:
+                    out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
+                                labels=b.labels.to(dev), num_items_in_batch=labels, use_cache=False)
+                # The loss is a sum over this micro-batch's tokens / all tokens of the step, so
+                # accumulating gives the exact token mean, whatever the split.
+                (self.scaler.scale(out.loss) if self.scaler else out.loss).backward()
+                loss_sum += float(out.loss.detach())
+                tokens += b.tokens
+            if self.scaler:
+                self.scaler.unscale_(self.optimizer)
+            params = [p for p in model.parameters() if p.requires_grad]
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, self.eff.max_grad_norm))
+            if self.scaler:
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                self.optimizer.step()
+        finally:
+            self.optimizer.zero_grad(set_to_none=True)
+        return loss_sum, tokens, grad_norm if math.isfinite(grad_norm) else None
+
+    def evaluate(self, phase: str) -> dict:
+        import torch
+
+        model, mb, dev = self.model, self.eff.micro_batch, self.device.torch_device
+        model.eval()
+        loss_sum, labels = 0.0, 0
+        with torch.no_grad():
+            for i in range(0, len(self.hold_bins), mb):
+                b = D.collate(self.hold_ex, self.hold_bins[i : i + mb], self.pad_id)
+                with self.autocast:
+                    out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
+                                labels=b.labels.to(dev), num_items_in_batch=1, use_cache=False)
+                loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
+                labels += b.label_tokens
+        model.train()
+        loss = loss_sum / max(1, labels)
+        result = {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), "tokens": labels}
+        self.emit.emit(ev.EvalEvent(step=self.progress.step, phase=phase, eval_loss=loss,
+                                    perplexity=result["perplexity"], eval_tokens=labels))
+        return result
+
+    def out_of_memory(self, last_saved: int) -> int:
+        """The next step down the ladder: taken (auto_fallback) or suggested; returns last_saved."""
+        import torch
+
+        gc.collect()
+        if self.device.kind == "cuda":
+            torch.cuda.empty_cache()
+        step = self.progress.step + 1
+        rung = next_rung(self.eff, self.have_bnb)
+        if rung is None:
+            raise Stop("oom", f"out of memory at step {step} with every cheaper setting already in use",
+                       "use a smaller model, a shorter seq_len, or a GPU with more memory", ev.EXIT_OOM)
+        update, what = rung
+        if not self.cfg.auto_fallback:
+            if self.progress.step > 0 and self.progress.step > last_saved:
+                self.save()
+                last_saved = self.progress.step
+            raise Stop("oom", f"out of memory at step {step} on {self.device.name}",
+                       f"next step down: {what}; resume with that setting, or turn on auto_fallback", ev.EXIT_OOM)
+        old = self.eff
+        self.eff = self.eff.model_copy(update=update)
+        if update.get("grad_ckpt"):
+            enable_grad_ckpt(self.model)
+        if "optimizer" in update:
+            self.optimizer = build_optimizer(self.model, self.eff, self.have_bnb)
+            what += " (optimizer state restarts)"
+        if "seq_len" in update:
+            template, _ = D.chat_template(self.tokenizer)
+            self.train_ex, _ = self.tokenized(self.cfg.data_path, template, "training")
+        if update.keys() & {"seq_len"} or old.micro_batch * old.grad_accum != self.eff.micro_batch * self.eff.grad_accum:
+            total = self.total_steps
+            self.layout(self.eff)
+            self.total_steps = total  # the run keeps its length
+        message = f"out of memory at step {step}: {what}; continuing"
+        self.progress.notes.append(message)
+        self.emit.emit(ev.WarningEvent(kind="fallback", message=message))
+        return last_saved
+
+    # ---- checkpoints ------------------------------------------------------------------------------
+    def save(self) -> None:
+        import torch
+
+        p = self.progress
+        state = asdict(p) | {
+            "micro_batch": self.eff.micro_batch, "grad_accum": self.eff.grad_accum, "seq_len": self.eff.seq_len,
+            "packing": self.eff.packing, "optimizer": self.eff.optimizer, "grad_ckpt": self.eff.grad_ckpt,
+            "method": self.eff.method, "data_order_epoch": self.order_epoch, "data_order": self.order,
+        }
+
+        def write(folder: Path) -> None:
+            import safetensors.torch as st
+
+            if self.eff.method == "full":
+                st.save_model(self.model, str(folder / "model.safetensors"))
+            else:
+                from peft import get_peft_model_state_dict
+
+                weights = {k: v.detach().contiguous().cpu() for k, v in get_peft_model_state_dict(self.model).items()}
+                st.save_file(weights, str(folder / "adapter.safetensors"))
+            torch.save(self.optimizer.state_dict(), folder / "optimizer.pt")
+            rng = {"python": random.getstate(), "torch": torch.get_rng_state()}
+            if self.device.kind == "cuda":
+                rng["cuda"] = torch.cuda.get_rng_state_all()
+            torch.save(rng, folder / "rng.pt")
+            (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+        try:
+            final = ckpt.save_checkpoint(self.run_dir, p.step, write, before_seal=self.faults.before_seal)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise Stop(**self.disk_full_args(f"checkpoint-{p.step}")) from None
+            raise
+        self.last_ckpt = str(final)
+        ckpt.prune(self.run_dir, self.eff.keep_checkpoints)
+        self.emit.emit(ev.CheckpointEvent(step=p.step, path=str(final), size_mb=round(ckpt.folder_size_mb(final), 3)))
+        if not Path(self.cfg.data_path).is_file():
+            raise DatasetError(f"{self.cfg.data_path}: the data file vanished during the run; "
+                               f"checkpoint-{p.step} is complete, put the file back and resume")
+
+    def disk_full_args(self, what: str) -> dict:
+        latest = ckpt.latest_checkpoint(self.run_dir)
+        keep = f"the last complete checkpoint is {latest.name}" if latest else "no checkpoint was completed"
+        return {"kind": "disk", "message": f"no space left on the disk of {self.run_dir} while writing {what}",
+                "suggestion": f"free some space and resume; {keep}"}
+
+    def disk_full_event(self, what: str) -> ev.ErrorEvent:
+        return ev.ErrorEvent(step=self.progress.step, checkpoint=self.last_ckpt, **self.disk_full_args(what))
+
+    def resume(self) -> int | None:
+        import torch
+
+        for gone in ckpt.remove_incomplete(self.run_dir):
+            self.emit.emit(ev.WarningEvent(kind="resume", message=f"removed half-written {gone.name}"))
+        for bad in ckpt.incomplete_checkpoints(self.run_dir):
+            self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped damaged {bad.name}"))
+        folder = ckpt.latest_checkpoint(self.run_dir)
+        if folder is None:
+            self.emit.emit(ev.WarningEvent(kind="resume", message="no complete checkpoint yet: starting from step 0"))
+            return None
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        if state["data_sha256"] != self.progress.data_sha256:
+            raise DatasetError(f"{self.cfg.data_path}: the data changed since {folder.name} (SHA-256 differs); "
+                               "resume needs the same data, or start a new run folder")
+        if state["method"] != self.eff.method:
+            raise RunConfigError(f"{folder}: was trained with method {state['method']}, not {self.eff.method}")
+        import safetensors.torch as st
+
+        if self.eff.method == "full":
+            st.load_model(self.model, str(folder / "model.safetensors"), device=str(self.device.torch_device))
+        else:
+            from peft import set_peft_model_state_dict
+
+            set_peft_model_state_dict(self.model, st.load_file(str(folder / "adapter.safetensors"),
+                                                                 device=str(self.device.torch_device)))
+        if state["optimizer"] == self.eff.optimizer:
+            self.optimizer.load_state_dict(torch.load(folder / "optimizer.pt", weights_only=True))
+        else:
+            self.emit.emit(ev.WarningEvent(kind="resume", message=f"optimizer changed from {state['optimizer']}: its state restarts"))
+        rng = torch.load(folder / "rng.pt", weights_only=True)
+        random.setstate(rng["python"])
+        torch.set_rng_state(rng["torch"])
+        if "cuda" in rng and self.device.kind == "cuda":
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        for k in ("step", "tokens", "train_s", "first_loss", "last_loss", "eval_before", "notes"):
+            setattr(self.progress, k, state[k])
+        if (state["seq_len"], state["packing"]) == (self.eff.seq_len, self.eff.packing) and \
+                state["micro_batch"] * state["grad_accum"] == self.per_step and state["data_order_epoch"] >= 0:
+            self.order_epoch, self.order = state["data_order_epoch"], state["data_order"]
+        else:
+            self.emit.emit(ev.WarningEvent(kind="resume", message="sequence or batch settings changed: the rest of this epoch follows a new order"))
+        if not self.eff.grad_ckpt and state["grad_ckpt"]:
+            self.emit.emit(ev.WarningEvent(kind="resume", message="gradient checkpointing was on in the checkpoint and is off now"))
+        self.last_ckpt = str(folder)
+        return self.progress.step
