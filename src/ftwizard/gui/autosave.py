@@ -1,0 +1,91 @@
+"""The answers autosaved after each page, so a crash never loses what the user typed.
+
+`peek()` uses only the stdlib so the first page can offer "resume" before pydantic loads;
+`load()` validates fully. A file that cannot be read is moved aside, never deleted, and
+start-up goes on with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ftwizard.core.paths import data_dir
+
+FILE_NAME = "autosave.json"
+
+
+def autosave_path() -> Path:
+    return data_dir() / FILE_NAME
+
+
+@dataclass(frozen=True)
+class Peek:
+    """What the welcome page needs to know, read without validation."""
+
+    exists: bool
+    crashed: bool = False
+    saved_at: str | None = None
+    page: str | None = None
+
+
+def peek(path: Path | None = None) -> Peek:
+    path = path or autosave_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Peek(exists=False)
+    except (OSError, ValueError):
+        return Peek(exists=True)  # load() will move it aside and say why
+    if not isinstance(data, dict):
+        return Peek(exists=True)
+    saved = data.get("saved_at")
+    return Peek(
+        exists=True,
+        crashed=data.get("clean_exit") is False,
+        saved_at=saved if isinstance(saved, str) else None,
+        page=data.get("page") if isinstance(data.get("page"), str) else None,
+    )
+
+
+def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
+    """(autosave, notice). A broken file is moved aside; the notice says where and why."""
+    from ftwizard.core.errors import AnswersError
+    from ftwizard.core.jsonio import load_model
+    from ftwizard.core.wizard_state import Autosave
+
+    path = path or autosave_path()
+    if not path.exists():
+        return None, None
+    try:
+        return load_model(Autosave, path, AnswersError), None
+    except AnswersError as exc:
+        reason = str(exc).splitlines()[0]
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
+    try:
+        os.replace(path, aside)
+        where = f"It was moved to {aside}."
+    except OSError as exc:
+        where = f"It could not be moved aside ({exc.strerror}); it will be overwritten."
+    return None, f"The autosaved session could not be read and was set aside. {reason}. {where}"
+
+
+def save(answers, page: str, *, clean_exit: bool = False, path: Path | None = None) -> Path:
+    """Write the answers atomically, readable by the user only (0600)."""
+    from ftwizard.core.jsonio import write_model
+    from ftwizard.core.wizard_state import Autosave
+
+    path = path or autosave_path()
+    record = Autosave(
+        saved_at=dt.datetime.now().replace(microsecond=0),
+        page=page,
+        clean_exit=clean_exit,
+        answers=answers,
+    )
+    write_model(path, record, private=True)
+    return path
+

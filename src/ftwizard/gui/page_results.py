@@ -1,0 +1,452 @@
+"""The Results page: advice, the ranked table with reasons, exclusions, charts, actions.
+
+Moving the budget or a weight re-ranks live: `recommend()` runs in a worker and the newest
+result wins. Every number shown comes from the Plan (estimator and ranker).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from ftwizard.core.answers import Budget
+from ftwizard.core.plan import WEIGHT_NAMES, ScoreWeights
+from ftwizard.core.recommend_text import TECHNIQUE_LABEL, hours_text
+from ftwizard.core.wizard_state import format_money, parse_amount
+from ftwizard.gui import workers
+from ftwizard.gui.forms import ErrorLabel, buddy_label
+
+COLUMNS = ("#", "Model", "Technique", "Where", "VRAM / GPU", "Time", "Training cost", "Score")
+WEIGHT_LABELS = {
+    "quality": "&Quality", "data_fit": "&Data fit", "time": "T&ime", "cost": "C&ost",
+    "inference_cost": "Servin&g cost", "maturity": "&Maturity",
+}
+RERANK_DELAY_MS = 150  # coalesce slider drags into one ranking
+
+
+def run_recommend(answers, catalog, hardware, weights, electricity):
+    from ftwizard.core.recommend import recommend
+
+    return recommend(answers, catalog, hardware, weights, electricity_usd_per_kwh=electricity)
+
+
+def _vram_text(rec) -> str:
+    """Peak per GPU against the memory the ranker planned with (free memory if shared)."""
+    if rec.margin_gb is None:
+        return f"{rec.peak_vram_gb:.1f} GB"
+    return f"{rec.peak_vram_gb:.1f} of {rec.peak_vram_gb + rec.margin_gb:.1f} GB"
+
+
+class ResultsPage(QWizardPage):
+    page_id = "results"
+    plan_ready = Signal(object)  # a Plan shown on the page (tests and the run monitor wait on it)
+
+    def __init__(self, wizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("Your plan")
+        self.setSubTitle("Ranked by a weighted score; change the budget or the weights to re-rank.")
+        self.plan = None
+        self._opened_plan = None
+        self._generation = 0
+        self._charts = None  # built on first view of the Charts tab (pyqtgraph loads then)
+        self._charts_stale = True
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RERANK_DELAY_MS)
+        self._timer.timeout.connect(self.rank)
+
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.RichText)
+        self.advice.setAccessibleName("Advice")
+        self.advice.setFrameShape(QLabel.Shape.StyledPanel)
+        self.advice.setMargin(8)
+
+        self.budget = QLineEdit()
+        self.budget.setAccessibleName("Training budget in US dollars")
+        self.budget.setToolTip("Change it to re-rank: options above the budget are excluded.")
+        self.budget.setMaximumWidth(140)
+        self.budget_error = ErrorLabel()
+        self.budget.textChanged.connect(self._budget_edited)
+        self.weights_button = QPushButton("&Weights…")
+        self.weights_button.setCheckable(True)
+        self.weights_button.setAccessibleName("Show score weights")
+        self.status = QLabel()
+        self.status.setAccessibleName("Ranking status")
+        controls = QHBoxLayout()
+        controls.addWidget(buddy_label("&Training budget (USD):", self.budget))
+        controls.addWidget(self.budget)
+        controls.addWidget(self.budget_error)
+        controls.addWidget(self.status, 1)
+        controls.addWidget(self.weights_button)
+
+        self.weights_box = QGroupBox("Score weights (each part's share of the total)")
+        grid = QGridLayout(self.weights_box)
+        self.sliders: dict[str, QSlider] = {}
+        self.weight_values: dict[str, QLabel] = {}
+        defaults = ScoreWeights()
+        for i, name in enumerate(WEIGHT_NAMES):
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(0, 100)
+            slider.setValue(round(getattr(defaults, name) * 100))
+            slider.setAccessibleName(f"Weight of {name.replace('_', ' ')}")
+            slider.setToolTip(ScoreWeights.model_fields[name].description)
+            slider.valueChanged.connect(self._weights_changed)
+            value = QLabel()
+            value.setMinimumWidth(36)
+            row, col = divmod(i, 2)
+            grid.addWidget(buddy_label(WEIGHT_LABELS[name], slider), row, col * 3)
+            grid.addWidget(slider, row, col * 3 + 1)
+            grid.addWidget(value, row, col * 3 + 2)
+            self.sliders[name], self.weight_values[name] = slider, value
+        self.weights_box.hide()
+        self.weights_button.toggled.connect(self.weights_box.setVisible)
+        self._show_weight_shares()
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName("Ranked recommendations")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._row_selected)
+        self.details = QTextBrowser()
+        self.details.setAccessibleName("Reasons and warnings of the selected recommendation")
+        self.details.setOpenLinks(False)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        self.excluded = QTableWidget(0, 3)
+        self.excluded.setHorizontalHeaderLabels(("Model", "Technique", "Why it is out"))
+        self.excluded.setAccessibleName("Excluded models and their reasons")
+        self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.excluded.setTabKeyNavigation(False)
+        self.excluded.setWordWrap(True)
+        self.excluded.verticalHeader().hide()
+        self.excluded.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.excluded.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+        self.assumptions = QTextBrowser()
+        self.assumptions.setAccessibleName("Assumptions behind the numbers")
+        self.charts_tab = QWidget()
+        self.charts_layout = QVBoxLayout(self.charts_tab)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, "&Ranking")
+        self.tabs.addTab(self.excluded, "E&xcluded")
+        self.tabs.addTab(self.charts_tab, "C&harts")
+        self.tabs.addTab(self.assumptions, "Assum&ptions")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.export_pdf = QPushButton("&Export PDF…")
+        self.save_plan = QPushButton("Sa&ve plan…")
+        self.launch = QPushButton("&Launch training…")
+        for button, slot in ((self.export_pdf, self.export_pdf_clicked),
+                             (self.save_plan, self.save_plan_clicked),
+                             (self.launch, self.launch_clicked)):
+            button.clicked.connect(slot)
+            button.setEnabled(False)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        for b in (self.export_pdf, self.save_plan, self.launch):
+            actions.addWidget(b)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.advice)
+        layout.addLayout(controls)
+        layout.addWidget(self.weights_box)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(actions)
+
+    # -- ranking -----------------------------------------------------------------
+    def initializePage(self) -> None:  # noqa: N802 (Qt's name)
+        answers = self._wizard.answers
+        self.budget.blockSignals(True)
+        self.budget.setText(f"{answers.budget.training_usd:g}")
+        self.budget.blockSignals(False)
+        self.budget_error.show_message(None)
+        if self._opened_plan is not None:
+            plan, self._opened_plan = self._opened_plan, None
+            self.set_weights(plan.weights)
+            self.show_plan(plan)
+            self.status.setText("Opened from file.")
+        else:
+            self.rank()
+
+    def set_opened_plan(self, plan) -> None:
+        """Show a saved plan as it was saved, until the user changes something."""
+        self._opened_plan = plan
+
+    def weights(self) -> ScoreWeights:
+        values = {n: float(s.value()) for n, s in self.sliders.items()}
+        if sum(values.values()) <= 0:
+            values = ScoreWeights().model_dump()
+        return ScoreWeights(**values)
+
+    def set_weights(self, weights: ScoreWeights) -> None:
+        for name, slider in self.sliders.items():
+            slider.blockSignals(True)
+            slider.setValue(round(getattr(weights, name) * 100))
+            slider.blockSignals(False)
+        self._show_weight_shares()
+
+    def _show_weight_shares(self) -> None:
+        w = self.weights()
+        for name, label in self.weight_values.items():
+            label.setText(f"{getattr(w, name):.0%}")
+
+    def _weights_changed(self) -> None:
+        self._show_weight_shares()
+        self._timer.start()
+
+    def _budget_edited(self, text: str) -> None:
+        try:
+            value = parse_amount(text)
+        except ValueError as exc:
+            self.budget_error.show_message(str(exc))
+            return
+        self.budget_error.show_message(None)
+        wiz = self._wizard
+        wiz.answers = wiz.answers.model_copy(update={
+            "budget": Budget(training_usd=value, monthly_inference_usd=wiz.answers.budget.monthly_inference_usd)
+        })
+        wiz.pages["budget"].set_answers(wiz.answers)  # the Budget page shows the same answer
+        self._timer.start()
+
+    def rank(self) -> workers.Worker:
+        """Run the recommender in the background; the newest request wins."""
+        self._timer.stop()
+        self._generation += 1
+        generation = self._generation
+        wiz = self._wizard
+        hw_page = wiz.pages["hardware"]
+        hardware = hw_page.profile if wiz.answers.hardware.mode == "detect" else None
+        electricity = wiz.settings.electricity_usd_per_kwh if wiz.settings else None
+        worker = workers.Worker(run_recommend, wiz.answers, wiz.catalog, hardware, self.weights(), electricity)
+        worker.signals.done.connect(lambda plan: generation == self._generation and self.show_plan(plan))
+        worker.signals.failed.connect(lambda msg: generation == self._generation and self._failed(msg))
+        self.status.setText("Ranking…")
+        return workers.start(worker)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText("")
+        self.advice.setText(f"<b>No plan could be made.</b> {html.escape(message)}")
+        self.plan = None
+        self.table.setRowCount(0)
+        for b in (self.export_pdf, self.save_plan, self.launch):
+            b.setEnabled(False)
+
+    # -- showing a plan ------------------------------------------------------------
+    def show_plan(self, plan) -> None:
+        self.plan = plan
+        self.status.setText(f"{len(plan.recommendations)} options ranked.")
+        self._show_advice(plan)
+        self._fill_table(plan)
+        self._fill_excluded(plan)
+        self.assumptions.setHtml("<ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in plan.assumptions) + "</ul>")
+        has = bool(plan.recommendations)
+        for b in (self.export_pdf, self.save_plan):
+            b.setEnabled(True)
+        self.launch.setEnabled(has)
+        self._charts_stale = True
+        if self.tabs.currentWidget() is self.charts_tab:
+            self.refresh_charts()
+        self.plan_ready.emit(plan)
+
+    def _show_advice(self, plan) -> None:
+        a = plan.advice
+        head = "Fine-tuning is a good fit." if a.fine_tune else "Fine-tuning is probably not the first step."
+        parts = [f"<b>{head}</b> {html.escape(a.summary)}"]
+        if a.alternatives:
+            parts.append("Consider: " + "; ".join(html.escape(x) for x in a.alternatives))
+        if a.examples_to_collect:
+            parts.append(f"Aim for about {a.examples_to_collect:,} good examples; keep "
+                         f"{a.holdout_examples or 0:,} aside to evaluate base vs tuned.")
+        parts += [html.escape(n) for n in a.notes]
+        self.advice.setText("<br>".join(parts))
+
+    def _money(self, usd: float | None) -> str:
+        return format_money(usd, self._wizard.settings)
+
+    def _fill_table(self, plan) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(plan.recommendations))
+        for row, rec in enumerate(plan.recommendations):
+            hw = rec.hardware
+            where = f"{hw.count} × {hw.gpu_name}" if hw.count > 1 else hw.gpu_name
+            where += " (local)" if hw.where == "local" else f" ({hw.provider})"
+            cells = (
+                str(rec.rank), rec.model_name, TECHNIQUE_LABEL.get(rec.technique, rec.technique), where,
+                _vram_text(rec),
+                hours_text(rec.train_hours) if rec.train_hours is not None else "unknown",
+                self._money(rec.train_cost_usd), f"{rec.score:.2f}",
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col in (0, 4, 5, 6, 7):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if rec.warnings:
+                    item.setToolTip(f"{len(rec.warnings)} warning(s): select the row to read them")
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        if plan.recommendations:
+            self.table.selectRow(plan.chosen_index or 0)
+            self._show_details(plan.recommendations[plan.chosen_index or 0])
+        else:
+            self.details.setHtml("<p>No option passes the constraints: see the Excluded tab.</p>")
+
+    def _fill_excluded(self, plan) -> None:
+        names = {m.id: m.name for m in self._wizard.catalog.models} if self._wizard.catalog else {}
+        self.excluded.setRowCount(len(plan.excluded))
+        for row, ex in enumerate(plan.excluded):
+            technique = TECHNIQUE_LABEL.get(ex.technique, "all techniques") if ex.technique else "all techniques"
+            for col, text in enumerate((names.get(ex.model_id, ex.model_id), technique, ex.reason)):
+                self.excluded.setItem(row, col, QTableWidgetItem(text))
+        self.excluded.resizeRowsToContents()
+        self.tabs.setTabText(1, f"E&xcluded ({len(plan.excluded)})")
+
+    def _row_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.plan is None:
+            return
+        index = rows[0].row()
+        if index == self.plan.chosen_index:
+            return
+        from ftwizard.core.hyperparams import run_config_for
+
+        rec = self.plan.recommendations[index]
+        self.plan = self.plan.model_copy(update={
+            "chosen_index": index, "run_config": run_config_for(rec, self.plan.answers)})
+        self._show_details(rec)
+        self._charts_stale = True
+        if self.tabs.currentWidget() is self.charts_tab:
+            self.refresh_charts()
+
+    def _show_details(self, rec) -> None:
+        hp = rec.hyperparameters
+        bits = [f"<h3>{rec.rank}. {html.escape(rec.model_name)} — {TECHNIQUE_LABEL.get(rec.technique, rec.technique)}</h3>"]
+        bits.append("<ul>" + "".join(f"<li>{html.escape(r)}</li>" for r in rec.reasons) + "</ul>")
+        if rec.warnings:
+            bits.append("<p><b>Warnings</b></p><ul>" + "".join(
+                f"<li>⚠ {html.escape(w)}</li>" for w in rec.warnings) + "</ul>")
+        monthly = self._money(rec.monthly_inference_usd)
+        serve = f" on {html.escape(rec.monthly_inference_gpu)}" if rec.monthly_inference_gpu else ""
+        bits.append(
+            f"<p>Serving: about {monthly} a month{serve}. Start with learning rate {hp.learning_rate:g}, "
+            f"{hp.epochs:g} epoch(s), sequence length {hp.seq_len:,}, batch {hp.micro_batch} × "
+            f"{hp.grad_accum}{f', LoRA rank {hp.lora_r}' if hp.lora_r else ''}. "
+            f"Model: {html.escape(rec.hf_repo_id)}.</p>")
+        self.details.setHtml("".join(bits))
+
+    # -- charts (pyqtgraph loads on first view) --------------------------------------
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.charts_tab and self._charts_stale:
+            self.refresh_charts()
+
+    def refresh_charts(self) -> None:
+        if self.plan is None:
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from ftwizard.gui.charts import PlanCharts
+
+            if self._charts is None:
+                self._charts = PlanCharts(self.charts_tab)
+                self.charts_layout.addWidget(self._charts)
+            wiz = self._wizard
+            self._charts.show_plan(self.plan, wiz.catalog, wiz.pages["hardware"].profile, wiz.settings)
+            self._charts_stale = False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+    def settings_changed(self) -> None:
+        if self.plan is not None:
+            self.rank()  # the electricity price changes local costs
+
+    # -- actions -------------------------------------------------------------------
+    def _ask_path(self, title: str, name: str, filter_: str) -> Path | None:
+        start = Path.home() / name
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), filter_)
+        return Path(path) if path else None
+
+    def export_pdf_clicked(self, checked: bool = False, path: Path | None = None) -> Path | None:
+        try:
+            from ftwizard.report.pdf import write_plan_pdf
+        except ImportError:
+            QMessageBox.information(self, "Export PDF", "PDF export is not available in this build yet. "
+                                    "Save the plan as JSON meanwhile; it holds every figure.")
+            return None
+        path = path or self._ask_path("Export the plan as PDF", "plan.pdf", "PDF (*.pdf)")
+        if path is None:
+            return None
+        from ftwizard.core.errors import FtwizardError
+
+        # Qt widgets (the charts) must be built on the UI thread, so no worker here.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.status.setText("Writing the PDF…")
+        try:
+            write_plan_pdf(self.plan, path, self._wizard.catalog)
+        except FtwizardError as exc:
+            QMessageBox.warning(self, "Export PDF", str(exc).splitlines()[0])
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.status.setText(f"Saved {path.name}.")
+        return path
+
+    def save_plan_clicked(self, checked: bool = False, path: Path | None = None) -> Path | None:
+        from ftwizard.core.errors import FtwizardError
+        from ftwizard.core.plan import save_plan
+
+        path = path or self._ask_path("Save the plan", "plan.json", "Plan (*.json)")
+        if path is None:
+            return None
+        try:
+            save_plan(self.plan, path)
+        except FtwizardError as exc:
+            QMessageBox.warning(self, "Save plan", str(exc).splitlines()[0])
+            return None
+        self.status.setText(f"Saved {path.name}.")
+        return path
+
+    def launch_clicked(self) -> None:
+        if not self._wizard.has_training_monitor():
+            QMessageBox.information(
+                self, "Launch training",
+                "The run monitor is not part of this build yet. The plan holds the run "
+                "configuration: save it and start the run when the monitor arrives.")
+            return
+        self._wizard.launch_training(self.plan)

@@ -1,0 +1,250 @@
+"""The wizard window: pages in order, answers carried between them, autosave, actions.
+
+Start-up order matters: the window shows the Welcome page first (Qt + stdlib only), then
+`finish_setup()` runs on the next event-loop turn and builds everything that needs
+pydantic and the catalog. A user sees a window in the time a bare QWizard takes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWizard, QWizardPage
+
+from ftwizard.gui import autosave
+from ftwizard.gui.page_welcome import WelcomePage
+from ftwizard.gui.settings import peek_geometry
+
+log = logging.getLogger("ftwizard.gui")
+
+PAGE_ORDER = ("welcome", "task", "languages", "budget", "data", "compliance", "hardware", "results")
+PAGE_INDEX = {name: i for i, name in enumerate(PAGE_ORDER)}
+
+
+class WizardWindow(QWizard):
+    """`launch_training_requested(plan)` is the hook the run monitor connects to."""
+
+    launch_training_requested = Signal(object)
+
+    def __init__(self, *, detector=None, catalog=None) -> None:
+        super().__init__()
+        self.setWindowTitle("ftwizard — plan a fine-tune")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "&Settings…")
+        self.setButtonText(QWizard.WizardButton.CustomButton2, "Abo&ut")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< &Back")
+        self.setButtonText(QWizard.WizardButton.NextButton, "&Next >")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
+        self.setButtonLayout([
+            QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
+            QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
+            QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
+            QWizard.WizardButton.CancelButton,
+        ])
+        self.customButtonClicked.connect(self._custom_button)
+        self.resize(920, 680)
+        geometry = peek_geometry()
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+
+        self.welcome = WelcomePage(autosave.peek())
+        self.setPage(PAGE_INDEX["welcome"], self.welcome)
+
+        self._detector = detector
+        self.catalog = catalog
+        self.settings = None
+        self.answers = None  # Answers, once the user picks new / resume / open
+        self.saved = None  # the Autosave read at start-up
+        self.pages: dict[str, QWizardPage] = {"welcome": self.welcome}
+        self._ready = False
+        self._resume_to: int | None = None
+        self._previous_id = PAGE_INDEX["welcome"]
+        self._clean_exit_written = False
+
+    # -- start-up ----------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._ready:
+            QTimer.singleShot(0, self.finish_setup)
+
+    def finish_setup(self) -> None:
+        """Build the pages that need pydantic and the catalog (idempotent)."""
+        if self._ready:
+            return
+        self._ready = True
+        from ftwizard.core.catalog import load_catalog
+        from ftwizard.core.errors import FtwizardError
+        from ftwizard.gui.page_hardware import HardwarePage, detect_hardware
+        from ftwizard.gui.page_results import ResultsPage
+        from ftwizard.gui.pages_data import DataPage
+        from ftwizard.gui.pages_questions import BudgetPage, CompliancePage, LanguagesPage, TaskPage
+        from ftwizard.gui.settings import load_settings
+
+        self.settings, settings_notice = load_settings()
+        if self.catalog is None:
+            try:
+                self.catalog = load_catalog()
+            except FtwizardError as exc:
+                QMessageBox.critical(self, "ftwizard: the catalog cannot be read", str(exc))
+                raise
+        self.saved, notice = autosave.load()
+        peeked = autosave.peek() if self.saved else autosave.Peek(exists=False)
+        self.welcome.set_autosave(peeked, notice or settings_notice)
+
+        pages = [TaskPage(), LanguagesPage(self.catalog), BudgetPage(), DataPage(), CompliancePage(),
+                 HardwarePage(self.catalog, self._detector or detect_hardware), ResultsPage(self)]
+        for page in pages:
+            self.setPage(PAGE_INDEX[page.page_id], page)
+            self.pages[page.page_id] = page
+            page.completeChanged.connect(self._continue_resume)
+        self.currentIdChanged.connect(self._page_changed)
+        self.pages["hardware"].start_detection()
+
+    # -- moving between pages ------------------------------------------------------
+    def validateCurrentPage(self) -> bool:  # noqa: N802 (Qt's name)
+        page = self.currentPage()
+        if page is self.welcome:
+            return self._start_from_welcome()
+        if not super().validateCurrentPage():
+            return False
+        self._take_answers(page)  # before the next page's initializePage reads them
+        return True
+
+    def _take_answers(self, page) -> None:
+        if hasattr(page, "apply") and page.isComplete() and self.answers is not None:
+            self.answers = page.apply(self.answers)
+
+    def _start_from_welcome(self) -> bool:
+        self.finish_setup()
+        choice = self.welcome.choice()
+        self._resume_to = None
+        if choice == "resume" and self.saved is not None:
+            self.set_answers(self.saved.answers)
+            self._resume_to = PAGE_INDEX.get(self.saved.page)
+        elif choice == "open":
+            from pathlib import Path
+
+            from ftwizard.core.errors import FtwizardError
+            from ftwizard.core.plan import load_plan
+
+            try:
+                plan = load_plan(Path(self.welcome.plan_path.text().strip()).expanduser())
+            except FtwizardError as exc:
+                self.welcome.set_plan_error(str(exc).splitlines()[0])
+                return False
+            self.welcome.set_plan_error(None)
+            self.set_answers(plan.answers)
+            self.pages["results"].set_opened_plan(plan)
+            self._resume_to = PAGE_INDEX["results"]
+        else:
+            from ftwizard.core.answers import default_answers
+
+            self.set_answers(default_answers())
+        return True
+
+    def set_answers(self, answers) -> None:
+        """Show `answers` on every question page."""
+        self.answers = answers
+        for name in PAGE_ORDER[1:-1]:
+            self.pages[name].set_answers(answers)
+
+    def _page_changed(self, new_id: int) -> None:
+        if new_id < self._previous_id:
+            self._resume_to = None  # the user went back: stop walking forward for them
+            self._take_answers(self.page(self._previous_id))  # going back keeps what was typed
+        self._previous_id = new_id
+        if self.answers is not None and new_id >= 0:
+            self.save_session(PAGE_ORDER[new_id])
+        QTimer.singleShot(0, self._continue_resume)
+
+    def _continue_resume(self) -> None:
+        """Resuming walks page by page (so Back works), stopping at the first incomplete one."""
+        target = self._resume_to
+        if target is None:
+            return
+        if self.currentId() >= target:
+            self._resume_to = None
+            return
+        if self.currentPage().isComplete():
+            self.next()
+
+    # -- persistence -------------------------------------------------------------
+    def save_session(self, page: str, clean_exit: bool = False) -> None:
+        from ftwizard.core.errors import FtwizardError
+
+        try:
+            autosave.save(self.answers, page, clean_exit=clean_exit)
+        except FtwizardError as exc:  # a full disk must not take the session down
+            log.warning("autosave failed: %s", exc)
+
+    def done(self, result: int) -> None:
+        self.close_session()
+        super().done(result)
+
+    def close_session(self) -> None:
+        """Mark a clean exit and remember the window geometry."""
+        if self._clean_exit_written:
+            return
+        self._clean_exit_written = True
+        page_id = self.currentId()
+        page = self.currentPage()
+        if self.answers is not None:
+            self._take_answers(page)
+            self.save_session(PAGE_ORDER[max(page_id, 0)], clean_exit=True)
+        elif self.saved is not None:
+            from ftwizard.core.errors import FtwizardError
+
+            try:  # not resumed this time: keep the session, but it was no crash
+                autosave.save(self.saved.answers, self.saved.page, clean_exit=True)
+            except FtwizardError as exc:
+                log.warning("autosave failed: %s", exc)
+        if self._ready and self.settings is not None:
+            from ftwizard.core.errors import FtwizardError
+            from ftwizard.gui.settings import save_settings
+
+            b64 = bytes(self.saveGeometry().toBase64()).decode("ascii")
+            self.settings = self.settings.model_copy(update={"window_geometry_b64": b64})
+            try:
+                save_settings(self.settings)
+            except FtwizardError as exc:
+                log.warning("settings not saved: %s", exc)
+
+    # -- buttons -----------------------------------------------------------------
+    def _custom_button(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.open_settings()
+        elif which == QWizard.WizardButton.CustomButton2.value:
+            self.open_about()
+
+    def open_settings(self):
+        from ftwizard.gui.settings import SettingsDialog, save_settings
+
+        self.finish_setup()
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.settings = dialog.result_settings()
+            save_settings(self.settings)
+            self.pages["results"].settings_changed()
+        return dialog
+
+    def open_about(self):
+        from ftwizard.gui.about import AboutDialog
+
+        self.finish_setup()
+        dialog = AboutDialog(self.catalog, self)
+        dialog.exec()
+        return dialog
+
+    def launch_training(self, plan) -> None:
+        """The hook for the run monitor (a later issue): emits `launch_training_requested`."""
+        self.launch_training_requested.emit(plan)
+
+    def has_training_monitor(self) -> bool:
+        from PySide6.QtCore import QMetaMethod
+
+        return self.isSignalConnected(QMetaMethod.fromSignal(self.launch_training_requested))
