@@ -120,12 +120,10 @@ class Example:
         60 bits keep a CPython int at 32 bytes (two 30-bit digits); at a million rows the
         chance of any false duplicate is about n^2 / 2^61, i.e. under one in a million.
         """
-        h = hashlib.blake2b(digest_size=8)
-        h.update(self.kind.encode())
-        for piece in self._fingerprint_parts():
-            h.update(b"\x1e")
-            h.update(piece.encode("utf-8", "surrogatepass"))
-        return int.from_bytes(h.digest(), "little") >> 4
+        # Length-prefixed pieces: no content can imitate a boundary between two turns.
+        blob = self.kind + "".join(f"|{len(p)}:{p}" for p in self._fingerprint_parts())
+        digest = hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        return int.from_bytes(digest, "little") >> 4
 
     def _fingerprint_parts(self) -> Iterator[str]:
         if self.kind == "text":
@@ -135,9 +133,9 @@ class Example:
             yield t.role
             yield t.content
         if self.kind == "preference":
-            yield "\x1fchosen"
+            yield "chosen"
             yield self.chosen
-            yield "\x1frejected"
+            yield "rejected"
             yield self.rejected
 
     def to_dict(self) -> dict[str, Any]:

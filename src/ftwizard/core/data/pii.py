@@ -17,7 +17,13 @@ from ftwizard.core.data.report import MAX_PII_LINES_LISTED, PiiFinding, PiiSumma
 
 PII_KINDS: tuple[str, ...] = ("email", "phone", "card_number", "national_id", "iban")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# The domain after an '@' (the local part is checked by hand: scanning for it is slow).
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+# Where a number could be: 8+ digits joined by separators (8: the shortest international
+# phone number), or two capitals then two digits (a NINO or an IBAN). One pass finds both;
+# the precise patterns below run only there, so ordinary prose costs one regex scan.
+_CANDIDATE = re.compile(r"[\dA-Z](?:(?<=\d)(?:[ ().-]{0,2}\d){7,}|(?<=[A-Z])(?=[A-Z] ?\d\d))")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 # UK National Insurance number (HMRC NIM39110: excluded prefixes and letters).
@@ -28,7 +34,6 @@ _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b
 _PHONE_INTL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
 _PHONE_NANP = re.compile(r"(?<![\w(.-])(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])")
 _PHONE_TRUNK = re.compile(r"(?<![\w.-])0[1-9]\d{0,3}(?:[ .-]\d{2,4}){2,4}(?![\w.-])")
-_DIGIT = re.compile(r"\d")
 
 
 def _digits(s: str) -> str:
@@ -55,38 +60,58 @@ def iban_ok(candidate: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
-def _phone_count(text: str) -> int:
+def _phone_count(text: str, pos: int = 0, endpos: int | None = None) -> int:
     """Phone numbers by any of the three shapes; a number two shapes match counts once."""
     spans: list[tuple[int, int]] = []
     for pattern, lo, hi in ((_PHONE_INTL, 8, 15), (_PHONE_NANP, 10, 10), (_PHONE_TRUNK, 9, 11)):
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
             a, b = m.span()
             if lo <= len(_digits(m.group())) <= hi and not any(a < y and x < b for x, y in spans):
                 spans.append((a, b))
     return len(spans)
 
 
-def scan_text(text: str) -> Counter[str]:
+def _email_count(text: str) -> int:
+    n, at = 0, text.find("@")
+    while at >= 0:
+        if at > 0 and text[at - 1] in _EMAIL_LOCAL and _EMAIL_DOMAIN.match(text, at + 1):
+            n += 1
+        at = text.find("@", at + 1)
+    return n
+
+
+def _card_ok(candidate: str) -> bool:
+    d = _digits(candidate)
+    return 13 <= len(d) <= 19 and luhn_ok(d)
+
+
+def scan_text(text: str) -> dict[str, int]:
     """Matches of each kind in one text (kinds with none are absent)."""
-    found: Counter[str] = Counter()
-    if "@" in text:
-        n = len(_EMAIL.findall(text))
-        if n:
-            found["email"] = n
-    if not _DIGIT.search(text):
-        return found
-    cards = sum(1 for m in _CARD.finditer(text) if 13 <= len(d := _digits(m.group())) <= 19 and luhn_ok(d))
-    if cards:
-        found["card_number"] = cards
-    ids = len(_SSN.findall(text)) + len(_NINO.findall(text))
-    if ids:
-        found["national_id"] = ids
-    ibans = sum(1 for m in _IBAN.finditer(text) if iban_ok(m.group()))
-    if ibans:
-        found["iban"] = ibans
-    phones = _phone_count(text)
-    if phones:
-        found["phone"] = phones
+    found: dict[str, int] = {}
+    if "@" in text and (n := _email_count(text)):
+        found["email"] = n
+    covered = 0  # end of the last IBAN: its digits are not also a card or a phone
+    for cand in _CANDIDATE.finditer(text):
+        a = cand.start()
+        if a < covered:
+            continue
+        if not text[a].isdigit():
+            if _NINO.match(text, a):
+                found["national_id"] = found.get("national_id", 0) + 1
+            elif (m := _IBAN.match(text, a)) and iban_ok(m.group()):
+                found["iban"] = found.get("iban", 0) + 1
+                covered = m.end()
+            continue
+        if a and text[a - 1] in "+(":
+            a -= 1
+        b = min(len(text), cand.end() + 1)  # one more char for the lookaheads
+        for kind, n in (
+            ("card_number", sum(1 for m in _CARD.finditer(text, a, b) if _card_ok(m.group()))),
+            ("national_id", len(_SSN.findall(text, a, b))),
+            ("phone", _phone_count(text, a, b)),
+        ):
+            if n:
+                found[kind] = found.get(kind, 0) + n
     return found
 
 
@@ -103,9 +128,8 @@ class PiiScanner:
 
     def scan_row(self, line: int, texts: Iterable[str]) -> None:
         self.scanned_rows += 1
-        found: Counter[str] = Counter()
-        for text in texts:
-            found.update(scan_text(text))
+        # One scan over the row; a newline joins no number or address across two texts.
+        found = scan_text("\n".join(texts))
         if not found:
             return
         self.rows_with_any += 1
