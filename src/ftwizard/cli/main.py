@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "schema",
     "data",
     "detect",
+    "estimate",
     "plan",
     "calibration",
     "export",

@@ -7,7 +7,6 @@ smallest_gpu_count(). Pure and fast: no torch, no I/O except architecture_from_c
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -16,7 +15,6 @@ from ftwizard.core import estimator_constants as K
 from ftwizard.core.catalog import Architecture, Catalog, GpuEntry
 from ftwizard.core.errors import CatalogError, EstimateError
 from ftwizard.core.estimator_arch import (
-    Shapes,
     architecture_from_config,
     lora_param_count,
     shapes,
@@ -70,6 +68,11 @@ class EstimateRequest(BaseModel):
     )
     qlora_bits: Literal[4, 8] = Field(default=4, description="QLoRA base: 4-bit NF4 or 8-bit LLM.int8.")
     double_quant: bool = Field(default=True, description="NF4 double quantisation of the block constants.")
+    quant_saves_inputs: bool = Field(
+        default=False,
+        description="Older bitsandbytes (0.41-0.44) kept each 4-bit layer's input for backward "
+        "(MatMul4Bit ctx.tensors = (A, B)); current releases keep only the packed weight.",
+    )
     seq_len: int = Field(gt=0, le=10_000_000, description="Tokens per sequence (padded or packed length).")
     micro_batch: int = Field(default=1, gt=0, le=4096)
     grad_accum: int = Field(default=1, gt=0)
@@ -209,7 +212,7 @@ def _gpu_counts(max_gpus: int) -> list[int]:
 
 
 def _per_gpu_gb(mem: MemoryModel, world: int, strategy: str, offload: bool) -> float:
-    return sum(mem.per_gpu(world, strategy, offload).values()) / K.GB
+    return mem.per_gpu_total(world, strategy, offload) / K.GB
 
 
 def smallest_gpu_count(
@@ -383,12 +386,13 @@ def _costs(
     out: list[CostOption] = []
     needed: dict[str, int | None] = {}
     gpus = {g.id: g for g in catalog.gpus}
+    curve = memory_curve(mem, req)
     for p in catalog.prices:
         gpu = gpus.get(p.gpu_id)
         if gpu is None:
             continue
         if p.gpu_id not in needed:
-            needed[p.gpu_id] = _smallest(mem, req, gpu)
+            needed[p.gpu_id] = first_fit(curve, usable_memory_gb(gpu))
         n = needed[p.gpu_id]
         if n is None:
             continue
@@ -416,20 +420,29 @@ def _costs(
     return out
 
 
-def _smallest(mem: MemoryModel, req: EstimateRequest, gpu: GpuEntry, max_gpus: int = 64) -> int | None:
-    usable = usable_memory_gb(gpu)
-    if usable is None:
-        return None
+def memory_curve(mem: MemoryModel, req: EstimateRequest, max_gpus: int = 64) -> list[tuple[int, float]]:
+    """(count, per-GPU GB) for each sensible count; stops after one count under ddp."""
+    out: list[tuple[int, float]] = []
     for n in _gpu_counts(max_gpus):
         strategy = _strategy_for(req, n)
         offload = req.cpu_offload and strategy in ("fsdp", "zero3")
-        if _per_gpu_gb(mem, n, strategy, offload) <= usable:
-            return n
+        out.append((n, mem.per_gpu_total(n, strategy, offload) / K.GB))
         if strategy == "ddp":
-            return None
+            break  # DDP replicates everything: more GPUs never lower the per-GPU peak
+    return out
+
+
+def first_fit(curve: list[tuple[int, float]], usable_gb: float | None) -> int | None:
+    if usable_gb is None:
+        return None
+    for n, gb in curve:
+        if gb <= usable_gb:
+            return n
     return None
 
 
-@lru_cache(maxsize=512)
-def shapes_cached(arch: Architecture) -> Shapes:
-    return shapes(arch)
+def _smallest(mem: MemoryModel, req: EstimateRequest, gpu: GpuEntry, max_gpus: int = 64) -> int | None:
+    return first_fit(memory_curve(mem, req, max_gpus), usable_memory_gb(gpu))
+
+
+shapes_cached = shapes  # estimator_arch.shapes is cached; kept for callers of the old name

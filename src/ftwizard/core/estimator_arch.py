@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ TARGET_ALIASES: dict[str, tuple[str, ...]] = {
     "k_proj": ("k",), "k": ("k",), "key": ("k",), "wk": ("k",),
     "v_proj": ("v",), "v": ("v",), "value": ("v",), "wv": ("v",),
     "o_proj": ("o",), "out_proj": ("o",), "o": ("o",), "wo": ("o",), "proj": ("o",),
-    "dense": ("o",), "self_attention.dense": ("o",),
+    "dense": ("o",),
     "qkv_proj": ("q", "k", "v"), "query_key_value": ("q", "k", "v"), "c_attn": ("q", "k", "v"),
     "qkv": ("q", "k", "v"), "wqkv": ("q", "k", "v"), "attn": ("q", "k", "v"),
     "gate_proj": ("gate",), "w1": ("gate",),
@@ -67,6 +68,8 @@ class Shapes:
     other_params: int  # final norm, learned positions
     gated: bool
     layernorm: bool
+    block_linear_params: int  # one block's linear weights (all experts): what 4-bit packs
+    matmul_params_per_token: int  # active block linears + LM head: the FLOP count's N
 
     @property
     def layers(self) -> int:
@@ -76,26 +79,14 @@ class Shapes:
     def total_params(self) -> int:
         return self.embed_params + self.head_params + self.layers * self.block_params + self.other_params
 
-    @property
-    def block_linear_params(self) -> int:
-        """Weights of one block's linear layers (all experts): what 4-bit quantisation packs."""
-        return sum(self.linear_params(role) for role in self.linears)
-
-    @property
-    def matmul_params_per_token(self) -> int:
-        """Weights a token is multiplied by: active block linears plus the LM head (FLOP count)."""
-        per_block = sum(
-            i * o * (self.active_experts if role in MLP_ROLES else 1) for role, (i, o) in self.linears.items()
-        )
-        return self.layers * per_block + self.arch.vocab_size * self.arch.hidden_size
-
     def linear_params(self, role: str) -> int:
         i, o = self.linears[role]
         return i * o * (self.experts if role in MLP_ROLES else 1)
 
 
+@lru_cache(maxsize=1024)
 def shapes(arch: Architecture) -> Shapes:
-    """Linear shapes and parameter counts of a decoder-only transformer."""
+    """Linear shapes and parameter counts of a decoder-only transformer (cached: immutable)."""
     h, d = arch.hidden_size, arch.head_dim
     q_out, kv_out = arch.num_attention_heads * d, arch.num_key_value_heads * d
     gated = arch.model_type not in PLAIN_MLP_TYPES
@@ -129,6 +120,8 @@ def shapes(arch: Architecture) -> Shapes:
     block_active = block - sum(i * o for r, (i, o) in linears.items() if r in MLP_ROLES) * (experts - active)
     embed = arch.vocab_size * h
     positions = (arch.max_position_embeddings or 0) * h if arch.model_type in LEARNED_POSITION_TYPES else 0
+    mlp_per_token = sum(i * o for r, (i, o) in linears.items() if r in MLP_ROLES)
+    attn_linear = sum(i * o for r, (i, o) in linears.items() if r not in MLP_ROLES)
     return Shapes(
         arch=arch,
         linears=linears,
@@ -141,25 +134,30 @@ def shapes(arch: Architecture) -> Shapes:
         other_params=norm + positions,
         gated=gated,
         layernorm=layernorm,
+        block_linear_params=attn_linear + mlp_per_token * experts,
+        matmul_params_per_token=arch.num_hidden_layers * (attn_linear + mlp_per_token * active) + arch.vocab_size * h,
     )
 
 
+@lru_cache(maxsize=4096)
 def target_roles(arch: Architecture, targets: str) -> frozenset[str]:
-    """'all-linear' (PEFT: every linear but the LM head), 'attention', or module names."""
-    key = targets.strip().lower()
+    """'all-linear' (PEFT: every linear but the LM head), 'attention', module names, or a
+    comma-separated mix ('all-linear,lm_head')."""
     gated = arch.model_type not in PLAIN_MLP_TYPES
-    if key in ("all-linear", "all_linear", "all"):
-        roles = {"q", "k", "v", "o", "up", "down"} | ({"gate"} if gated else set())
-        return frozenset(roles)
-    if key in ("attention", "attn-only"):
-        return ATTENTION_ROLES
+    every = {"q", "k", "v", "o", "up", "down"} | ({"gate"} if gated else set())
     roles: set[str] = set()
-    for raw in key.replace(" ", "").split(","):
+    for raw in targets.strip().lower().replace(" ", "").split(","):
         if not raw:
             continue
-        name = raw.rsplit(".", 1)[-1] if raw not in TARGET_ALIASES else raw
+        if raw in ("all-linear", "all_linear", "all"):
+            roles.update(every)
+            continue
+        if raw in ("attention", "attn-only"):
+            roles.update(ATTENTION_ROLES)
+            continue
+        name = raw if raw in TARGET_ALIASES else raw.rsplit(".", 1)[-1]
         if name not in TARGET_ALIASES:
-            known = ", ".join(sorted(k for k in TARGET_ALIASES if "." not in k))
+            known = ", ".join(sorted(TARGET_ALIASES))
             raise EstimateError(
                 f"lora_targets: unknown module '{raw}'; use all-linear, attention or names from: {known}"
             )

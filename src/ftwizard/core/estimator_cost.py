@@ -9,6 +9,8 @@ sequences, rented for the hours a month the model is up.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ftwizard.core import estimator_constants as K
 from ftwizard.core.catalog import Architecture, Catalog, GpuEntry, PriceEntry
 from ftwizard.core.estimator_arch import shapes
@@ -29,9 +31,13 @@ def usable_memory_gb(gpu: GpuEntry) -> float | None:
     """
     if gpu.memory_gb is None:
         return None
-    gb = gpu.memory_gb * K.GIB / K.GB
-    mem_type = (gpu.memory_type or "").upper()
-    if mem_type.startswith("GDDR") and not gpu.consumer and "A6000" not in gpu.name.upper():
+    return _usable(gpu.memory_gb, gpu.memory_type or "", gpu.consumer, gpu.name)
+
+
+@lru_cache(maxsize=256)
+def _usable(memory_gb: float, memory_type: str, consumer: bool, name: str) -> float:
+    gb = memory_gb * K.GIB / K.GB
+    if memory_type.upper().startswith("GDDR") and not consumer and "A6000" not in name.upper():
         gb *= 15 / 16
     return gb
 
@@ -49,6 +55,9 @@ def serving_weights_bytes(arch: Architecture, quantized_4bit: bool) -> float:
     return linear * SERVE_4BIT_BYTES_PER_PARAM + (s.total_params - linear) * 2.0
 
 
+_SERVE_CACHE: dict[tuple, tuple] = {}
+
+
 def serving_option(
     arch: Architecture,
     catalog: Catalog,
@@ -58,6 +67,20 @@ def serving_option(
     quantized_4bit: bool,
 ) -> tuple[PriceEntry, GpuEntry, int, float, float] | None:
     """Cheapest (price, gpu, count, weights_bytes, kv_bytes) that holds the model, or None."""
+    key = (id(catalog), arch, context_tokens, concurrency, quantized_4bit)
+    hit = _SERVE_CACHE.get(key)
+    if hit is not None and hit[0] is catalog:  # catalogs are immutable: same object, same answer
+        return hit[1]
+    found = _serving_option(arch, catalog, context_tokens, concurrency, quantized_4bit)
+    if len(_SERVE_CACHE) > 4096:
+        _SERVE_CACHE.clear()
+    _SERVE_CACHE[key] = (catalog, found)
+    return found
+
+
+def _serving_option(
+    arch: Architecture, catalog: Catalog, context_tokens: int, concurrency: int, quantized_4bit: bool
+) -> tuple[PriceEntry, GpuEntry, int, float, float] | None:
     weights = serving_weights_bytes(arch, quantized_4bit)
     kv = kv_cache_bytes(arch, context_tokens * concurrency)
     offers = [p for p in catalog.prices if p.pricing == "on_demand"] or list(catalog.prices)

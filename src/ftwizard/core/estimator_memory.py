@@ -49,6 +49,27 @@ class MemoryModel:
     grad_accum: int
     notes: list[str] = field(default_factory=list)
 
+    def per_gpu_total(self, world: int, strategy: str, cpu_offload: bool) -> float:
+        """Sum of `per_gpu` without building the breakdown (the ranker calls this a lot)."""
+        shard = world if strategy in ("fsdp", "zero3") else 1
+        on_gpu = 0.0 if cpu_offload else 1.0 / shard
+        total = (self.weights + self.reference_weights + self.adapters + self.optimizer_state) * on_gpu
+        if self.master_weights and shard == 1 and not cpu_offload:
+            total += self.master_weights
+        grads = self.gradients * on_gpu
+        buffers = 0.0
+        if strategy in ("fsdp", "zero3") and world > 1 or cpu_offload:
+            buffers = 2 * self.unit_bytes + self.unit_grad_bytes + (self.root_bytes if strategy == "fsdp" else 0.0)
+        if strategy == "ddp" and world > 1:
+            total += self.gradients
+        in_flight = self.activations + self.loss
+        if self.grad_accum > 1:
+            moving = grads + in_flight
+        else:
+            moving = max(grads, in_flight)
+        churn = moving + buffers
+        return total + churn + self.transient + K.ALLOCATOR_OVERHEAD_FRACTION * churn + K.CUDA_CONTEXT_GB * K.GB
+
     def per_gpu(self, world: int, strategy: str, cpu_offload: bool) -> dict[str, float]:
         """Breakdown in bytes for one GPU; the keys are what users read in the plan."""
         shard = world if strategy in ("fsdp", "zero3") else 1
@@ -144,8 +165,13 @@ def layer_activation_bytes_per_token(s: Shapes, req: EstimateRequest, roles: fro
     if full:
         total += 2 * c * h  # normed inputs of the attention and MLP projections
         total += k_exp * c * inter  # down/fc2 input
-    elif roles:
-        total += _lora_inputs(s, req, roles, c)
+    else:
+        if req.method == "qlora" and req.quant_saves_inputs:
+            # The 4-bit matmul keeps its input like a trainable layer would (shared by q/k/v
+            # and gate/up; the attention output is already kept by the attention kernel).
+            total += 2 * c * h + k_exp * c * inter
+        if roles:
+            total += _lora_inputs(s, req, roles, c)
     return total
 
 

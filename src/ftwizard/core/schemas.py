@@ -22,6 +22,8 @@ FORMATS: dict[str, str] = {
     "calibration-export": "ftwizard.core.calibration:CalibrationExport",
     "hardware-profile": "ftwizard.core.hardware_profile:HardwareProfile",
     "run-config": "ftwizard.core.runconfig:RunConfig",
+    "estimate-request": "ftwizard.core.estimator:EstimateRequest",
+    "estimate": "ftwizard.core.estimator:Estimate",
     "manifest": "ftwizard.core.manifest:Manifest",
     "plan": "ftwizard.core.plan:Plan",
     "dataset-report": "ftwizard.core.data.report:DatasetReport",

@@ -1,0 +1,79 @@
+"""Every model x method x GPU at once, fast enough to re-rank while a slider moves.
+
+The memory terms and the work of a step do not depend on the GPU, so each (model, method)
+is built once and every GPU is then a few multiplications: the same formulas as
+`estimate`, without the cost list and the assumption sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from ftwizard.core import estimator_constants as K
+from ftwizard.core.catalog import Catalog
+from ftwizard.core.errors import EstimateError
+from ftwizard.core.estimator import EstimateRequest, check_request, first_fit, memory_curve
+from ftwizard.core.estimator_arch import shapes
+from ftwizard.core.estimator_cost import usable_memory_gb
+from ftwizard.core.estimator_memory import build
+from ftwizard.core.estimator_time import peak_tflops, work
+
+METHODS = ("full", "lora", "qlora")
+
+
+class SweepRow(NamedTuple):
+    model_id: str
+    method: str
+    gpu_id: str
+    peak_vram_gb: float  # on one GPU
+    fits: bool | None  # on one card; None when the card's memory is unknown
+    gpus_needed: int | None  # smallest sensible count that fits (None: not within max_gpus)
+    tokens_per_s: float | None  # at gpus_needed (or one GPU when it never fits)
+
+
+def sweep(
+    catalog: Catalog,
+    template: EstimateRequest,
+    *,
+    methods: Iterable[str] = METHODS,
+    model_ids: Iterable[str] | None = None,
+    gpu_ids: Iterable[str] | None = None,
+    max_gpus: int = 64,
+) -> list[SweepRow]:
+    """One row per model x method x GPU; combinations that cannot run are left out."""
+    models = [catalog.model(m) for m in model_ids] if model_ids is not None else list(catalog.models)
+    gpus = [catalog.gpu(g) for g in gpu_ids] if gpu_ids is not None else list(catalog.gpus)
+    single = template.model_copy(update={"gpus": 1, "nodes": 1, "strategy": "single", "cpu_offload": False})
+    rows: list[SweepRow] = []
+    for method in methods:
+        multi = template.model_copy(update={"method": method})
+        # Per GPU: usable GB, achievable FLOP/s and bytes/s (estimator_time.tokens_per_s inlined).
+        cards = []
+        for g in gpus:
+            tflops = peak_tflops(g, template.precision)
+            bw = g.bandwidth_gbs * 1e9 * K.ACHIEVABLE_BANDWIDTH_FRACTION if g.bandwidth_gbs else None
+            cards.append((g.id, usable_memory_gb(g), tflops * 1e12 * K.ACHIEVABLE_MFU if tflops else None, bw))
+        for m in models:
+            s = shapes(m.architecture)
+            req = single.model_copy(update={"model_id": m.id, "architecture": None, "method": method})
+            try:
+                check_request(req)
+                mem = build(req, s)
+            except EstimateError:
+                continue  # e.g. qlora in fp32, or targets this model does not have
+            w = work(req, s, mem)
+            curve = memory_curve(mem, multi, max_gpus)
+            peak = round(curve[0][1], 3)
+            extra = w.dequant_bytes + w.optimizer_bytes / req.grad_accum
+            for gid, room, flops_s, bw in cards:
+                fits = None if room is None else peak <= room
+                needed = first_fit(curve, room)
+                tps = None
+                if flops_s:
+                    step = w.flops / flops_s
+                    if bw:
+                        step = max(step, w.stream_bytes / bw) + extra / bw
+                    tps = (needed or 1) * w.tokens / step
+                rows.append(SweepRow(m.id, method, gid, peak, fits, needed, tps))
+    return rows
