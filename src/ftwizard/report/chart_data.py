@@ -144,6 +144,14 @@ def pareto_front(points: Sequence[QualityCostPoint]) -> list[QualityCostPoint]:
     return sorted(front, key=lambda p: (p.train_cost_usd, -p.quality))
 
 
+def rank_tags(points: Sequence[QualityCostPoint]) -> dict[tuple[float, float], str]:
+    """One tag per position: plans with the same cost and quality share '1, 2'."""
+    tags: dict[tuple[float, float], list[int]] = {}
+    for p in points:
+        tags.setdefault((p.train_cost_usd, p.quality), []).append(p.rank)
+    return {pos: ", ".join(str(r) for r in sorted(ranks)) for pos, ranks in tags.items()}
+
+
 def gpu_options(plan: Any, options: Iterable[GpuOption] | None = None, top: int = 8) -> list[GpuOption]:
     """Time and cost per GPU option. Given `options` (the chosen job priced on several
     GPUs) they are used; otherwise each recommendation's own hardware is one option."""

@@ -33,6 +33,11 @@ PALETTE: tuple[str, ...] = (
     "#D55E00",  # vermillion
     "#F0E442",  # yellow
     "#999999",  # grey
+    # Paul Tol's "muted" scheme, also colour-blind safe, for charts with more series.
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#332288",  # indigo
+    "#117733",  # green
 )
 INK = "#222222"
 LIMIT = "#D55E00"
@@ -69,13 +74,14 @@ def _new_plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     return w
 
 
-def _legend(w: pg.PlotWidget, columns: int = 1) -> pg.LegendItem:
-    """Top-left, in `columns` columns so it stays in the headroom above the data."""
-    legend = w.getPlotItem().addLegend(
-        offset=(10, 5), labelTextSize=f"{TICK_PX}px", labelTextColor=INK, colCount=columns
+def _legend(w: pg.PlotWidget, columns: int = 4) -> pg.LegendItem:
+    """Under the plot, in `columns` columns: it never hides data or limit lines."""
+    legend = pg.LegendItem(
+        offset=None, labelTextSize=f"{TICK_PX}px", labelTextColor=INK, colCount=columns,
+        horSpacing=6, verSpacing=-6,
     )
-    legend.setBrush(pg.mkBrush(255, 255, 255, 220))
-    legend.setPen(pg.mkPen("#BBBBBB"))
+    # PlotItem's grid: title row 0, top axis 1, view 2, bottom axis 3; the legend takes row 4.
+    w.getPlotItem().layout.addItem(legend, 4, 0, 1, 3)
     return legend
 
 
@@ -138,7 +144,7 @@ def vram_chart(
         mark.setPos(i, bar.gpu_memory_gb)
         w.addItem(mark)
     _category_ticks(w, [b.label for b in series.bars], [b.chosen for b in series.bars])
-    w.getPlotItem().setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_gb * 1.6), padding=0)
+    w.getPlotItem().setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_gb * 1.12), padding=0)
     return w
 
 
@@ -173,17 +179,17 @@ def quality_cost_chart(plan: Any) -> pg.PlotWidget:
         )
         w.addItem(star)
         legend.addItem(star, "chosen")
-    for p in points:
-        tag = pg.TextItem(str(p.rank), color=INK, anchor=(-0.3, 1.0))
+    for (cost, quality), ranks in cd.rank_tags(points).items():
+        tag = pg.TextItem(ranks, color=INK, anchor=(-0.25, 1.0))
         tag.setFont(_font(TICK_PX))
-        tag.setPos(p.train_cost_usd, p.quality)
+        tag.setPos(cost, quality)
         w.addItem(tag)
     xs = [p.train_cost_usd for p in points]
     ys = [p.quality for p in points]
     span = max(xs) - min(xs) or max(max(xs), 1.0)
     w.getPlotItem().setRange(
         xRange=(max(0.0, min(xs) - 0.1 * span), max(xs) + 0.15 * span),
-        yRange=(max(0.0, min(ys) - 0.1), min(1.1, max(ys) + 0.12)),
+        yRange=(max(0.0, min(ys) - 0.05), min(1.05, max(ys) + 0.05)),
         padding=0,
     )
     return w
@@ -232,8 +238,8 @@ def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = Non
     w._ftwizard_sync = _sync  # keep the closure alive with the widget
     _category_ticks(w, [o.label for o in opts], [o.chosen for o in opts])
     top_h = max(o.train_hours for o in opts)
-    item.setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_h * 1.35), padding=0)
-    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.35), padding=0)
+    item.setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_h * 1.15), padding=0)
+    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.15), padding=0)
     return w
 
 

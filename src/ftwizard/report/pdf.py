@@ -1,0 +1,202 @@
+"""The plan as a PDF: what users take to a manager, a budget holder and a compliance officer.
+
+    write_plan_pdf(plan, path, catalog, *, page_size=None, charts=True, progress=None)
+
+Qt's own PDF writer (no other dependency), fonts embedded, text selectable, A4 or Letter.
+The file appears whole or not at all: the PDF is built in memory and written through a
+temp file in the same folder, then renamed; any failure is an ExportError (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from ftwizard import __version__
+from ftwizard.core.catalog import Catalog
+from ftwizard.core.errors import ExportError, FtwizardError
+from ftwizard.core.jsonio import atomic_write_bytes
+from ftwizard.core.plan import Plan
+from ftwizard.report import plan_sections as s
+from ftwizard.report.page import resolve_page_size
+
+# Chart size on the page in CSS pixels (96 per inch): fits the A4 and Letter body width.
+CHART_W, CHART_H = 640, 300
+CHART_DPI = 300
+
+
+def write_plan_pdf(
+    plan: Plan,
+    path: Path,
+    catalog: Catalog,
+    *,
+    page_size: str | None = None,
+    charts: bool = True,
+    progress: Callable[[float, str], None] | None = None,
+) -> None:
+    """Write `plan` as a PDF report at `path` (atomically; 0600, as the plan file).
+
+    page_size: 'a4', 'letter' or 'auto'/None (the user's setting, then the locale).
+    progress: optional callable(fraction 0..1, message) for a progress indicator.
+    """
+    path = Path(path)
+    _check_destination(path)
+    try:
+        size = resolve_page_size(page_size, _page_size_setting(), _qt_locale_name())
+    except ValueError as exc:
+        raise ExportError(f"{path}: {exc}") from None
+    data = plan_pdf_bytes(plan, catalog, page_size=size, charts=charts, progress=progress)
+    try:
+        atomic_write_bytes(path, data, private=True)
+    except FtwizardError as exc:
+        raise ExportError(str(exc)) from None
+    if progress:
+        progress(1.0, f"written {path.name}")
+
+
+def plan_pdf_bytes(
+    plan: Plan,
+    catalog: Catalog,
+    *,
+    page_size: str = "a4",
+    charts: bool = True,
+    progress: Callable[[float, str], None] | None = None,
+) -> bytes:
+    """The PDF's bytes (for the GUI's preview and the benchmark); writes nothing."""
+    app = ensure_qt_app(need_widgets=charts)
+    from ftwizard.report.document import Html, PdfMeta, render_pdf
+
+    def step(fraction: float, message: str) -> None:
+        if progress:
+            progress(fraction, message)
+
+    step(0.05, "preparing the report")
+    breakdown = _breakdowns(plan, catalog)
+    h = Html()
+    src = s.Sources()
+    written_by = f"ftwizard {__version__}"
+    s.title_page(h, plan, catalog, written_by)
+    s.recommendation(h, plan)
+    s.answers(h, plan)
+    s.ranked(h, plan)
+    h.h2("Charts")
+    if charts and app is not None:
+        step(0.15, "drawing charts")
+        _charts(h, plan, catalog, breakdown)
+    else:
+        h.p("Charts were left out of this export.", "muted")
+    step(0.5, "writing sections")
+    chosen = plan.chosen
+    s.memory_time_cost(h, plan, catalog, breakdown.get(chosen.rank) if chosen else None, src)
+    s.licence_obligations(h, plan, catalog, src)
+    s.compliance(h, plan)
+    s.hardware(h, plan)
+    s.run_configuration(h, plan)
+    s.excluded(h, plan)
+    s.model_sources(plan, catalog, src)
+    s.sources(h, plan, src)
+    project = plan.answers.project_name or "Untitled project"
+    meta = PdfMeta(
+        title=f"Fine-tuning plan: {project}",
+        creator=written_by,
+        footer_left=f"{project}  \u00b7  plan of {plan.created_at:%Y-%m-%d}  \u00b7  "
+        f"catalog {plan.catalog_version}  \u00b7  {written_by}",
+        page_size=page_size,
+    )
+    return render_pdf(h, meta, step)
+
+
+def _breakdowns(plan: Plan, catalog: Catalog) -> Mapping[int, Mapping[str, float]]:
+    """The estimator's VRAM split per ranked plan (the Plan stores only the peak)."""
+    try:
+        from ftwizard.core.plan_figures import vram_breakdowns
+    except ImportError:
+        return {}
+    try:
+        return vram_breakdowns(plan, catalog)
+    except FtwizardError:
+        return {}  # a model no longer in the catalog: the peak alone is shown
+
+
+def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str, float]]) -> None:
+    from ftwizard.report import charts
+
+    options = None
+    chosen = plan.chosen
+    if chosen is not None:
+        try:
+            from ftwizard.core.plan_figures import priced_runs
+
+            options = priced_runs(plan, chosen, catalog) or None
+        except (ImportError, FtwizardError):
+            options = None
+    made = [
+        ("vram", charts.vram_chart(plan, breakdowns=breakdown),
+         "Peak GPU memory per GPU of the top plans, split by what holds it, against each GPU's memory."),
+        ("quality_cost", charts.quality_cost_chart(plan),
+         "Expected quality score against training cost; the line joins the plans no other plan beats on both."),
+        ("gpu_options", charts.gpu_options_chart(plan, options=options),
+         "Training time (bars) and cost (diamonds) of the chosen job on each GPU option that holds it."
+         if options else "Training time (bars) and cost (diamonds) of each ranked plan on its GPU."),
+    ]
+    for name, widget, caption in made:
+        height = CHART_H + (50 if name == "vram" else 0)  # room for the component legend
+        image = charts.render_chart_image(widget, CHART_W, height, device_pixel_ratio=CHART_DPI / 96)
+        h.image(name, image, CHART_W, height)
+        h.p(caption, "muted small")
+        widget.close()
+        widget.deleteLater()
+
+
+def ensure_qt_app(need_widgets: bool = True):
+    """The running QApplication, or a new one (offscreen where Linux has no display).
+
+    Returns None when a non-widget Qt application already runs and charts need widgets.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        if (
+            sys.platform.startswith("linux")
+            and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+        ):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication(["ftwizard"])
+    if need_widgets and not isinstance(app, QApplication):
+        return None
+    return app
+
+
+def _qt_locale_name() -> str:
+    from PySide6.QtCore import QLocale
+
+    return QLocale.system().name()
+
+
+def _page_size_setting() -> str | None:
+    """The user's `pdf_page_size` setting, where the settings file has one."""
+    try:
+        from ftwizard.core.jsonio import read_json
+        from ftwizard.core.paths import config_dir
+
+        data = read_json(config_dir() / "settings.json")
+    except (FtwizardError, ImportError):
+        return None
+    value = data.get("pdf_page_size") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _check_destination(path: Path) -> None:
+    """Fail before the work, with the reason, where the file cannot be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder; give a file name ending in .pdf")
+    if not folder.is_dir():
+        raise ExportError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{path}: cannot write in {folder} (permission denied)")

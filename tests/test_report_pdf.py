@@ -1,0 +1,239 @@
+"""The plan PDF a team takes to a manager, a budget holder and a compliance officer.
+
+The tests read the PDF back with pypdf, as a reader's PDF viewer would: every section is
+there, the numbers printed are the plan's own, the text is selectable, fonts are embedded,
+and a bad destination leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ftwizard.core.catalog import load_catalog
+from ftwizard.core.errors import ExportError
+from ftwizard.report.plan_sections import SECTIONS
+from report_sample_plan import PROJECT, sample_plan
+
+
+def _write(plan, path: Path, **kw) -> Path:
+    from ftwizard.report.pdf import write_plan_pdf
+
+    write_plan_pdf(plan, path, load_catalog(), **kw)
+    return path
+
+
+def _text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(qapp, tmp_path_factory):
+    """The sample plan's PDF, written once for the module (a PDF takes about a second)."""
+    folder = tmp_path_factory.mktemp("pdf")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FTWIZARD_HOME", str(folder / "home"))
+        path = _write(sample_plan(folder), folder / "plan.pdf", page_size="a4")
+    pages = _text(path)
+    return path, pages, _squash("\n".join(pages))
+
+
+def _starts(text: str) -> list[int]:
+    """Where each section heading is, found in order after the title page's contents list
+    (a title like "Hardware" also appears as a row name earlier in the text)."""
+    pos = text.index("Every figure in this report")
+    starts = []
+    for title in SECTIONS:
+        pos = text.index(title, pos)
+        starts.append(pos)
+    return starts
+
+
+def _section(text: str, title: str) -> str:
+    """The text from a section's heading to the next section's heading."""
+    starts = _starts(text) + [len(text)]
+    i = SECTIONS.index(title)
+    return text[starts[i]:starts[i + 1]]
+
+
+def test_every_section_is_in_the_pdf_in_order(sample_pdf):
+    _, pages, text = sample_pdf
+    assert len(_starts(text)) == len(SECTIONS)  # each found, each after the one before
+    assert _squash(pages[1]).startswith("Recommendation")  # the title page stands alone
+
+
+def test_title_page_names_project_date_versions_and_catalog(sample_pdf):
+    _, pages, _ = sample_pdf
+    first = _squash(pages[0])
+    plan = sample_plan()
+    assert "Fine-tuning plan" in first and PROJECT in first
+    assert "2026-11-28 09:30 UTC" in first
+    assert f"ftwizard {plan.ftwizard_version}" in first
+    assert "version 2026.11.0, as of 2026-11-28" in first
+
+
+def test_ranked_table_prints_the_plans_own_numbers(sample_pdf):
+    _, _, text = sample_pdf
+    table = _section(text, "Ranked alternatives")
+    # Sample: rank 1 Qwen2.5 7B QLoRA, 13.37 GB, 6.25 h, $0.84, serving $187.50, score 0.812 ...
+    expected = [
+        ("Qwen2.5 7B", "13.4", "6.2", "$0.84", "$188", "0.812"),
+        ("Llama 3.1 8B", "21.9", "3.4", "$6.09", "$312", "0.774"),
+        ("Gemma 2 9B", "17.8", "8.1", "$1.09", "—", "0.700"),
+    ]
+    for row in expected:
+        start = table.index(row[0])
+        chunk = table[start:start + 200]
+        for value in row[1:]:
+            assert value in chunk, (value, chunk)
+
+
+def test_recommendation_paragraph_and_cost_section_agree_with_the_chosen_plan(sample_pdf):
+    _, _, text = sample_pdf
+    para = _section(text, "Recommendation")
+    assert "Fine-tune Qwen2.5 7B (7.62 B parameters, Qwen/Qwen2.5-7B) with QLoRA" in para
+    assert "13.4 GB of GPU memory per card of 24 GB" in para
+    assert "about 6.2 hours for about $0.84 of electricity" in para
+    cost = _section(text, "Memory, time and cost")
+    assert "$0.84 = 6.2 h x 1 GPU x $0.14" in cost  # 0.135 USD/GPU-hour rounds to $0.14
+    assert "Assumptions behind the figures" in cost
+    assert "Achievable throughput is 40% of the GPU's dense BF16 peak." in cost
+
+
+def test_licence_obligations_come_from_the_catalog_for_the_chosen_model(qapp, tmp_path):
+    """A commercial bot on Llama 3.1 must show Meta's user threshold, attribution and naming rule."""
+    plan = sample_plan(tmp_path).model_copy(update={"chosen_index": 1})
+    text = _squash("\n".join(_text(_write(plan, tmp_path / "llama.pdf", charts=False))))
+    lic = load_catalog().licence("llama-3.1")
+    section = _section(text, "Licence obligations")
+    assert lic.name in section
+    assert f"above {lic.user_threshold_mau:,} monthly active users" in section
+    assert lic.attribution in section
+    assert lic.naming in section
+    assert _squash(lic.output_use_restrictions or "none stated")[:40] in section
+
+
+def test_compliance_checklist_covers_data_airgap_holdout_and_logging(sample_pdf):
+    _, _, text = sample_pdf
+    section = _section(text, "Compliance checklist")
+    for item in ("Where the data lives", "Air gap", "Holdout evaluation plan", "Logging of dataset contents"):
+        assert item in section
+    assert "On your own workstation" in section
+    assert "240 examples kept aside" in section
+    assert "None. Logs hold steps" in section
+
+
+def test_hardware_run_configuration_exclusions_and_sources(sample_pdf):
+    _, _, text = sample_pdf
+    assert "NVIDIA GeForce RTX 4090" in _section(text, "Hardware")
+    run = _section(text, "Run configuration")
+    for field, value in (("learning_rate", "0.0002"), ("seq_len", "2048"), ("grad_accum", "16"),
+                         ("optimizer", "paged_adamw_8bit")):
+        assert field in run and value in run
+    excluded = _section(text, "Excluded models")
+    assert "llama-3.1-70b" in excluded and "more than the 24 GB card" in excluded
+    assert "German is not a supported language" in excluded
+    sources = _section(text, "Sources")
+    assert "lambda.ai/pricing" in sources
+
+
+def test_every_page_has_the_footer_and_its_number(sample_pdf):
+    _, pages, _ = sample_pdf
+    n = len(pages)
+    assert n >= 5
+    for i, page in enumerate(pages, 1):
+        flat = _squash(page)
+        assert f"Page {i} of {n}" in flat
+        assert PROJECT in flat and "catalog 2026.11.0" in flat
+
+
+def test_fonts_are_embedded_and_charts_are_print_resolution(sample_pdf):
+    path, _, _ = sample_pdf
+    reader = PdfReader(str(path))
+    fonts, images = {}, {}
+    for page in reader.pages:
+        res = page["/Resources"]
+        for font in res.get("/Font", {}).values():
+            font = font.get_object()
+            desc = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            desc = desc.get_object()
+            fonts[str(font["/BaseFont"])] = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        for ref in res.get("/XObject", {}).values():
+            xobj = ref.get_object()
+            if xobj.get("/Subtype") == "/Image":
+                images[ref.idnum] = int(xobj["/Width"])
+    assert fonts and all(fonts.values()), fonts
+    # 640 CSS px wide on the page = 6.67 in; at 300 dpi that is 2000 pixels.
+    assert sorted(images.values()) == [2000, 2000, 2000]
+
+
+def test_letter_paper_when_asked(qapp, tmp_path):
+    path = _write(sample_plan(tmp_path), tmp_path / "letter.pdf", page_size="letter", charts=False)
+    box = PdfReader(str(path)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_a_bad_page_size_is_an_export_error_and_writes_nothing(qapp, tmp_path):
+    with pytest.raises(ExportError, match="legal"):
+        _write(sample_plan(tmp_path), tmp_path / "x.pdf", page_size="legal")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_is_reported_from_start_to_finish(qapp, tmp_path):
+    seen: list[float] = []
+    _write(sample_plan(tmp_path), tmp_path / "p.pdf", charts=False, progress=lambda f, _m: seen.append(f))
+    assert seen == sorted(seen) and seen[0] < 0.2 and seen[-1] == 1.0
+
+
+def test_a_plan_with_no_recommendation_still_gives_a_readable_pdf(qapp, tmp_path):
+    plan = sample_plan(tmp_path).model_copy(
+        update={"recommendations": [], "chosen_index": None, "run_config": None}
+    )
+    text = _squash("\n".join(_text(_write(plan, tmp_path / "none.pdf"))))
+    assert "No plan meets every constraint" in text
+    for title in SECTIONS:
+        assert title in text
+
+
+def test_missing_folder_is_an_export_error_naming_it(qapp, tmp_path):
+    target = tmp_path / "no-such-folder" / "plan.pdf"
+    with pytest.raises(ExportError, match="no-such-folder"):
+        _write(sample_plan(tmp_path), target)
+    assert not target.parent.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_unwritable_folder_is_an_export_error_even_for_root(qapp, tmp_path):
+    with pytest.raises(ExportError, match="/proc"):
+        _write(sample_plan(tmp_path), Path("/proc/ftwizard-plan.pdf"), charts=False)
+    assert not Path("/proc/ftwizard-plan.pdf").exists()
+
+
+def test_a_full_disk_leaves_neither_the_pdf_nor_a_temp_file(qapp, tmp_path, monkeypatch):
+    """ENOSPC surfaces at fsync on many file systems: simulate it there."""
+    import errno
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(ExportError, match="No space left on device"):
+        _write(sample_plan(tmp_path), tmp_path / "full.pdf", charts=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_pdf_is_replaced_whole(qapp, tmp_path):
+    target = tmp_path / "plan.pdf"
+    target.write_bytes(b"old")
+    _write(sample_plan(tmp_path), target, charts=False)
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.pdf"]
