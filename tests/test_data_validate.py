@@ -153,3 +153,10 @@ def test_blank_lines_and_a_byte_order_mark_are_not_problems(tmp_path):
     f.write_bytes(b'\xef\xbb\xbf{"text": "one"}\n\n   \n{"text": "two"}\r\n')
     r = inspect(f)
     assert (r.rows_read, r.rows_good, r.rows_bad) == (2, 2, 0)
+
+
+def test_a_training_run_reads_only_the_usable_rows(tmp_path):
+    from ftwizard.core.data import iter_usable
+
+    f = write_jsonl(tmp_path / "d.jsonl", [chat("q1", "a1"), "{bad", chat("q1", "a1"), chat("q2", "a2")])
+    assert [(line, ex.turns[0].content) for line, ex in iter_usable(f)] == [(1, "q1"), (4, "q2")]

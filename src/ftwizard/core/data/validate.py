@@ -100,3 +100,15 @@ class ProblemLog:
     @property
     def complete(self) -> bool:
         return self.total <= self.limit
+
+
+def iter_usable(path, fmt: str | None = None, columns=None) -> Iterator[tuple[int, Example]]:
+    """Only the rows a training run should use: readable, well-formed, first of their content.
+
+    Same verdicts as `ftwizard data inspect` without a model (no context check).
+    """
+    from ftwizard.core.data.readers import open_dataset
+
+    for row in iter_checked(open_dataset(path, fmt=fmt, columns=columns)):
+        if row.problem is None:
+            yield row.line, row.example
