@@ -68,9 +68,12 @@ def run(args: argparse.Namespace) -> int:
         raise AnswersError("--electricity: the tariff must be 0 or more USD per kWh")
     catalog = catalog_from_args(args)
     hardware = _hardware(args, answers, catalog)
-    plan = recommend(
-        answers, catalog, hardware, weights=weights, top=args.top, electricity_usd_per_kwh=args.electricity
-    )
+    try:
+        plan = recommend(
+            answers, catalog, hardware, weights=weights, top=args.top, electricity_usd_per_kwh=args.electricity
+        )
+    except AnswersError as exc:  # name the file the user gave, not just "answers"
+        raise AnswersError(str(exc).replace("answers: ", f"{args.answers}: ", 1)) from None
     if args.json_out:
         save_plan(plan, Path(args.json_out))
     if args.pdf:

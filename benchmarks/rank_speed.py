@@ -1,0 +1,115 @@
+"""How long ranking the whole catalog takes, against the estimator's own sweep.
+
+Baseline, measured in the same run: `estimator_sweep.sweep` over every catalog model x
+method x GPU (the least work any ranking over the catalog must do). Then, for each example
+answers file, `recommend()`:
+- cold, `top=5` (the CLI default): the estimate cache emptied before every run;
+- cold, no limit (every plan ranked, as the GUI's results page asks);
+- warm, no limit, other weights each run (the GUI re-ranking while a slider moves).
+The contract (issue 4) is under 50 ms for ranking the whole catalog.
+
+    .venv/bin/python benchmarks/rank_speed.py --runs 7 --append
+
+`--append` adds the figures to benchmarks/RESULTS.md under '## Ranking speed'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+SECTION = "## Ranking speed"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FILES = (
+    "answers-support-bot.json",
+    "answers-hospital-legal-qa.json",
+    "answers-code-assistant.json",
+    "answers-preference-dpo.json",
+)
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--append", action="store_true")
+    args = ap.parse_args()
+
+    from ftwizard.core.answers import load_answers
+    from ftwizard.core.catalog import load_catalog
+    from ftwizard.core.estimator import EstimateRequest
+    from ftwizard.core.estimator_sweep import sweep
+    from ftwizard.core.plan import ScoreWeights
+    from ftwizard.core.recommend import recommend
+    from ftwizard.core.recommend_candidates import clear_cache
+
+    catalog = load_catalog()
+    template = EstimateRequest(
+        model_id=catalog.models[0].id, method="qlora", precision="bf16-true", seq_len=1280
+    )
+    sweep(catalog, template)  # imports and caches warmed like every other timing
+    base = median_ms(lambda: sweep(catalog, template), args.runs)
+    rows = [f"baseline `sweep()` over {len(catalog.models)} models x 3 methods x {len(catalog.gpus)} GPUs: {base:.1f} ms"]
+    weights = [ScoreWeights(quality=q, cost=1 - q) for q in (0.2, 0.4, 0.6, 0.8)]
+    for name in FILES:
+        answers = load_answers(EXAMPLES / name)
+        recommend(answers, catalog, top=5)
+
+        def cold(top, answers=answers):
+            clear_cache()
+            return recommend(answers, catalog, top=top)
+
+        turns = itertools.cycle(weights)
+
+        def warm(answers=answers, turns=turns):
+            return recommend(answers, catalog, weights=next(turns))
+
+        top5 = median_ms(lambda: cold(5), args.runs)
+        every = median_ms(lambda: cold(None), args.runs)
+        n_plans = len(cold(None).recommendations)
+        rerank = median_ms(warm, args.runs)
+        rows.append(
+            f"{name} ({answers.hardware.mode}): top 5 cold {top5:.1f} ms = {top5 / base:.2f} x baseline; "
+            f"all {n_plans} plans cold {every:.1f} ms = {every / base:.2f} x; "
+            f"re-ranked warm {rerank:.1f} ms = {rerank / base:.2f} x"
+        )
+    print("\n".join(rows))
+    if args.append:
+        _append(rows, args.runs)
+    return 0
+
+
+def _append(rows: list[str], runs: int) -> None:
+    head = (
+        f"- {dt.date.today().isoformat()}, `.venv/bin/python benchmarks/rank_speed.py --runs {runs} --append`, "
+        f"{platform.system()} {platform.machine()}, Python {sys.version.split()[0]}; medians of {runs}:"
+    )
+    block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION not in text:
+        text = text.rstrip("\n") + f"\n\n{SECTION}\n\nCommand: `.venv/bin/python benchmarks/rank_speed.py --append`\n\n" + block
+    else:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        end = len(text) if nxt == -1 else nxt + 1
+        text = text[:end].rstrip("\n") + "\n" + block + ("\n" + text[end:] if nxt != -1 else "")
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,295 @@
+"""Where a model and technique can run: every fitting, affordable placement with its figures.
+
+All figures come from `ftwizard.core.estimator`. Ranking the whole catalog must stay fast,
+so screening spends one estimate per model, technique and kind of GPU:
+- local cards: an estimate without the data size (no cloud price list to build) gives the
+  per-GPU peak and tokens/s; hours are the training tokens over that rate, as the estimator
+  counts them, and the cost is the estimator's electricity formula;
+- cloud: one estimate with the data size, whose cost list already prices every cloud offer
+  at the smallest GPU count that holds the run (sharded when one card is too small).
+The plans that are shown get a full estimate for their exact placement and micro-batch;
+those figures are what the user sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ftwizard.core.answers import Answers
+from ftwizard.core.catalog import Catalog, ModelEntry
+from ftwizard.core.estimator import (
+    CostOption,
+    Estimate,
+    EstimateRequest,
+    smallest_gpu_count,
+)
+from ftwizard.core.estimator import estimate as _estimate
+from ftwizard.core.estimator_cost import electricity_usd, usable_memory_gb
+from ftwizard.core.hardware_options import GpuOption
+from ftwizard.core.hyperparams import effective_batch, starting_hyperparameters
+from ftwizard.core.plan import Hyperparameters
+from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason
+
+# Estimates are pure, so re-ranking the same answers with other weights (the GUI's sliders)
+# reuses them. Bounded; the catalog object is kept with each entry so an id is never reused.
+_CACHE: dict[tuple[int, str], tuple[Catalog, Estimate]] = {}
+CACHE_SIZE = 8192
+
+
+def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
+    key = (id(catalog), req.model_dump_json())
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    est = _estimate(req, catalog)
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = (catalog, est)
+    return est
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+# Micro-batches tried for a shown plan, largest first; it must leave this share of the card.
+REFINE_MICRO_BATCHES = (4, 2)
+REFINE_MARGIN_SHARE = 0.15
+
+
+@dataclass
+class Candidate:
+    model: ModelEntry
+    technique: str
+    method: str
+    objective: str
+    option: GpuOption
+    count: int
+    strategy: str  # single, or fsdp over several GPUs
+    hp: Hyperparameters
+    est: Estimate  # the estimate the peak comes from
+    cost: CostOption | None  # the estimator's cost line (local lines come with the full estimate)
+    hours: float | None
+    tokens_per_s: float | None
+    cost_usd: float | None = None
+    parts: dict[str, float] = field(default_factory=dict)
+    total: float = 0.0
+    too_big_for_one: bool = False  # sharded because one card cannot hold it (else: a group offer)
+    quality_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def peak_vram_gb(self) -> float:
+        return self.est.peak_vram_gb
+
+    @property
+    def room_gb(self) -> float | None:
+        """Memory the plan may use per GPU: free memory of a shared card, else usable memory."""
+        if self.option.free_gb is not None:
+            return self.option.free_gb
+        return usable_memory_gb(self.option.gpu)
+
+    @property
+    def train_cost_usd(self) -> float | None:
+        return self.cost.usd if self.cost is not None else self.cost_usd
+
+
+@dataclass
+class Failure:
+    constraint: str
+    reason: str
+    peak_gb: float | None = None  # set for memory failures: heavier techniques are skipped
+
+
+def room_gb(o: GpuOption) -> float | None:
+    return o.free_gb if o.free_gb is not None else usable_memory_gb(o.gpu)
+
+
+def train_tokens(answers: Answers, objective: str, epochs: float) -> float:
+    """Tokens a run trains on, as the estimator counts them: DPO reads chosen and rejected."""
+    return answers.data.examples * answers.data.avg_tokens * (2 if objective == "dpo" else 1) * epochs
+
+
+def base_request(
+    model: ModelEntry,
+    hp: Hyperparameters,
+    method: str,
+    objective: str,
+    answers: Answers,
+    tariff: dict,
+    with_data: bool = True,
+) -> EstimateRequest:
+    return EstimateRequest(
+        model_id=model.id,
+        method=method,
+        objective=objective,
+        precision=hp.precision,
+        optimizer=hp.optimizer,
+        lora_r=hp.lora_r or 16,
+        lora_alpha=hp.lora_alpha or 32,
+        seq_len=hp.seq_len,
+        micro_batch=hp.micro_batch,
+        grad_accum=hp.grad_accum,
+        grad_ckpt=hp.grad_ckpt,
+        examples=answers.data.examples if with_data else None,
+        avg_tokens=answers.data.avg_tokens if with_data else None,
+        epochs=hp.epochs,
+        **tariff,
+    )
+
+
+def find_candidates(
+    model: ModelEntry,
+    technique: str,
+    method: str,
+    objective: str,
+    answers: Answers,
+    catalog: Catalog,
+    options: list[GpuOption],
+    tariff: dict,
+    offer_score: Callable[[float, float], float],
+) -> tuple[list[Candidate], Failure | None]:
+    """Every local placement and the best cloud offer (by `offer_score(hours, usd)`) that hold
+    the run within the training budget, or why none does."""
+    found: list[Candidate] = []
+    over: list[Candidate] = []
+    screen_peak: float | None = None
+    local = [o for o in options if o.where == "local"]
+    cloud = [o for o in options if o.where == "cloud"]
+    for opt in local:
+        hp = starting_hyperparameters(model, method, objective, answers, opt.gpu)
+        req = base_request(model, hp, method, objective, answers, tariff, with_data=False)
+        req = req.model_copy(update={"gpu_id": opt.gpu.id})
+        est = estimate(req, catalog)
+        screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
+        count, strategy = 1, "single"
+        room = room_gb(opt)
+        if room is None:
+            continue
+        if est.peak_vram_gb > room:
+            if opt.max_count < 2 or opt.free_gb is not None:
+                continue
+            n = smallest_gpu_count(req.model_copy(update={"strategy": "fsdp"}), opt.gpu, catalog, opt.max_count)
+            if not n or n < 2:
+                continue
+            count, strategy = n, "fsdp"
+            hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=n)
+            est = estimate(req.model_copy(update={"gpus": n, "strategy": "fsdp", "grad_accum": hp.grad_accum}), catalog)
+        tps = est.tokens_per_s
+        hours = train_tokens(answers, objective, hp.epochs) / tps / 3600 if tps else None
+        kwh_usd = None
+        if hours is not None:
+            kwh_usd = electricity_usd(hours, count, opt.gpu, req.electricity_usd_per_kwh)
+        c = Candidate(model, technique, method, objective, opt, count, strategy, hp, est, None, hours, tps, kwh_usd)
+        c.too_big_for_one = count > 1
+        (over if _over_budget(c, answers) else found).append(c)
+    if cloud:
+        hp = starting_hyperparameters(model, method, objective, answers, cloud[0].gpu)
+        req = base_request(model, hp, method, objective, answers, tariff).model_copy(update={"gpu_id": cloud[0].gpu.id})
+        est = estimate(req, catalog)
+        screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
+        by_gpu = {o.gpu.id: o for o in cloud}
+        offers = [x for x in est.costs if x.gpu_id in by_gpu and x.pricing != "electricity"]
+        budget = answers.budget.training_usd
+        within = _price_tier([x for x in offers if x.usd <= budget])
+        if within:
+            cost = max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd))
+            opt = by_gpu[cost.gpu_id]
+            usable = usable_memory_gb(opt.gpu)
+            c_hp = hp
+            if cost.count > 1:
+                c_hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=cost.count)
+            # Several GPUs are sharded (FSDP): replicating (DDP) adds gradient buckets per card.
+            strategy = "single" if cost.count == 1 else "fsdp"
+            c = Candidate(
+                model, technique, method, objective, opt, cost.count, strategy, c_hp, est, cost, cost.hours, None
+            )
+            c.too_big_for_one = usable is None or est.peak_vram_gb > usable
+            found.append(c)
+        elif offers:
+            cost = min(offers, key=lambda x: x.usd)
+            opt = by_gpu[cost.gpu_id]
+            over.append(Candidate(model, technique, method, objective, opt, cost.count, "fsdp", hp, est, cost, cost.hours, None))
+    if found:
+        return found, None
+    if over:
+        c = min(over, key=lambda c: c.train_cost_usd or 0.0)
+        where = c.option.label(c.count) + (f" from {c.cost.provider}" if c.cost and c.option.where == "cloud" else "")
+        return [], Failure(
+            "budget",
+            f"{TECHNIQUE_LABEL[technique]} of {model.name} costs at least ${c.train_cost_usd:,.0f} on {where}, "
+            f"above the ${answers.budget.training_usd:,.0f} training budget.",
+        )
+    peak = screen_peak if screen_peak is not None else 0.0
+    return [], Failure("memory", memory_reason(model, technique, peak, options), peak)
+
+
+def _over_budget(c: Candidate, answers: Answers) -> bool:
+    return c.train_cost_usd is not None and c.train_cost_usd > answers.budget.training_usd
+
+
+def _price_tier(offers: list[CostOption]) -> list[CostOption]:
+    """Prefer prices traced to a price list and on-demand; fall back only when none is left."""
+    for ok in (
+        lambda x: x.verified and x.pricing == "on_demand",
+        lambda x: x.verified and x.pricing != "spot",
+        lambda x: True,
+    ):
+        tier = [x for x in offers if ok(x)]
+        if tier:
+            return tier
+    return []
+
+
+def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, refine: bool) -> None:
+    """The full estimate for a leading plan, with a larger micro-batch where memory allows.
+
+    Without `refine` (plans further down a long list) the screening figures stay, which are
+    the same formulas at micro-batch 1; only a sharded cloud plan needs its per-GPU peak.
+    """
+    if not refine:
+        if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
+            c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog)
+        return
+    mb = c.hp.micro_batch
+    batch = effective_batch(c.model.params_b)
+    for m in REFINE_MICRO_BATCHES:
+        if m > mb and batch % (m * c.count) == 0 and _fits_with_margin(c, m, answers, catalog, tariff):
+            mb = m
+            break
+    hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
+    est = estimate(_placed(c, hp, answers, tariff, with_data=True), catalog)
+    if c.option.where == "local":
+        cost = next((x for x in est.costs if x.pricing == "electricity"), None)
+    else:
+        cost = _same_offer(est, c.cost)
+    hours = est.train_hours if est.train_hours is not None else (cost.hours if cost else None)
+    if cost is not None and cost.usd > answers.budget.training_usd and mb != c.hp.micro_batch:
+        return  # keep the screened plan rather than push it over budget
+    c.hp, c.est, c.cost, c.hours, c.tokens_per_s = hp, est, cost, hours, est.tokens_per_s
+    c.cost_usd = cost.usd if cost else c.cost_usd
+
+
+def _placed(c: Candidate, hp: Hyperparameters, answers: Answers, tariff: dict, with_data: bool) -> EstimateRequest:
+    req = base_request(c.model, hp, c.method, c.objective, answers, tariff, with_data=with_data)
+    return req.model_copy(update={"gpu_id": c.option.gpu.id, "gpus": c.count, "strategy": c.strategy})
+
+
+def _fits_with_margin(c: Candidate, mb: int, answers: Answers, catalog: Catalog, tariff: dict) -> bool:
+    hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
+    peak = estimate(_placed(c, hp, answers, tariff, with_data=False), catalog).peak_vram_gb
+    room = c.room_gb or 0.0
+    return peak <= room and room - peak >= REFINE_MARGIN_SHARE * room
+
+
+def _same_offer(est: Estimate, old: CostOption | None) -> CostOption | None:
+    """The chosen cloud offer as priced for this exact placement."""
+    if old is None:
+        return None
+    for x in est.costs:
+        if (x.provider, x.gpu_id, x.usd_per_gpu_hour, x.count) == (old.provider, old.gpu_id, old.usd_per_gpu_hour, old.count):
+            return x
+    # The placement's own time on the same offer: hours x count x price.
+    if est.train_hours is None:
+        return None
+    return old.model_copy(update={"hours": round(est.train_hours, 3), "usd": round(est.train_hours * old.count * old.usd_per_gpu_hour, 2)})

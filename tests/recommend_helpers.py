@@ -1,0 +1,101 @@
+"""Shared by the recommendation and plan tests: answers written to real files, and the
+constraints every recommendation must honour whatever the ranking."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from ftwizard.core.answers import Answers, load_answers
+from ftwizard.core.catalog import Catalog
+from ftwizard.core.plan import WEIGHT_NAMES, Plan
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# The issue's example, verbatim.
+ISSUE_EXAMPLE = {
+    "schema_version": 1,
+    "task": {"kind": "chat", "domain": "support", "description": "answer customer tickets in our tone"},
+    "languages": ["en", "es"],
+    "budget": {"training_usd": 500, "monthly_inference_usd": 300},
+    "data": {"examples": 2000, "avg_tokens": 600, "preference_pairs": False},
+    "compliance": {
+        "commercial_use": True,
+        "regulated_data": True,
+        "air_gapped": False,
+        "open_training_data_required": False,
+    },
+    "hardware": {"mode": "local", "gpus": [{"name": "NVIDIA GeForce RTX 4090", "count": 1}]},
+    "knowledge_changes_often": False,
+}
+
+
+def merged(base: dict, **sections) -> dict:
+    """The base answers with whole sections or single keys replaced: task={"kind": "code"}."""
+    out = copy.deepcopy(base)
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def write_answers(folder: Path, data: dict, name: str = "answers.json") -> Path:
+    path = folder / name
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def answers_file(folder: Path, **sections) -> Answers:
+    return load_answers(write_answers(folder, merged(ISSUE_EXAMPLE, **sections)))
+
+
+def assert_constraints_hold(plan: Plan, catalog: Catalog) -> None:
+    """What the user was promised, for every recommendation, whatever the ranking."""
+    a = plan.answers
+    local_only = a.compliance.regulated_data or a.compliance.air_gapped
+    listed = {}
+    if a.hardware.mode == "local":
+        for g in a.hardware.gpus:
+            gid = catalog.find_gpu(g.name, g.memory_gb).id
+            listed[gid] = listed.get(gid, 0) + g.count
+    out_models = {e.model_id for e in plan.excluded if e.technique is None}
+    scores = [r.score for r in plan.recommendations]
+    assert scores == sorted(scores, reverse=True), "ranked best first"
+    assert [r.rank for r in plan.recommendations] == list(range(1, len(scores) + 1))
+    for r in plan.recommendations:
+        m = catalog.model(r.model_id)
+        assert r.hf_repo_id == m.hf_repo_id
+        assert r.model_id not in out_models
+        lic = catalog.model_licences(m)
+        if a.compliance.commercial_use:
+            assert all(x.commercial_use for x in lic), f"{r.model_id}: non-commercial licence"
+        if m.languages:
+            assert set(a.languages) <= set(m.languages), f"{r.model_id}: missing a language"
+        else:
+            assert any("per-language" in w for w in r.warnings), f"{r.model_id}: unlisted languages not warned"
+        if local_only or a.hardware.mode != "cloud":
+            assert r.hardware.where == "local"
+        if a.hardware.mode == "local":
+            assert r.hardware.gpu_id in listed and r.hardware.count <= listed[r.hardware.gpu_id]
+        assert r.hardware.gpu_memory_gb is not None and r.peak_vram_gb <= r.hardware.gpu_memory_gb
+        if r.train_cost_usd is not None:
+            assert r.train_cost_usd <= a.budget.training_usd + 1e-9
+        assert (r.technique == "dpo") == (r.objective == "dpo")
+        if r.technique == "dpo":
+            assert a.data.preference_pairs and r.method in ("lora", "qlora")
+            assert r.hyperparameters.dpo_beta is not None
+        if r.needs_multi_gpu:
+            # Sharded because one card is too small, or over a cloud offer sold as a group.
+            assert r.hardware.count > 1 and r.hardware.strategy == "fsdp"
+        else:
+            assert r.hardware.count == 1 and r.hardware.strategy == "single"
+        parts = r.score_parts
+        weighted = sum(getattr(plan.weights, n) * getattr(parts, n) for n in WEIGHT_NAMES)
+        assert abs(weighted - parts.total) < 1e-3 and r.score == parts.total
+        assert r.reasons, "every recommendation says why"
+    if not a.data.preference_pairs:
+        assert all(r.technique != "dpo" for r in plan.recommendations)
+        assert plan.run_config is None or plan.run_config.objective == "sft"

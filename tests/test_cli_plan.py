@@ -1,0 +1,116 @@
+"""`ftwizard plan`: the issue's answers load unchanged, bad answers exit 2 naming the field,
+the JSON contract, the saved plan, and the task description never reaching stdout."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from ftwizard.cli.main import main
+from ftwizard.core.plan import load_plan
+from recommend_helpers import EXAMPLES, ISSUE_EXAMPLE, merged, write_answers
+
+SUPPORT_BOT = str(EXAMPLES / "answers-support-bot.json")
+
+
+def test_the_issue_example_file_is_the_issue_text_unchanged():
+    assert json.loads((EXAMPLES / "answers-support-bot.json").read_text(encoding="utf-8")) == ISSUE_EXAMPLE
+
+
+def test_plan_json_follows_the_contract(capsys):
+    assert main(["plan", "--answers", SUPPORT_BOT, "--top", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["schema_version"] == 1
+    assert set(out["advice"]) >= {"fine_tune", "summary", "alternatives", "notes"}
+    assert isinstance(out["advice"]["fine_tune"], bool)
+    assert 1 <= len(out["recommendations"]) <= 3
+    rec = out["recommendations"][0]
+    for key in ("model_id", "hf_repo_id", "technique", "hyperparameters", "hardware", "peak_vram_gb",
+                "train_hours", "train_cost_usd", "monthly_inference_usd", "score", "score_parts",
+                "reasons", "warnings", "needs_multi_gpu"):
+        assert key in rec
+    for key in ("lora_r", "lora_alpha", "learning_rate", "epochs", "seq_len", "micro_batch",
+                "grad_accum", "grad_ckpt"):
+        assert key in rec["hyperparameters"]
+    assert set(rec["hardware"]) >= {"where", "gpu_name", "count", "provider"}
+    assert all(set(e) >= {"model_id", "reason"} for e in out["excluded"])
+
+
+def test_the_task_description_never_reaches_stdout(tmp_path, capsys):
+    secret = "patient 4411 consent dispute in ward B"
+    path = write_answers(tmp_path, merged(ISSUE_EXAMPLE, task={"description": secret}))
+    for flags in ([], ["--json"]):
+        assert main(["plan", "--answers", str(path), *flags]) == 0
+        captured = capsys.readouterr()
+        assert secret not in captured.out and secret not in captured.err
+
+
+def test_human_output_gives_advice_table_and_exclusions(capsys):
+    assert main(["plan", "--answers", SUPPORT_BOT]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Fine-tune: yes.")
+    assert "Ranked plans (top 5)" in out and "rtx-4090" in out
+    assert "Why #1" in out and "Excluded" in out and "by language" in out
+
+
+def test_json_out_saves_a_plan_that_loads_back(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--answers", SUPPORT_BOT, "--json-out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    plan = load_plan(out)
+    assert plan.summary_dict() == printed
+    assert plan.answers.task.description == ISSUE_EXAMPLE["task"]["description"]
+
+
+def test_weights_flag_reaches_the_plan(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--answers", SUPPORT_BOT, "--weights", "quality=1,cost=1", "--json-out", str(out)]) == 0
+    w = load_plan(out).weights
+    assert w.quality == pytest.approx(w.cost) and w.quality > w.time
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"task": {"kind": "poetry"}}, "$.task.kind"),
+        ({"languages": ["english"]}, "$.languages[0]"),
+        ({"budget": {"training_usd": -5}}, "$.budget.training_usd"),
+        ({"hardware": {"mode": "local", "gpus": []}}, "$.hardware"),
+        ({"hardware": {"mode": "local", "gpus": [{"name": "Voodoo 5 6000"}]}}, "$.hardware.gpus[0].name"),
+    ],
+)
+def test_bad_answers_exit_2_naming_the_field(tmp_path, capsys, change, field):
+    path = write_answers(tmp_path, merged(ISSUE_EXAMPLE, **change))
+    assert main(["plan", "--answers", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert field in err and str(path) in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--weights", "speed=1"], "--weights"),
+        (["--answers-missing"], None),
+    ],
+)
+def test_bad_flags_are_refused(capsys, argv, needle):
+    if needle is None:
+        with pytest.raises(SystemExit) as exc:
+            main(["plan", *argv])
+        assert exc.value.code == 2
+        return
+    assert main(["plan", "--answers", SUPPORT_BOT, *argv]) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_missing_answers_file_exits_2(tmp_path, capsys):
+    assert main(["plan", "--answers", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json: file not found" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ftwizard.report.pdf") is not None, reason="PDF export exists")
+def test_pdf_before_the_report_module_exists_exits_2(tmp_path, capsys):
+    assert main(["plan", "--answers", SUPPORT_BOT, "--pdf", str(tmp_path / "p.pdf")]) == 2
+    assert "PDF export not available yet" in capsys.readouterr().err
