@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 
@@ -69,3 +70,16 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("ftwizard-home")
     monkeypatch.setenv("FTWIZARD_HOME", str(home))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging():
+    """A log file handler a test attached (main() does) does not outlive it: the next test
+    logs into its own FTWIZARD_HOME, at the level it asks for."""
+    yield
+    logger = logging.getLogger("ftwizard")
+    for h in list(logger.handlers):
+        if isinstance(h, logging.FileHandler):
+            logger.removeHandler(h)
+            h.close()
+    logger.setLevel(logging.NOTSET)

@@ -31,14 +31,20 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
 
 
 def setup_logging(level: int = logging.INFO) -> logging.Handler:
-    """Attach the rotating file handler to the `ftwizard` logger (idempotent)."""
+    """Attach the rotating file handler to the `ftwizard` logger (idempotent).
+
+    A handler left from an earlier log folder (FTWIZARD_HOME changed in this process) is
+    replaced, so logs always go where `log_dir()` says now.
+    """
     logger = logging.getLogger("ftwizard")
-    for h in logger.handlers:
+    path = log_dir() / LOG_FILE
+    for h in list(logger.handlers):
         if isinstance(h, _PrivateRotatingHandler):
-            return h
-    handler = _PrivateRotatingHandler(
-        log_dir() / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+            if os.path.abspath(h.baseFilename) == os.path.abspath(path):
+                return h
+            logger.removeHandler(h)
+            h.close()
+    handler = _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     logger.addHandler(handler)
     logger.setLevel(level)
