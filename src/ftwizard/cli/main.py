@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "plan",
     "calibration",
     "export",
+    "doctor",
 )
 
 
@@ -55,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return gui_main([])
+    try:
+        from ftwizard.core.logs import setup_logging
+
+        setup_logging()
+    except OSError:
+        pass  # an unwritable log folder must not stop a command; `ftwizard doctor` reports it
     try:
         return int(args._module.run(args) or 0)
     except FtwizardError as exc:

@@ -27,6 +27,7 @@ FORMATS: dict[str, str] = {
     "manifest": "ftwizard.core.manifest:Manifest",
     "plan": "ftwizard.core.plan:Plan",
     "dataset-report": "ftwizard.core.data.report:DatasetReport",
+    "doctor-report": "ftwizard.cli.doctor_cmd:DoctorReport",
 }
 
 
