@@ -3,8 +3,8 @@ the JSON contract, the saved plan, and the task description never reaching stdou
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import sys
 
 import pytest
 
@@ -110,7 +110,26 @@ def test_missing_answers_file_exits_2(tmp_path, capsys):
     assert "nope.json: file not found" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ftwizard.report.pdf") is not None, reason="PDF export exists")
-def test_pdf_before_the_report_module_exists_exits_2(tmp_path, capsys):
-    assert main(["plan", "--answers", SUPPORT_BOT, "--pdf", str(tmp_path / "p.pdf")]) == 2
+def test_pdf_without_the_report_module_exits_2(tmp_path, capsys, monkeypatch):
+    # A build without the report package (or a broken Qt) must fail cleanly, not crash.
+    monkeypatch.setitem(sys.modules, "ftwizard.report.pdf", None)
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--answers", SUPPORT_BOT, "--pdf", str(tmp_path / "p.pdf"), "--json-out", str(out)]) == 2
     assert "PDF export not available yet" in capsys.readouterr().err
+    assert not (tmp_path / "p.pdf").exists()
+    assert load_plan(out).recommendations, "the JSON plan asked for is still saved"
+
+
+def test_the_electricity_tariff_prices_local_runs_and_is_kept_in_the_plan(tmp_path, capsys):
+    cheap, dear = tmp_path / "cheap.json", tmp_path / "dear.json"
+    assert main(["plan", "--answers", SUPPORT_BOT, "--json-out", str(cheap)]) == 0
+    assert main(["plan", "--answers", SUPPORT_BOT, "--electricity", "0.6", "--json-out", str(dear)]) == 0
+    a, b = load_plan(cheap), load_plan(dear)
+    assert a.electricity_usd_per_kwh == pytest.approx(0.30) and b.electricity_usd_per_kwh == pytest.approx(0.6)
+    costs = {(r.model_id, r.technique): r.train_cost_usd for r in a.recommendations}
+    shared = [r for r in b.recommendations if (r.model_id, r.technique) in costs]
+    assert shared
+    for r in shared:
+        assert r.train_cost_usd == pytest.approx(2 * costs[(r.model_id, r.technique)], abs=0.011)
+    assert main(["plan", "--answers", SUPPORT_BOT, "--electricity", "-1"]) == 2
+    assert "--electricity" in capsys.readouterr().err

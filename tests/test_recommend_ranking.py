@@ -146,3 +146,40 @@ def test_licence_duties_become_warnings(tmp_path, catalog):
     assert llama, "a Llama 3.1 model is ranked"
     w = " ".join(llama[0].warnings)
     assert "700 million monthly active users" in w and "Built with Llama" in w and "start with 'Llama'" in w
+
+
+def test_re_ranking_from_the_estimate_cache_gives_the_same_plan(tmp_path, catalog):
+    from ftwizard.core.recommend_candidates import clear_cache
+
+    answers = answers_file(tmp_path, languages=["en"])
+    clear_cache()
+    cold = recommend(answers, catalog, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+    warm = recommend(answers, catalog, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+    assert warm == cold
+
+
+def test_screened_figures_are_the_estimators_own(tmp_path, catalog):
+    """Plans further down a long list keep their screening figures: they must be what the
+    full estimate says for the same run (hours, and the electricity it costs)."""
+    from ftwizard.core.estimator import EstimateRequest, estimate
+
+    answers = answers_file(tmp_path, languages=["en"], data={"preference_pairs": True})
+    plan = recommend(answers, catalog)
+    tail = plan.recommendations[10:]
+    assert any(r.technique == "dpo" for r in tail) and any(r.technique != "dpo" for r in tail)
+    for r in tail[:12]:
+        hp = r.hyperparameters
+        est = estimate(
+            EstimateRequest(
+                model_id=r.model_id, method=r.method, objective=r.objective, precision=hp.precision,
+                optimizer=hp.optimizer, lora_r=hp.lora_r or 16, lora_alpha=hp.lora_alpha or 32,
+                seq_len=hp.seq_len, micro_batch=hp.micro_batch, grad_accum=hp.grad_accum,
+                examples=answers.data.examples, avg_tokens=answers.data.avg_tokens, epochs=hp.epochs,
+                gpu_id=r.hardware.gpu_id, gpus=r.hardware.count, strategy=r.hardware.strategy,
+            ),
+            catalog,
+        )
+        assert r.peak_vram_gb == pytest.approx(est.peak_vram_gb, abs=0.01)
+        assert r.train_hours == pytest.approx(est.train_hours, rel=1e-3)
+        electricity = next(c for c in est.costs if c.pricing == "electricity")
+        assert r.train_cost_usd == pytest.approx(electricity.usd, abs=0.01)

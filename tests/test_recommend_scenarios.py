@@ -262,7 +262,15 @@ def test_training_cost_stays_within_a_small_cloud_budget(tmp_path, catalog):
     plan = recommend(answers, catalog)
     assert_constraints_hold(plan, catalog)
     over = [e for e in plan.excluded if e.constraint == "budget"]
-    assert over and all("$20" in e.reason for e in over)
+    assert over and all("$20 training budget" in e.reason for e in over)
+
+
+def test_a_zero_budget_counts_local_electricity_and_says_so(tmp_path, catalog):
+    answers = answers_file(tmp_path, languages=["en"], budget={"training_usd": 0})
+    plan = recommend(answers, catalog, top=3)
+    assert plan.recommendations == []
+    reasons = [e.reason for e in plan.excluded if e.constraint == "budget"]
+    assert reasons and all("(electricity), above the $0 training budget" in r for r in reasons)
 
 
 def test_regulated_data_with_only_cloud_hardware_gets_no_cloud_plan(tmp_path, catalog):

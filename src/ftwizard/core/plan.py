@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ftwizard.core.answers import Answers
 from ftwizard.core.errors import FtwizardError, PlanError
+from ftwizard.core.estimator import EstimateRequest
 from ftwizard.core.hardware_profile import HardwareProfile
 from ftwizard.core.jsonio import load_model, write_model
 from ftwizard.core.runconfig import RunConfig
@@ -183,6 +184,11 @@ class Plan(BaseModel):
     answers: Answers
     hardware: HardwareProfile | None = Field(default=None, description="The detected profile, in detect mode.")
     weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    electricity_usd_per_kwh: float = Field(
+        default=EstimateRequest.model_fields["electricity_usd_per_kwh"].default,
+        ge=0,
+        description="Tariff the local runs' electricity was priced at (the estimator's default unless set).",
+    )
     advice: Advice
     recommendations: list[Recommendation] = Field(default_factory=list)
     excluded: list[Exclusion] = Field(default_factory=list)
@@ -206,7 +212,7 @@ class Plan(BaseModel):
         """What `ftwizard plan --json` prints: no answers (the task description stays private)."""
         data = self.model_dump(mode="json")
         keep = (
-            "schema_version", "catalog_version", "catalog_as_of", "weights", "advice",
+            "schema_version", "catalog_version", "catalog_as_of", "weights", "electricity_usd_per_kwh", "advice",
             "recommendations", "excluded", "chosen_index", "assumptions",
         )
         return {k: data[k] for k in keep}

@@ -187,6 +187,7 @@ def recommend(
         answers=answers,
         hardware=hardware if answers.hardware.mode == "detect" else None,
         weights=weights,
+        **({} if electricity_usd_per_kwh is None else {"electricity_usd_per_kwh": electricity_usd_per_kwh}),
         advice=advice,
         recommendations=recs,
         excluded=excluded,

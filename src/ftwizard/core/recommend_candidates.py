@@ -29,7 +29,7 @@ from ftwizard.core.estimator_cost import electricity_usd, usable_memory_gb
 from ftwizard.core.hardware_options import GpuOption
 from ftwizard.core.hyperparams import effective_batch, starting_hyperparameters
 from ftwizard.core.plan import Hyperparameters
-from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason
+from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason, usd_text
 
 # Estimates are pure, so re-ranking the same answers with other weights (the GUI's sliders)
 # reuses them. Bounded; the catalog object is kept with each entry so an id is never reused.
@@ -217,8 +217,9 @@ def find_candidates(
         where = c.option.label(c.count) + (f" from {c.cost.provider}" if c.cost and c.option.where == "cloud" else "")
         return [], Failure(
             "budget",
-            f"{TECHNIQUE_LABEL[technique]} of {model.name} costs at least ${c.train_cost_usd:,.0f} on {where}, "
-            f"above the ${answers.budget.training_usd:,.0f} training budget.",
+            f"{TECHNIQUE_LABEL[technique]} of {model.name} costs at least {usd_text(c.train_cost_usd or 0.0)} "
+            f"on {where}{' (electricity)' if c.option.where == 'local' else ''}, above the "
+            f"{usd_text(answers.budget.training_usd)} training budget.",
         )
     peak = screen_peak if screen_peak is not None else 0.0
     return [], Failure("memory", memory_reason(model, technique, peak, options), peak)

@@ -25,6 +25,10 @@ TECHNIQUE_LABEL = {
 }
 
 
+def usd_text(usd: float) -> str:
+    return f"${usd:,.0f}" if usd >= 100 or usd == int(usd) else f"${usd:,.2f}"
+
+
 def hours_text(hours: float) -> str:
     if hours < 1:
         return f"{max(1, round(hours * 60))} minutes"
