@@ -49,6 +49,17 @@ def _guarded_connect_ex(self, address):
     return _real_connect_ex(self, address)
 
 
+_real_sendto = socket.socket.sendto
+
+
+def _guarded_sendto(self, data, *args):
+    """UDP needs no connect: a datagram to a non-loopback address is blocked here."""
+    address = args[-1] if args else None
+    if not _is_local(address):
+        raise NetworkBlocked(f"test tried to send a datagram to {address!r}")
+    return _real_sendto(self, data, *args)
+
+
 def _guarded_getaddrinfo(host, *args, **kwargs):
     if host not in (None, "localhost", "") and not _is_local((host,)):
         raise NetworkBlocked(f"test tried to resolve host {host!r}")
@@ -60,6 +71,7 @@ def _no_network(monkeypatch):
     """Every test, not opt-in: a connection to anything but loopback fails the test."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", _guarded_sendto)
     monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
     yield
 

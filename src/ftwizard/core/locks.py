@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
+import platform
 import threading
 import time
 from collections.abc import Iterator
@@ -55,7 +55,7 @@ def _describe(path: Path) -> str:
     if not who:
         return "another ftwizard process"
     parts = [f"pid {who.get('pid', '?')}"]
-    if who.get("host") and who.get("host") != socket.gethostname():
+    if who.get("host") and who.get("host") != platform.node():
         parts.append(f"on {who['host']}")
     if who.get("since"):
         parts.append(f"since {who['since']}")
@@ -100,7 +100,7 @@ def _note(fd: int) -> None:
     """Write who holds the lock at the start of the file (the locked byte lies elsewhere)."""
     note = json.dumps({
         "pid": os.getpid(),
-        "host": socket.gethostname(),
+        "host": platform.node(),
         "since": dt.datetime.now().replace(microsecond=0).isoformat(),
     })
     os.lseek(fd, 0, os.SEEK_SET)
