@@ -17,13 +17,16 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QImage,
     QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from ftwizard.core.errors import ExportError
@@ -208,6 +211,7 @@ def render_pdf(doc_html: Html, meta: PdfMeta, progress: Progress | None = None) 
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"img:{name}"), image)
     doc.setHtml(doc_html.body())
     doc.setPageSize(body)
+    keep_headings_with_next(doc, body.height())
     pages = doc.pageCount()
     if progress:
         progress(0.8, f"laid out {pages} pages")
@@ -233,6 +237,29 @@ def render_pdf(doc_html: Html, meta: PdfMeta, progress: Progress | None = None) 
     if progress:
         progress(0.95, "PDF ready")
     return data
+
+
+def keep_headings_with_next(doc: QTextDocument, page_h: float, follow_lines: float = 4.0) -> int:
+    """Move a heading that would end a page, with less than `follow_lines` lines under it,
+    to the next page (Qt's rich text has no keep-with-next). Returns headings moved."""
+    layout = doc.documentLayout()
+    line_h = QFontMetricsF(doc.defaultFont(), layout.paintDevice()).lineSpacing()
+    moved = 0
+    block = doc.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        if fmt.headingLevel() and not fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
+            rect = layout.blockBoundingRect(block)
+            top_in_page = rect.top() % page_h
+            if top_in_page > 0 and top_in_page + rect.height() + follow_lines * line_h > page_h:
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(fmt)
+                moved += 1
+        block = block.next()
+    if moved:
+        # The layout is incremental; lay out everything again so painting sees one layout.
+        doc.markContentsDirty(0, doc.characterCount())
+    return moved
 
 
 def _footer(

@@ -32,6 +32,9 @@ SECTIONS: tuple[str, ...] = (
     "Sources",
 )
 DASH = "—"
+TECHNIQUE_PHRASE = {"full": "full fine-tuning", "lora": "LoRA", "qlora": "QLoRA", "dpo": "DPO"}
+# Plans whose reasons and warnings are printed in full; the table lists every plan.
+DETAILED_PLANS = 5
 
 
 def fmt_gb(x: float | None) -> str:
@@ -142,7 +145,7 @@ def recommendation(h: Html, plan: Plan) -> None:
         )
         h.p(
             f"Fine-tune {rec.model_name} ({rec.params_b:g} B parameters, {rec.hf_repo_id}) with "
-            f"{technique_label(rec.technique)} on {hardware_text(rec)}. It needs about "
+            f"{TECHNIQUE_PHRASE.get(rec.technique, rec.technique)} on {hardware_text(rec)}. It needs about "
             f"{fmt_gb(rec.peak_vram_gb)} GB of GPU memory per card{mem} and trains in {hours}{cost}."
             f"{serve} It ranks #{rec.rank} of {len(plan.recommendations)} with a score of "
             f"{fmt_score(rec.score)}. {adv.summary}",
@@ -222,7 +225,7 @@ def ranked(h: Html, plan: Plan) -> None:
     h.table(
         ["#", "Model", "Method", "Hardware", "VRAM GB", "Hours", "Training", "Serving a month", "Score"],
         rows,
-        widths=[4, 16, 8, 26, 8, 7, 9, 13, 9],
+        widths=[4, 16, 9, 24, 8, 7, 9, 13, 10],
         align="llllrrrrr",
     )
     h.p("* the chosen plan. VRAM is the peak per GPU; training and serving are US dollars. "
@@ -237,11 +240,14 @@ def ranked(h: Html, plan: Plan) -> None:
         ],
         align="lrrrrrrr",
     )
-    others = [r for r in sorted(plan.recommendations, key=lambda r: r.rank) if r is not plan.chosen]
-    for r in others:
-        if r.reasons or r.warnings:
+    ordered = sorted(plan.recommendations, key=lambda r: r.rank)
+    for r in ordered[:DETAILED_PLANS]:
+        if r is not plan.chosen and (r.reasons or r.warnings):
             h.h3(f"#{r.rank} {r.model_name}, {technique_label(r.technique)}")
             h.bullets([*r.reasons, *(f"Warning: {w}" for w in r.warnings)])
+    if len(ordered) > DETAILED_PLANS:
+        h.p(f"Reasons and warnings of the plans ranked below {DETAILED_PLANS} are in the plan file.",
+            "muted small")
 
 
 def memory_time_cost(

@@ -1,0 +1,60 @@
+"""`ftwizard plan --answers FILE --pdf OUT.pdf [--json-out OUT.json]`, end to end, from the
+answers files shipped in examples/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ftwizard.cli.main import main
+from ftwizard.core.plan import load_plan
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HOSPITAL = str(EXAMPLES / "answers-hospital-legal-qa.json")
+
+
+def _text(path: Path) -> str:
+    return re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(str(path)).pages))
+
+
+@pytest.mark.slow
+def test_the_cli_pdf_prints_the_saved_plans_numbers_and_reopens_identically(qapp, tmp_path, capsys):
+    pdf, js = tmp_path / "plan.pdf", tmp_path / "plan.json"
+    assert main(["plan", "--answers", HOSPITAL, "--pdf", str(pdf), "--json-out", str(js)]) == 0
+    assert f"PDF written to {pdf}" in capsys.readouterr().out
+    plan = load_plan(js)
+    text = _text(pdf)
+    chosen = plan.chosen
+    assert chosen is not None
+    assert f"Fine-tune {chosen.model_name}" in text
+    assert f"about {chosen.peak_vram_gb:.1f} GB of GPU memory per card" in text
+    for rec in plan.recommendations:
+        assert rec.model_name in text and f"{rec.score:.3f}" in text
+    for exc in plan.excluded[:5]:
+        assert exc.model_id in text
+
+    # The saved plan opens back exactly as it was: its PDF says the same, word for word.
+    from ftwizard.core.catalog import load_catalog
+    from ftwizard.report.pdf import write_plan_pdf
+
+    again = tmp_path / "again.pdf"
+    write_plan_pdf(plan, again, load_catalog())
+    assert _text(again) == text
+
+
+def test_an_unwritable_pdf_path_exits_2_naming_it_and_leaves_no_file(qapp, tmp_path, capsys):
+    target = tmp_path / "missing" / "plan.pdf"
+    assert main(["plan", "--answers", HOSPITAL, "--pdf", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ftwizard: error: ") and str(target) in err
+    assert len(err.strip().splitlines()) == 1
+    assert not target.parent.exists()
+
+
+def test_a_pdf_path_that_is_a_folder_exits_2_and_the_folder_is_untouched(qapp, tmp_path, capsys):
+    assert main(["plan", "--answers", HOSPITAL, "--pdf", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
