@@ -103,6 +103,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.jsonl"
         make_file(path, args.rows)
+        load_before = os.getloadavg()[0]
         size_mb = path.stat().st_size / 1e6
         results = {m: run_child(m, path) for m in ("baseline", "inspect", "inspect_no_pii")}
 
@@ -110,7 +111,8 @@ def main() -> int:
     lines = [
         f"- {datetime.date.today()}, `python benchmarks/data_inspect.py --rows {args.rows}`, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"file {args.rows:,} lines, {size_mb:.0f} MB.",
+        f"file {args.rows:,} lines, {size_mb:.0f} MB; load average before/after "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f} (a shared machine: compare ratios, not times).",
     ]
     for mode, label in (("baseline", "baseline: `json.loads` per line"),
                         ("inspect", "`inspect()` (estimate tokens, PII scan)"),

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ftwizard.core.errors import DatasetError
 
@@ -83,8 +83,9 @@ class ProblemKind(StrEnum):
     TOO_LONG = "too_long"
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
+    """One turn of a conversation (a named tuple: cheap to build a million of)."""
+
     role: str  # one of ROLES
     content: str
 
@@ -120,9 +121,12 @@ class Example:
         60 bits keep a CPython int at 32 bytes (two 30-bit digits); at a million rows the
         chance of any false duplicate is about n^2 / 2^61, i.e. under one in a million.
         """
-        # Length-prefixed pieces: no content can imitate a boundary between two turns.
-        blob = self.kind + "".join(f"|{len(p)}:{p}" for p in self._fingerprint_parts())
-        digest = hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        # Each piece carries its length: no content can imitate a boundary between two turns.
+        parts = [self.kind]
+        for piece in self._fingerprint_parts():
+            parts += (str(len(piece)), piece)
+        blob = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(blob, digest_size=8).digest()
         return int.from_bytes(digest, "little") >> 4
 
     def _fingerprint_parts(self) -> Iterator[str]:
@@ -273,6 +277,9 @@ def _maybe_json_list(value: Any) -> Any:
     return value
 
 
+_MAY_BE_EMPTY = frozenset(("system", "tool"))  # an empty user or assistant turn is a problem
+
+
 def _turns(
     value: Any, field: str, role_key: str, content_key: str, roles: Mapping[str, str] | None
 ) -> tuple[Turn, ...]:
@@ -283,6 +290,14 @@ def _turns(
         raise _Bad(f"$.{field}", ProblemKind.EMPTY_FIELD, f"field '{field}' has no turns")
     out = []
     for i, turn in enumerate(value):
+        # Fast path for the common well-formed turn; anything else gets the full checks below.
+        if type(turn) is dict:
+            raw_role, content = turn.get(role_key), turn.get(content_key)
+            if type(raw_role) is str and type(content) is str:
+                role = roles.get(raw_role.lower()) if roles else MESSAGES_ROLES.get(raw_role)
+                if role is not None and (role in _MAY_BE_EMPTY or (content and not content.isspace())):
+                    out.append(Turn(role, content))
+                    continue
         path = f"$.{field}[{i}]"
         if not isinstance(turn, dict):
             raise _Bad(path, ProblemKind.WRONG_TYPE, f"expected an object, got {_type_name(turn)}")
@@ -298,7 +313,7 @@ def _turns(
         if content_key not in turn:
             raise _Bad(f"{path}.{content_key}", ProblemKind.MISSING_FIELD, f"turn has no '{content_key}'")
         content = _content(turn[content_key], f"{path}.{content_key}")
-        if role in ("user", "assistant") and not content.strip():
+        if role not in _MAY_BE_EMPTY and (not content or content.isspace()):
             raise _Bad(f"{path}.{content_key}", ProblemKind.EMPTY_TURN, f"{role} turn is empty")
         out.append(Turn(role, content))
     return tuple(out)
