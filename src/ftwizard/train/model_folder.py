@@ -1,16 +1,16 @@
 """Check a local model folder before anything loads it: the files are there, the weights are
 safetensors (pickle files can run code when loaded), and no custom Python code would run.
 
-Stdlib only, so the GUI and the CLI can check a folder without paying for torch.
+No torch (stdlib and ftwizard.core), so the CLI can check a folder without paying for torch.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ftwizard.core.errors import RunConfigError
+from ftwizard.core.jsonio import read_json
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 # Any one of these lets transformers build the tokenizer.
@@ -39,14 +39,19 @@ class ModelFolder:
         wanted |= set(self.custom_code)
         return sorted(p for p in self.path.iterdir() if p.is_file() and p.name in wanted)
 
+    def opt_in_warnings(self) -> list[str]:
+        """What the user's opt-ins allow to run; the runner emits each as a warning event."""
+        out = []
+        if self.custom_code:
+            out.append(f"trust_remote_code: running the model folder's own Python code: {', '.join(self.custom_code)}")
+        if self.weights_format == "pickle":
+            names = ", ".join(p.name for p in self.weight_files)
+            out.append(f"allow_pickle_weights: loading pickle weights, which can run code: {names}")
+        return out
+
 
 def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RunConfigError(f"{path}: line {exc.lineno}: invalid JSON ({exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunConfigError(f"{path}: cannot read ({exc})") from None
+    data = read_json(path, RunConfigError)  # names the file and line; deep nesting included
     if not isinstance(data, dict):
         raise RunConfigError(f"{path}: expected a JSON object")
     return data
@@ -63,6 +68,18 @@ def _auto_map_files(auto_map: object) -> set[str]:
     return names
 
 
+def _shard_names(index: Path) -> list[str]:
+    """The weight files an index names: plain file names in the folder, never a path out of it."""
+    weight_map = _read_json(index).get("weight_map")
+    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+        raise RunConfigError(f"{index}: $.weight_map: expected an object of tensor name -> file name")
+    shards = sorted(set(weight_map.values()))
+    for s in shards:
+        if not s or Path(s).name != s or s in (".", "..") or "\\" in s:
+            raise RunConfigError(f"{index}: $.weight_map: '{s}' is not a file name in the model folder")
+    return shards
+
+
 def check_model_folder(
     path: Path, trust_remote_code: bool = False, allow_pickle_weights: bool = False
 ) -> ModelFolder:
@@ -77,7 +94,7 @@ def check_model_folder(
     tok_cfg = _read_json(path / "tokenizer_config.json") if (path / "tokenizer_config.json").is_file() else {}
 
     code = _auto_map_files(config.get("auto_map")) | _auto_map_files(tok_cfg.get("auto_map"))
-    if code or tok_cfg.get("tokenizer_class", "").endswith("CustomTokenizer"):
+    if code or str(tok_cfg.get("tokenizer_class") or "").endswith("CustomTokenizer"):
         code |= {p.name for p in path.glob("*.py")}
     if code and not trust_remote_code:
         where = "config.json" if config.get("auto_map") else "tokenizer_config.json"
@@ -94,7 +111,7 @@ def check_model_folder(
 
     index = path / "model.safetensors.index.json"
     if index.is_file():
-        shards = sorted(set(_read_json(index).get("weight_map", {}).values()))
+        shards = _shard_names(index)
         missing = [s for s in shards if not (path / s).is_file()]
         if missing:
             raise RunConfigError(f"{index}: names {missing[0]}, which is missing from the folder")

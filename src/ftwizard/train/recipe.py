@@ -145,6 +145,8 @@ class _Run:
         if cfg.objective != "sft":
             raise RunConfigError(f"$.objective: '{cfg.objective}' is not run by this runner yet; use 'sft'")
         folder = check_model_folder(cfg.model_dir, cfg.trust_remote_code, cfg.allow_pickle_weights)
+        for risk in folder.opt_in_warnings():  # the user opted in: say exactly what will run
+            self.emit.emit(ev.WarningEvent(kind="config", message=risk))
         if not cfg.resume and ckpt.checkpoints(self.run_dir):
             raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
         try:
