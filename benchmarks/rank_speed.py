@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import os
 import platform
 import statistics
 import sys
@@ -97,7 +98,9 @@ def main() -> int:
 def _append(rows: list[str], runs: int) -> None:
     head = (
         f"- {dt.date.today().isoformat()}, `.venv/bin/python benchmarks/rank_speed.py --runs {runs} --append`, "
-        f"{platform.system()} {platform.machine()}, Python {sys.version.split()[0]}; medians of {runs}:"
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the machine was shared), Python {sys.version.split()[0]}; "
+        f"medians of {runs}:"
     )
     block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"

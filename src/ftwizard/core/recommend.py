@@ -16,11 +16,16 @@ prices first); both count against the training budget. Monthly serving cost is t
 estimator's cheapest priced GPU holding the tuned model in 16-bit.
 Memory: a lighter technique that does not fit means the heavier ones of the same
 objective do not either (QLoRA < LoRA < full), so they are not estimated.
+Speed (under 50 ms for the catalog, benchmarks/rank_speed.py): quality, data fit, maturity
+and serving cost are known before any estimate, and time and cost add at most their weights;
+with `top`, models that cannot reach the top N even so are not estimated (branch and bound;
+the plan's assumptions say how many). Exclusions are then listed for the estimated models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from ftwizard import __version__
 from ftwizard.core import scoring
@@ -28,7 +33,7 @@ from ftwizard.core.advice import advise
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import InferenceCost, monthly_inference_usd
-from ftwizard.core.hardware_options import gpu_options, local_only
+from ftwizard.core.hardware_options import GpuOption, gpu_options, local_only
 from ftwizard.core.hardware_profile import HardwareProfile
 from ftwizard.core.hyperparams import run_config_for
 from ftwizard.core.plan import (
@@ -125,37 +130,12 @@ def recommend(
         if nth is not None and model_bound(model) < nth:
             skipped += 1
             continue
-        kept: dict[str, Candidate] = {}
-        failures: dict[str, Failure] = {}
-        for group in groups:
-            lighter: tuple[str, Failure] | None = None
-            for technique, method, objective in group:
-                if nth is not None and bound(model.id, technique, method) < nth:
-                    continue
-                if lighter is not None:
-                    failures.setdefault(technique, _heavier(model, technique, *lighter))
-                    continue
-                found, failure = find_candidates(
-                    model, technique, method, objective, answers, catalog, options, tariff, offer_score
-                )
-                for c in found:
-                    c.quality_reasons = q.reasons
-                    c.parts = dict(known[(model.id, technique, method)])
-                    c.parts["time"] = scoring.time_score(c.hours)
-                    c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
-                    c.total = _total(c.parts, weights)
-                    held = kept.get(technique)
-                    if held is None or c.total > held.total:
-                        kept[technique] = c
-                if failure is not None:
-                    failures.setdefault(technique, failure)
-                    if failure.constraint == "memory":
-                        lighter = (TECHNIQUE_LABEL[method], failure)
-        failures = {t: f for t, f in failures.items() if t not in kept}
-        if not kept:
-            if failures:
-                first = next(iter(failures.values()))
-                excluded.append(Exclusion(model_id=model.id, reason=first.reason, constraint=first.constraint))
+        kept, failures, partial = _evaluate_model(
+            model, q, groups, nth, bound, answers, catalog, options, tariff, offer_score, known, weights
+        )
+        if not kept and failures and not partial:
+            first = next(iter(failures.values()))
+            excluded.append(Exclusion(model_id=model.id, reason=first.reason, constraint=first.constraint))
             continue
         for t, f in failures.items():
             excluded.append(Exclusion(model_id=model.id, technique=t, reason=f.reason, constraint=f.constraint))
@@ -195,6 +175,53 @@ def recommend(
         run_config=run_config_for(recs[0], answers) if recs else None,
         assumptions=_assumptions(shown, catalog, skipped, top),
     )
+
+
+def _evaluate_model(
+    model: ModelEntry,
+    q: scoring.Quality,
+    groups: list[tuple[tuple[str, str, str], ...]],
+    nth: float | None,
+    bound: Callable[[str, str, str], float],
+    answers: Answers,
+    catalog: Catalog,
+    options: list[GpuOption],
+    tariff: dict,
+    offer_score: Callable[[float, float], float],
+    known: dict[tuple[str, str, str], dict[str, float]],
+    weights: ScoreWeights,
+) -> tuple[dict[str, Candidate], dict[str, Failure], bool]:
+    """The best placement per technique, why the others failed, and whether some technique
+    was left out by the bound (then the model as a whole is not called excluded)."""
+    kept: dict[str, Candidate] = {}
+    failures: dict[str, Failure] = {}
+    partial = False
+    for group in groups:
+        lighter: tuple[str, Failure] | None = None
+        for technique, method, objective in group:
+            if nth is not None and bound(model.id, technique, method) < nth:
+                partial = True
+                continue
+            if lighter is not None:
+                failures.setdefault(technique, _heavier(model, technique, *lighter))
+                continue
+            found, failure = find_candidates(
+                model, technique, method, objective, answers, catalog, options, tariff, offer_score
+            )
+            for c in found:
+                c.quality_reasons = q.reasons
+                c.parts = dict(known[(model.id, technique, method)])
+                c.parts["time"] = scoring.time_score(c.hours)
+                c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
+                c.total = _total(c.parts, weights)
+                held = kept.get(technique)
+                if held is None or c.total > held.total:
+                    kept[technique] = c
+            if failure is not None:
+                failures.setdefault(technique, failure)
+                if failure.constraint == "memory":
+                    lighter = (TECHNIQUE_LABEL[method], failure)
+    return kept, {t: f for t, f in failures.items() if t not in kept}, partial
 
 
 def _hard_constraint(model: ModelEntry, answers: Answers, catalog: Catalog) -> Failure | None:
