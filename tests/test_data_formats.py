@@ -6,9 +6,12 @@ import json
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_helpers import chat, write_jsonl
 from ftwizard.core.data import Example, RowProblem, Turn, iter_examples
+from ftwizard.core.data.formats import FORMAT_FIELDS, FORMATS, normalise
 from ftwizard.core.data.readers import open_dataset
 from ftwizard.core.errors import DatasetError
 
@@ -203,3 +206,26 @@ def test_a_corrupt_parquet_file_is_refused_with_its_name(tmp_path):
     f.write_bytes(b"PAR1 not really parquet")
     with pytest.raises(DatasetError, match=r"rows\.parquet: unreadable Parquet"):
         list(iter_examples(f, fmt="text"))
+
+
+# Any JSON a user's file may hold: never a crash, and a reason never repeats a value.
+_SECRET = "QZXSECRETQZX"
+_keys = st.sampled_from(sorted({k for f in FORMAT_FIELDS.values() for k in f} | {
+    "messages", "conversations", "role", "content", "from", "value", "type", "text", _SECRET}))
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.sampled_from(["", " ", _SECRET, "user", "assistant", "human", "gpt", "system"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(record=_json, fmt=st.sampled_from(FORMATS))
+def test_any_json_row_gives_an_example_or_a_problem_that_quotes_nothing(record, fmt):
+    result = normalise(record, fmt, line=7)
+    assert isinstance(result, Example | RowProblem)
+    if isinstance(result, RowProblem):
+        assert result.line == 7
+        assert _SECRET not in result.reason
+        assert result.field.startswith("$")
