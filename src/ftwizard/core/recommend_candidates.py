@@ -191,7 +191,9 @@ def find_candidates(
         by_gpu = {o.gpu.id: o for o in cloud}
         offers = [x for x in est.costs if x.gpu_id in by_gpu and x.pricing != "electricity"]
         budget = answers.budget.training_usd
-        within = _price_tier([x for x in offers if x.usd <= budget])
+        within = [x for x in offers if x.usd <= budget]
+        # Several GPUs only when no single one holds the run (issue 12); then traced prices first.
+        within = _price_tier([x for x in within if x.count == 1]) or _price_tier(within)
         if within:
             cost = max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd))
             opt = by_gpu[cost.gpu_id]
