@@ -55,3 +55,17 @@ def click_next(qtbot, wizard) -> None:
 
 def next_enabled(wizard) -> bool:
     return wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def wait_for_plan(qtbot, wizard, previous=None):
+    """Until a new plan is shown, or ranking failed (then say why)."""
+    results = wizard.pages["results"]
+
+    def settled():
+        failed = results.advice.text().startswith("<b>No plan could be made.</b>")
+        fresh = results.plan is not None and results.plan is not previous
+        return failed or (fresh and results.status.text() != "Ranking…")
+
+    qtbot.waitUntil(settled, timeout=20_000)
+    assert results.plan is not None, results.advice.text()
+    return results.plan

@@ -20,6 +20,7 @@ from gui_support import (
     press,
     rtx4090_workstation,
     type_into,
+    wait_for_plan,
 )
 
 WAIT_MS = 20_000
@@ -45,13 +46,6 @@ def make_wizard(qtbot, catalog):
 
     yield make
     workers.wait_all(WAIT_MS)
-
-
-def wait_for_plan(qtbot, wizard, previous=None):
-    results = wizard.pages["results"]
-    qtbot.waitUntil(lambda: results.plan is not None and results.plan is not previous
-                    and results.status.text() != "Ranking…", timeout=WAIT_MS)
-    return results.plan
 
 
 def test_a_new_user_types_through_every_page_and_re_ranks_by_budget(qtbot, make_wizard):

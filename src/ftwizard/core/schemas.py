@@ -27,6 +27,8 @@ FORMATS: dict[str, str] = {
     "manifest": "ftwizard.core.manifest:Manifest",
     "plan": "ftwizard.core.plan:Plan",
     "dataset-report": "ftwizard.core.data.report:DatasetReport",
+    "autosave": "ftwizard.core.wizard_state:Autosave",
+    "settings": "ftwizard.core.wizard_state:Settings",
     "doctor-report": "ftwizard.cli.doctor_cmd:DoctorReport",
 }
 

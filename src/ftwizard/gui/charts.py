@@ -19,7 +19,7 @@ from ftwizard.report import charts as rc
 
 VRAM_TOP = 5
 QUALITY_TOP = 15  # more points than this and their rank tags overlap into noise
-TITLES = ("&Memory", "&Quality vs cost", "&GPU options")
+TITLES = ("Memor&y", "Qu&ality vs cost", "GPU optio&ns")
 
 
 class PlanCharts(QWidget):

@@ -54,7 +54,7 @@ class HardwarePage(QuestionPage):
         self.status = QLabel("Detecting hardware…")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Detected hardware")
-        self.redetect = QPushButton("Detect a&gain")
+        self.redetect = QPushButton("Detect aga&in")
         self.redetect.clicked.connect(self.start_detection)
         row = QHBoxLayout()
         row.setContentsMargins(24, 0, 0, 0)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSlider,
     QSplitter,
@@ -137,9 +139,8 @@ class ResultsPage(QWizardPage):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Sized once per fill (ResizeToContents re-measures every row on every setItem: O(n²)).
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._row_selected)
         self.details = QTextBrowser()
         self.details.setAccessibleName("Reasons and warnings of the selected recommendation")
@@ -157,7 +158,6 @@ class ResultsPage(QWizardPage):
         self.excluded.setTabKeyNavigation(False)
         self.excluded.setWordWrap(True)
         self.excluded.verticalHeader().hide()
-        self.excluded.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.excluded.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
         self.assumptions = QTextBrowser()
@@ -321,6 +321,7 @@ class ResultsPage(QWizardPage):
                 if rec.warnings:
                     item.setToolTip(f"{len(rec.warnings)} warning(s): select the row to read them")
                 self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
         self.table.blockSignals(False)
         if plan.recommendations:
             self.table.selectRow(plan.chosen_index or 0)
@@ -335,6 +336,7 @@ class ResultsPage(QWizardPage):
             technique = TECHNIQUE_LABEL.get(ex.technique, "all techniques") if ex.technique else "all techniques"
             for col, text in enumerate((names.get(ex.model_id, ex.model_id), technique, ex.reason)):
                 self.excluded.setItem(row, col, QTableWidgetItem(text))
+        self.excluded.resizeColumnsToContents()
         self.excluded.resizeRowsToContents()
         self.tabs.setTabText(1, f"E&xcluded ({len(plan.excluded)})")
 
@@ -414,16 +416,28 @@ class ResultsPage(QWizardPage):
             return None
         from ftwizard.core.errors import FtwizardError
 
-        # Qt widgets (the charts) must be built on the UI thread, so no worker here.
+        # The charts are Qt widgets, which only the UI thread may build: no worker here, but
+        # a progress dialog that Qt shows only if the export takes over half a second.
+        dialog = QProgressDialog("Writing the PDF…", "", 0, 100, self)
+        dialog.setCancelButton(None)
+        dialog.setWindowTitle("Export PDF")
+        dialog.setMinimumDuration(500)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def progress(fraction: float, message: str) -> None:
+            dialog.setValue(int(fraction * 100))
+            dialog.setLabelText(message[:1].upper() + message[1:] + "…" if message else "Writing the PDF…")
+            QApplication.processEvents()
+
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        self.status.setText("Writing the PDF…")
         try:
-            write_plan_pdf(self.plan, path, self._wizard.catalog)
+            write_plan_pdf(self.plan, path, self._wizard.catalog, progress=progress)
         except FtwizardError as exc:
             QMessageBox.warning(self, "Export PDF", str(exc).splitlines()[0])
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()
+            dialog.close()
         self.status.setText(f"Saved {path.name}.")
         return path
 

@@ -36,7 +36,7 @@ class TaskPage(QuestionPage):
         super().__init__("What should the model do?", "The task decides which models are strong "
                          "candidates and whether fine-tuning is the right tool at all.")
         self.project = self.add_row(
-            "&Project name:", QLineEdit(), "Optional. Shown on the exported plan and run folders.",
+            "Pro&ject name:", QLineEdit(), "Optional. Shown on the exported plan and run folders.",
             "project_name", "Project name")
         self.project.setPlaceholderText("e.g. Claims triage assistant")
         self.kind = QComboBox()
