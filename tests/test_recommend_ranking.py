@@ -183,3 +183,30 @@ def test_screened_figures_are_the_estimators_own(tmp_path, catalog):
         assert r.train_hours == pytest.approx(est.train_hours, rel=1e-3)
         electricity = next(c for c in est.costs if c.pricing == "electricity")
         assert r.train_cost_usd == pytest.approx(electricity.usd, abs=0.01)
+
+
+def test_screened_cloud_figures_are_the_estimators_own(tmp_path, catalog):
+    """Cloud plans are screened with the estimator's sweep; further down a long list they keep
+    those figures, which must be what a full estimate of the same run says."""
+    from ftwizard.core.estimator import EstimateRequest, estimate
+
+    plan = recommend(_cloud(tmp_path), catalog)
+    tail = plan.recommendations[10:]
+    assert len(tail) > 10
+    for r in tail[:15]:
+        hp = r.hyperparameters
+        est = estimate(
+            EstimateRequest(
+                model_id=r.model_id, method=r.method, objective=r.objective, precision=hp.precision,
+                optimizer=hp.optimizer, lora_r=hp.lora_r or 16, lora_alpha=hp.lora_alpha or 32,
+                seq_len=hp.seq_len, micro_batch=hp.micro_batch, grad_accum=hp.grad_accum,
+                examples=plan.answers.data.examples, avg_tokens=plan.answers.data.avg_tokens,
+                epochs=hp.epochs, gpu_id=r.hardware.gpu_id, gpus=r.hardware.count, strategy=r.hardware.strategy,
+            ),
+            catalog,
+        )
+        assert r.peak_vram_gb == pytest.approx(est.peak_vram_gb, abs=0.01)
+        assert r.train_hours == pytest.approx(est.train_hours, rel=0.01)
+        assert r.train_cost_usd == pytest.approx(
+            est.train_hours * r.hardware.count * r.hardware.usd_per_gpu_hour, rel=0.01, abs=0.01
+        )

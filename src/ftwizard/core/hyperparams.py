@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import GpuEntry, ModelEntry
+from ftwizard.core.estimator import EstimateRequest
 from ftwizard.core.plan import Hyperparameters, Recommendation
 from ftwizard.core.runconfig import RunConfig, RunEstimate
 
@@ -95,6 +96,36 @@ def starting_hyperparameters(
         optimizer=optimizer_for(method),
         precision=precision_for(gpu),
         dpo_beta=DPO_BETA if objective == "dpo" else None,
+    )
+
+
+def estimate_request(
+    model: ModelEntry,
+    hp: Hyperparameters,
+    method: str,
+    objective: str,
+    answers: Answers,
+    tariff: dict,
+    with_data: bool = True,
+) -> EstimateRequest:
+    """The estimator request for these starting values (data size optional: without it the
+    estimator skips pricing, which screening does not need)."""
+    return EstimateRequest(
+        model_id=model.id,
+        method=method,
+        objective=objective,
+        precision=hp.precision,
+        optimizer=hp.optimizer,
+        lora_r=hp.lora_r or 16,
+        lora_alpha=hp.lora_alpha or 32,
+        seq_len=hp.seq_len,
+        micro_batch=hp.micro_batch,
+        grad_accum=hp.grad_accum,
+        grad_ckpt=hp.grad_ckpt,
+        examples=answers.data.examples if with_data else None,
+        avg_tokens=answers.data.avg_tokens if with_data else None,
+        epochs=hp.epochs,
+        **tariff,
     )
 
 

@@ -339,7 +339,7 @@ def _assumptions(shown: list[Candidate], catalog: Catalog, skipped: int, top: in
         )
     seen = set(out)
     for c in shown:
-        lines = list(c.est.assumptions)
+        lines = list(c.est.assumptions) if c.est is not None else []
         cost = c.cost
         if cost is not None:
             date = f"as of {cost.as_of}" if cost.as_of else "date unknown"

@@ -27,8 +27,10 @@ from ftwizard.core.estimator import (
 from ftwizard.core.estimator import estimate as _estimate
 from ftwizard.core.estimator_cost import electricity_usd, usable_memory_gb
 from ftwizard.core.hardware_options import GpuOption
-from ftwizard.core.hyperparams import effective_batch, starting_hyperparameters
+from ftwizard.core.hyperparams import effective_batch, estimate_request, starting_hyperparameters
 from ftwizard.core.plan import Hyperparameters
+from ftwizard.core.recommend_cloud import CloudRun, as_cost_option, cloud_run, train_tokens
+from ftwizard.core.recommend_cloud import clear_cache as _clear_cloud_cache
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason, usd_text
 
 # Estimates are pure, so re-ranking the same answers with other weights (the GUI's sliders)
@@ -51,6 +53,7 @@ def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _clear_cloud_cache()
 
 
 # Micro-batches tried for a shown plan, largest first; it must leave this share of the card.
@@ -68,8 +71,9 @@ class Candidate:
     count: int
     strategy: str  # single, or fsdp over several GPUs
     hp: Hyperparameters
-    est: Estimate  # the estimate the peak comes from
-    cost: CostOption | None  # the estimator's cost line (local lines come with the full estimate)
+    peak_gb: float  # per GPU, for this placement
+    est: Estimate | None  # the estimate behind the figures (None: from the cloud sweep)
+    cost: CostOption | None  # the offer's cost line (local lines come with the full estimate)
     hours: float | None
     tokens_per_s: float | None
     cost_usd: float | None = None
@@ -80,7 +84,7 @@ class Candidate:
 
     @property
     def peak_vram_gb(self) -> float:
-        return self.est.peak_vram_gb
+        return self.peak_gb
 
     @property
     def room_gb(self) -> float | None:
@@ -105,39 +109,6 @@ def room_gb(o: GpuOption) -> float | None:
     return o.free_gb if o.free_gb is not None else usable_memory_gb(o.gpu)
 
 
-def train_tokens(answers: Answers, objective: str, epochs: float) -> float:
-    """Tokens a run trains on, as the estimator counts them: DPO reads chosen and rejected."""
-    return answers.data.examples * answers.data.avg_tokens * (2 if objective == "dpo" else 1) * epochs
-
-
-def base_request(
-    model: ModelEntry,
-    hp: Hyperparameters,
-    method: str,
-    objective: str,
-    answers: Answers,
-    tariff: dict,
-    with_data: bool = True,
-) -> EstimateRequest:
-    return EstimateRequest(
-        model_id=model.id,
-        method=method,
-        objective=objective,
-        precision=hp.precision,
-        optimizer=hp.optimizer,
-        lora_r=hp.lora_r or 16,
-        lora_alpha=hp.lora_alpha or 32,
-        seq_len=hp.seq_len,
-        micro_batch=hp.micro_batch,
-        grad_accum=hp.grad_accum,
-        grad_ckpt=hp.grad_ckpt,
-        examples=answers.data.examples if with_data else None,
-        avg_tokens=answers.data.avg_tokens if with_data else None,
-        epochs=hp.epochs,
-        **tariff,
-    )
-
-
 def find_candidates(
     model: ModelEntry,
     technique: str,
@@ -158,7 +129,7 @@ def find_candidates(
     cloud = [o for o in options if o.where == "cloud"]
     for opt in local:
         hp = starting_hyperparameters(model, method, objective, answers, opt.gpu)
-        req = base_request(model, hp, method, objective, answers, tariff, with_data=False)
+        req = estimate_request(model, hp, method, objective, answers, tariff, with_data=False)
         req = req.model_copy(update={"gpu_id": opt.gpu.id})
         est = estimate(req, catalog)
         screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
@@ -180,22 +151,27 @@ def find_candidates(
         kwh_usd = None
         if hours is not None:
             kwh_usd = electricity_usd(hours, count, opt.gpu, req.electricity_usd_per_kwh)
-        c = Candidate(model, technique, method, objective, opt, count, strategy, hp, est, None, hours, tps, kwh_usd)
+        c = Candidate(
+            model, technique, method, objective, opt, count, strategy, hp, est.peak_vram_gb, est, None, hours, tps, kwh_usd
+        )
         c.too_big_for_one = count > 1
         (over if _over_budget(c, answers) else found).append(c)
     if cloud:
         hp = starting_hyperparameters(model, method, objective, answers, cloud[0].gpu)
-        req = base_request(model, hp, method, objective, answers, tariff).model_copy(update={"gpu_id": cloud[0].gpu.id})
-        est = estimate(req, catalog)
-        screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
+        run = cloud_run(model, method, objective, answers, catalog, cloud, tariff)
+        if run is None:  # the sweep refused it: the full estimate says why
+            req = estimate_request(model, hp, method, objective, answers, tariff)
+            est = estimate(req.model_copy(update={"gpu_id": cloud[0].gpu.id}), catalog)
+            run = CloudRun(est.peak_vram_gb, est.costs)
+        screen_peak = run.peak_gb if screen_peak is None else min(screen_peak, run.peak_gb)
         by_gpu = {o.gpu.id: o for o in cloud}
-        offers = [x for x in est.costs if x.gpu_id in by_gpu and x.pricing != "electricity"]
+        offers = [x for x in run.offers if x.gpu_id in by_gpu and x.pricing != "electricity"]
         budget = answers.budget.training_usd
         within = [x for x in offers if x.usd <= budget]
         # Several GPUs only when no single one holds the run (issue 12); then traced prices first.
         within = _price_tier([x for x in within if x.count == 1]) or _price_tier(within)
         if within:
-            cost = max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd))
+            cost = as_cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
             opt = by_gpu[cost.gpu_id]
             usable = usable_memory_gb(opt.gpu)
             c_hp = hp
@@ -204,14 +180,20 @@ def find_candidates(
             # Several GPUs are sharded (FSDP): replicating (DDP) adds gradient buckets per card.
             strategy = "single" if cost.count == 1 else "fsdp"
             c = Candidate(
-                model, technique, method, objective, opt, cost.count, strategy, c_hp, est, cost, cost.hours, None
+                model, technique, method, objective, opt, cost.count, strategy, c_hp, run.peak_gb, None, cost,
+                cost.hours, None,
             )
-            c.too_big_for_one = usable is None or est.peak_vram_gb > usable
+            c.too_big_for_one = usable is None or run.peak_gb > usable
             found.append(c)
         elif offers:
-            cost = min(offers, key=lambda x: x.usd)
+            cost = as_cost_option(min(offers, key=lambda x: x.usd))
             opt = by_gpu[cost.gpu_id]
-            over.append(Candidate(model, technique, method, objective, opt, cost.count, "fsdp", hp, est, cost, cost.hours, None))
+            over.append(
+                Candidate(
+                    model, technique, method, objective, opt, cost.count, "fsdp", hp, run.peak_gb, None, cost,
+                    cost.hours, None,
+                )
+            )
     if found:
         return found, None
     if over:
@@ -231,7 +213,7 @@ def _over_budget(c: Candidate, answers: Answers) -> bool:
     return c.train_cost_usd is not None and c.train_cost_usd > answers.budget.training_usd
 
 
-def _price_tier(offers: list[CostOption]) -> list[CostOption]:
+def _price_tier(offers: list) -> list:
     """Prefer prices traced to a price list and on-demand; fall back only when none is left."""
     for ok in (
         lambda x: x.verified and x.pricing == "on_demand",
@@ -253,6 +235,7 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
     if not refine:
         if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
             c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog)
+            c.peak_gb = c.est.peak_vram_gb
         return
     mb = c.hp.micro_batch
     batch = effective_batch(c.model.params_b)
@@ -270,11 +253,12 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
     if cost is not None and cost.usd > answers.budget.training_usd and mb != c.hp.micro_batch:
         return  # keep the screened plan rather than push it over budget
     c.hp, c.est, c.cost, c.hours, c.tokens_per_s = hp, est, cost, hours, est.tokens_per_s
+    c.peak_gb = est.peak_vram_gb
     c.cost_usd = cost.usd if cost else c.cost_usd
 
 
 def _placed(c: Candidate, hp: Hyperparameters, answers: Answers, tariff: dict, with_data: bool) -> EstimateRequest:
-    req = base_request(c.model, hp, c.method, c.objective, answers, tariff, with_data=with_data)
+    req = estimate_request(c.model, hp, c.method, c.objective, answers, tariff, with_data=with_data)
     return req.model_copy(update={"gpu_id": c.option.gpu.id, "gpus": c.count, "strategy": c.strategy})
 
 
