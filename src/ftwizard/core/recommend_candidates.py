@@ -5,10 +5,11 @@ so screening spends one estimate per model, technique and kind of GPU:
 - local cards: an estimate without the data size (no cloud price list to build) gives the
   per-GPU peak and tokens/s; hours are the training tokens over that rate, as the estimator
   counts them, and the cost is the estimator's electricity formula;
-- cloud: one estimate with the data size, whose cost list already prices every cloud offer
+- cloud: one row set of the estimator's sweep (`recommend_cloud`), priced on every offer
   at the smallest GPU count that holds the run (sharded when one card is too small).
-The plans that are shown get a full estimate for their exact placement and micro-batch;
-those figures are what the user sees.
+The leading plans (the first ten) get a full estimate for their exact placement and a
+micro-batch that fits; plans further down keep the screening figures, which are the same
+formulas (tests compare them with full estimates).
 """
 
 from __future__ import annotations
