@@ -133,3 +133,29 @@ def test_the_electricity_tariff_prices_local_runs_and_is_kept_in_the_plan(tmp_pa
         assert r.train_cost_usd == pytest.approx(2 * costs[(r.model_id, r.technique)], abs=0.011)
     assert main(["plan", "--answers", SUPPORT_BOT, "--electricity", "-1"]) == 2
     assert "--electricity" in capsys.readouterr().err
+
+
+def test_detect_mode_can_use_a_saved_hardware_profile(tmp_path, capsys):
+    import datetime as dt
+
+    from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
+
+    profile = HardwareProfile(
+        detected_at=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC),
+        os="Linux 6.8 x86_64",
+        os_system="Linux",
+        cpu=CpuInfo(logical_cores=16),
+        gpus=[GpuInfo(index=0, vendor="nvidia", name="NVIDIA RTX A6000", backend="nvml",
+                      memory_total_gib=47.99, memory_free_gib=47.5, catalog_gpu_id="rtx-a6000")],
+    )
+    hw = tmp_path / "hardware.json"
+    hw.write_text(profile.model_dump_json(), encoding="utf-8")
+    answers = write_answers(tmp_path, merged(ISSUE_EXAMPLE, hardware={"mode": "detect", "gpus": []}))
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--answers", str(answers), "--hardware-profile", str(hw), "--json-out", str(out)]) == 0
+    plan = load_plan(out)
+    assert plan.hardware == profile
+    assert {r.hardware.gpu_id for r in plan.recommendations} == {"rtx-a6000"}
+    hw.write_text("{}", encoding="utf-8")
+    assert main(["plan", "--answers", str(answers), "--hardware-profile", str(hw)]) == 2
+    assert "hardware.json: $.detected_at" in capsys.readouterr().err
