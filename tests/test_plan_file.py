@@ -62,6 +62,8 @@ def test_the_plan_carries_what_the_report_needs(tmp_path, catalog):
     assert rc.seq_len == chosen.hyperparameters.seq_len
     assert rc.micro_batch == chosen.hyperparameters.micro_batch
     assert rc.estimate.peak_vram_gb == chosen.peak_vram_gb
+    assert rc.lora_targets == ["all-linear"]  # as estimated; names differ between families
+    assert rc.holdout_fraction == pytest.approx(0.1) and rc.catalog_model_id == chosen.model_id
     assert plan.assumptions and any(catalog.version in a for a in plan.assumptions)
 
 

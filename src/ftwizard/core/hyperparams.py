@@ -153,6 +153,8 @@ def run_config_for(rec: Recommendation, answers: Answers) -> RunConfig:
         objective=rec.objective,
         lora_r=hp.lora_r or LORA_R,
         lora_alpha=float(hp.lora_alpha or LORA_ALPHA),
+        # What the estimate assumed, and module names differ by family (Phi-3 fuses qkv_proj).
+        lora_targets=["all-linear"],
         learning_rate=hp.learning_rate,
         epochs=hp.epochs,
         seq_len=hp.seq_len,
