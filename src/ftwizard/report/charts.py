@@ -5,10 +5,11 @@ Public API (the GUI imports it):
     quality_cost_chart(plan) -> pg.PlotWidget
     gpu_options_chart(plan, *, options=None) -> pg.PlotWidget
     render_chart_image(widget, width_px, height_px, *, device_pixel_ratio=1.0) -> QImage
+    paint_chart(widget, painter, rect) -> None
 
-The series come from `chart_data` (Qt-free). Needs a QApplication. For print the PDF
-renders at 300 dpi through `device_pixel_ratio` (pyqtgraph caches axis text as QPicture,
-which a vector PDF device rescales wrongly, so a high-DPI raster is the crisp route).
+The series come from `chart_data` (Qt-free). Needs a QApplication. The PDF paints the
+very same scene as vectors (`paint_chart`) on a 96-dpi page device; `render_chart_image`
+gives a raster copy (PNG, clipboard) at any device pixel ratio.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def quality_cost_chart(plan: Any) -> pg.PlotWidget:
         legend.addItem(line, "Pareto front")
     others = [p for p in points if not p.chosen]
     scatter = pg.ScatterPlotItem(
-        [p.train_cost_usd for p in others], [p.quality for p in others], size=10,
+        [p.train_cost_usd for p in others], [p.quality for p in others], size=10, useCache=False,
         brush=pg.mkBrush(PALETTE[0]), pen=pg.mkPen("w"),
     )
     w.addItem(scatter)
@@ -174,7 +175,7 @@ def quality_cost_chart(plan: Any) -> pg.PlotWidget:
     chosen = [p for p in points if p.chosen]
     if chosen:
         star = pg.ScatterPlotItem(
-            [chosen[0].train_cost_usd], [chosen[0].quality], size=16, symbol="star",
+            [chosen[0].train_cost_usd], [chosen[0].quality], size=16, symbol="star", useCache=False,
             brush=pg.mkBrush(CHOSEN), pen=pg.mkPen(INK),
         )
         w.addItem(star)
@@ -225,7 +226,7 @@ def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = Non
     cost_view.setXLink(item)
     cost_view.setZValue(10)  # diamonds over the bars, not hidden behind them
     cost = pg.ScatterPlotItem(
-        list(range(n)), [o.train_cost_usd for o in opts], size=12, symbol="d",
+        list(range(n)), [o.train_cost_usd for o in opts], size=12, symbol="d", useCache=False,
         brush=pg.mkBrush(PALETTE[1]), pen=pg.mkPen(INK),
     )
     cost_view.addItem(cost)
@@ -251,6 +252,19 @@ def _lay_out(widget: pg.PlotWidget, width: int, height: int) -> None:
     app = QApplication.instance()
     if app is not None:
         app.processEvents()
+
+
+def paint_chart(widget: pg.PlotWidget, painter: QPainter, rect: QRectF) -> None:
+    """Draw the chart into `rect` of a painter in 96-dpi units (the PDF page): vectors
+    and text, laid out at the rect's size."""
+    if not widget.isVisible() or widget.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen):
+        _lay_out(widget, round(rect.width()), round(rect.height()))
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        widget.scene().render(painter, rect, QRectF(widget.viewport().rect()))
+    finally:
+        painter.restore()
 
 
 def render_chart_image(

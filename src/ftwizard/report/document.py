@@ -1,9 +1,10 @@
-"""A paginated PDF from simple blocks: headings, paragraphs, lists, tables, images.
+"""A paginated PDF from simple blocks: headings, paragraphs, lists, tables, drawings.
 
 `Html` builds the body (Qt's rich-text subset of HTML, every text escaped here);
 `render_pdf` lays it out with QTextDocument on the page body, paints page by page with a
-footer and "Page N of M", and returns the PDF's bytes. Qt's PDF writer embeds the fonts
-it uses (TrueType subsets), so the text is selectable and prints the same anywhere.
+footer and "Page N of M", draws each chart as vectors where its placeholder landed, and
+returns the PDF's bytes. Qt's PDF writer embeds the fonts it uses (TrueType subsets), so
+the text is selectable and prints the same anywhere.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from PySide6.QtGui import (
 
 from ftwizard.core.errors import ExportError
 
-# Print resolution of the layout: fine enough that rounding of font metrics is invisible.
-DPI = 300
-# QTextDocument sizes images in CSS pixels (96 per inch), whatever the device.
+# Device units of the PDF: 96 per inch, the unit charts are laid out in on screen, so their
+# cosmetic pens, pixel-sized markers and cached axis text keep their size. The output is
+# vectors and text, so this is no limit on sharpness; layout uses design metrics.
+DPI = 96
+# QTextDocument sizes images, margins and paddings in CSS pixels (96 per inch).
 CSS_DPI = 96
 MARGINS_MM = QMarginsF(18, 16, 18, 14)
 FOOTER_MM = 8.0
@@ -42,8 +45,10 @@ FOOTER_PT = 7.5
 # First installed family wins; all are free TrueType families with wide Unicode coverage.
 FONT_FAMILIES = ["DejaVu Sans", "Noto Sans", "Liberation Sans", "Arial", "Helvetica"]
 QT_PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+PLACEHOLDER = "drawing:"
 
 Progress = Callable[[float, str], None]
+Drawing = Callable[[QPainter, QRectF], None]
 
 
 
@@ -81,10 +86,11 @@ def esc(text: object) -> str:
 
 @dataclass
 class Html:
-    """An HTML body assembled block by block; `images` are drawn where `image` put them."""
+    """An HTML body assembled block by block; `drawings` are painted where `drawing` put
+    their placeholders."""
 
     parts: list[str] = field(default_factory=list)
-    images: dict[str, QImage] = field(default_factory=dict)
+    drawings: dict[str, Drawing] = field(default_factory=dict)
 
     def raw(self, markup: str) -> Html:
         self.parts.append(markup)
@@ -150,11 +156,12 @@ class Html:
             f'<table class="kv" width="100%" cellspacing="0" cellpadding="{px(1.5)}">{body}</table>'
         )
 
-    def image(self, name: str, image: QImage, width_css_px: int, height_css_px: int) -> Html:
-        """Drawn at width x height CSS pixels (96 per inch), at the image's full resolution."""
-        self.images[name] = image
+    def drawing(self, name: str, draw: Drawing, width_css_px: int, height_css_px: int) -> Html:
+        """Reserve width x height CSS pixels (96 per inch), centred; `draw(painter, rect)`
+        paints there (vectors) once the page it landed on is known."""
+        self.drawings[name] = draw
         return self.raw(
-            f'<p align="center"><img src="img:{esc(name)}" width="{width_css_px}" '
+            f'<p align="center"><img src="{PLACEHOLDER}{esc(name)}" width="{width_css_px}" '
             f'height="{height_css_px}"></p>'
         )
 
@@ -203,16 +210,20 @@ def render_pdf(doc_html: Html, meta: PdfMeta, progress: Progress | None = None) 
 
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)
+    doc.setUseDesignMetrics(True)  # fractional advances: no hinting artefacts at 96 dpi
     font = _body_font()
     doc.setDefaultFont(font)
     doc.setDefaultStyleSheet(STYLE)
     doc.setDocumentMargin(0)
-    for name, image in doc_html.images.items():
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"img:{name}"), image)
+    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+    blank.fill(QColor(0, 0, 0, 0))
+    for name in doc_html.drawings:
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(PLACEHOLDER + name), blank)
     doc.setHtml(doc_html.body())
     doc.setPageSize(body)
     keep_headings_with_next(doc, body.height())
     pages = doc.pageCount()
+    spots = placeholder_rects(doc)
     if progress:
         progress(0.8, f"laid out {pages} pages")
 
@@ -229,6 +240,13 @@ def render_pdf(doc_html: Html, meta: PdfMeta, progress: Progress | None = None) 
             painter.translate(0, -i * body.height())
             doc.drawContents(painter, QRectF(0, i * body.height(), body.width(), body.height()))
             painter.restore()
+            for name, rect in spots.items():
+                if page_of(rect.top(), body.height()) == i:
+                    painter.save()
+                    painter.translate(rect.left(), rect.top() - i * body.height())
+                    painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
+                    doc_html.drawings[name](painter, QRectF(0, 0, rect.width(), rect.height()))
+                    painter.restore()
             _footer(painter, footer_font, body, footer_h, meta.footer_left, i + 1, pages)
     finally:
         painter.end()
@@ -239,19 +257,55 @@ def render_pdf(doc_html: Html, meta: PdfMeta, progress: Progress | None = None) 
     return data
 
 
+def page_of(y: float, page_h: float) -> int:
+    """The page a document y lands on; a line Qt moved to a page's top can sit a hair
+    above the boundary in floating point, so round to the half pixel."""
+    return int((y + 0.5) // page_h)
+
+
+def placeholder_rects(doc: QTextDocument) -> dict[str, QRectF]:
+    """Where each drawing's placeholder image was laid out, in document coordinates."""
+    layout = doc.documentLayout()
+    out: dict[str, QRectF] = {}
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            fmt = frag.charFormat()
+            if fmt.isImageFormat() and fmt.toImageFormat().name().startswith(PLACEHOLDER):
+                img = fmt.toImageFormat()
+                pos = frag.position() - block.position()
+                line = block.layout().lineForTextPosition(pos)
+                x = line.cursorToX(pos)
+                x = x[0] if isinstance(x, tuple) else x
+                top = layout.blockBoundingRect(block).top() + line.y() + line.ascent() - img.height()
+                left = layout.blockBoundingRect(block).left() + x
+                out[img.name()[len(PLACEHOLDER):]] = QRectF(left, top, img.width(), img.height())
+            it += 1
+        block = block.next()
+    return out
+
+
 def keep_headings_with_next(doc: QTextDocument, page_h: float, follow_lines: float = 4.0) -> int:
-    """Move a heading that would end a page, with less than `follow_lines` lines under it,
-    to the next page (Qt's rich text has no keep-with-next). Returns headings moved."""
+    """Page breaks Qt's rich text does not make itself: a heading that would end a page
+    with less than `follow_lines` lines under it, and a drawing that would straddle two
+    pages, move to the next page. Returns how many blocks moved."""
     layout = doc.documentLayout()
     line_h = QFontMetricsF(doc.defaultFont(), layout.paintDevice()).lineSpacing()
     moved = 0
     block = doc.begin()
     while block.isValid():
         fmt = block.blockFormat()
-        if fmt.headingLevel() and not fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
+        if not fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
             rect = layout.blockBoundingRect(block)
-            top_in_page = rect.top() % page_h
-            if top_in_page > 0 and top_in_page + rect.height() + follow_lines * line_h > page_h:
+            top_in_page = rect.top() - page_of(rect.top(), page_h) * page_h
+            need = rect.height()
+            if fmt.headingLevel():
+                need += follow_lines * line_h
+            elif not _holds_drawing(block):
+                need = 0.0
+            if top_in_page > 0 and top_in_page + need > page_h:
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 QTextCursor(block).setBlockFormat(fmt)
                 moved += 1
@@ -262,12 +316,22 @@ def keep_headings_with_next(doc: QTextDocument, page_h: float, follow_lines: flo
     return moved
 
 
+def _holds_drawing(block) -> bool:
+    it = block.begin()
+    while not it.atEnd():
+        fmt = it.fragment().charFormat()
+        if fmt.isImageFormat() and fmt.toImageFormat().name().startswith(PLACEHOLDER):
+            return True
+        it += 1
+    return False
+
+
 def _footer(
     painter: QPainter, font: QFont, body: QSizeF, footer_h: float, left: str, page: int, pages: int
 ) -> None:
     top = body.height() + footer_h * 0.25
     painter.save()
-    painter.setPen(QPen(QColor("#9aa5b1"), DPI / 300))
+    painter.setPen(QPen(QColor("#9aa5b1"), 0.75))
     painter.drawLine(0, round(top), round(body.width()), round(top))
     painter.setPen(QColor("#555555"))
     painter.setFont(font)

@@ -24,7 +24,6 @@ from ftwizard.report.page import resolve_page_size
 
 # Chart size on the page in CSS pixels (96 per inch): fits the A4 and Letter body width.
 CHART_W, CHART_H = 640, 300
-CHART_DPI = 300
 
 
 def write_plan_pdf(
@@ -82,9 +81,10 @@ def plan_pdf_bytes(
     s.answers(h, plan)
     s.ranked(h, plan)
     h.h2("Charts")
+    widgets = []
     if charts and app is not None:
         step(0.15, "drawing charts")
-        _charts(h, plan, catalog, breakdown)
+        widgets = _charts(h, plan, catalog, breakdown)
     else:
         h.p("Charts were left out of this export.", "muted")
     step(0.5, "writing sections")
@@ -105,7 +105,12 @@ def plan_pdf_bytes(
         f"catalog {plan.catalog_version}  \u00b7  {written_by}",
         page_size=page_size,
     )
-    return render_pdf(h, meta, step)
+    try:
+        return render_pdf(h, meta, step)
+    finally:
+        for widget in widgets:
+            widget.close()
+            widget.deleteLater()
 
 
 def _breakdowns(plan: Plan, catalog: Catalog) -> Mapping[int, Mapping[str, float]]:
@@ -120,7 +125,7 @@ def _breakdowns(plan: Plan, catalog: Catalog) -> Mapping[int, Mapping[str, float
         return {}  # a model no longer in the catalog: the peak alone is shown
 
 
-def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str, float]]) -> None:
+def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str, float]]) -> list:
     from ftwizard.report import charts
 
     options = None
@@ -143,11 +148,9 @@ def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str
     ]
     for name, widget, caption in made:
         height = CHART_H + (50 if name == "vram" else 0)  # room for the component legend
-        image = charts.render_chart_image(widget, CHART_W, height, device_pixel_ratio=CHART_DPI / 96)
-        h.image(name, image, CHART_W, height)
+        h.drawing(name, lambda painter, rect, w=widget: charts.paint_chart(w, painter, rect), CHART_W, height)
         h.p(caption, "muted small")
-        widget.close()
-        widget.deleteLater()
+    return [w for _, w, _ in made]
 
 
 def ensure_qt_app(need_widgets: bool = True):
