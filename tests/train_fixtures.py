@@ -97,6 +97,7 @@ def build_tiny_model(folder: Path, seed: int = 0) -> Path:
         eos_token_id=fast.eos_token_id,
         pad_token_id=fast.pad_token_id,
         tie_word_embeddings=False,
+        initializer_range=0.1,  # wider than 0.02 so a frozen random head can express a learnt answer
     )
     torch.manual_seed(seed)
     LlamaForCausalLM(config).save_pretrained(folder, safe_serialization=True)
@@ -111,3 +112,34 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_data(tmp_path) -> Path:
     return write_chat_jsonl(tmp_path / "train.jsonl", rows=240)
+
+
+def tiny_run_config(model_dir: Path, data: Path, out: Path, **overrides):
+    """The settings every runner test starts from: a few seconds of CPU QLoRA."""
+    from ftwizard.core.runconfig import RunConfig
+
+    base = dict(
+        model_dir=model_dir, data_path=data, output_dir=out, seq_len=64, micro_batch=2, grad_accum=2,
+        max_steps=40, learning_rate=1e-2, lora_r=8, lora_alpha=16, save_every=10, holdout_fraction=0.1,
+    )
+    return RunConfig(**(base | overrides))
+
+
+def run_in_process(cfg, faults=None, cancel=None):
+    """Run the recipe in this process: returns (exit code, events). Pays torch's import once."""
+    import io
+
+    from ftwizard.train.events import Emitter
+    from ftwizard.train.faults import Faults
+    from ftwizard.train.recipe import run
+
+    emitter = Emitter(io.StringIO())
+    code = run(cfg, emitter, faults or Faults(), cancel)
+    return code, emitter.history
+
+
+def events_in(run_dir: Path) -> list:
+    from ftwizard.core.events import parse_event
+
+    lines = (run_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    return [e for e in map(parse_event, lines) if e is not None]
