@@ -27,7 +27,8 @@ from ftwizard import __version__
 from ftwizard.core.catalog import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.about import AboutDialog
-from ftwizard.gui.settings import SettingsDialog, load_settings
+from ftwizard.gui.settings import load_settings
+from ftwizard.gui.settings_dialog import SettingsDialog
 from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow
 from gui_support import click_next, rtx4090_workstation, type_into, wait_for_plan
 

@@ -89,7 +89,11 @@ def test_the_first_page_shows_before_pydantic_and_the_catalog_load(tmp_path):
         w.show()
         shown = w.welcome.isVisible() and w.currentPage() is w.welcome
         before = sorted(sys.modules)
-        app.processEvents()  # the next event-loop turn builds the other pages
+        import time
+        end = time.monotonic() + 10
+        while len(w.pages) < 8 and time.monotonic() < end:  # built once the page is painted
+            app.processEvents()
+            time.sleep(0.01)
         print(json.dumps({"shown": shown, "before": before, "ready": len(w.pages)}))
     """, tmp_path / "home")
     assert result["shown"]

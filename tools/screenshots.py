@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     results.weights_button.setChecked(False)
 
     from ftwizard.gui.about import AboutDialog
-    from ftwizard.gui.settings import SettingsDialog
+    from ftwizard.gui.settings_dialog import SettingsDialog
 
     for name, dialog in (("14-settings", SettingsDialog(w.settings, w)), ("15-about", AboutDialog(catalog, w))):
         dialog.show()

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from importlib import resources
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
 from ftwizard import __version__
 
 
 def app_icon() -> QIcon:
+    from importlib import resources
+
     icon = QIcon()
     folder = resources.files("ftwizard.resources").joinpath("icons")
     for name in ("ftwizard.svg", "ftwizard-256.png"):
@@ -29,13 +30,10 @@ def app_icon() -> QIcon:
 
 
 def create_app(argv: Sequence[str] = ()) -> QApplication:
-    """The QApplication, set up for HiDPI and the system's light or dark palette."""
+    """The QApplication. Qt 6 scales for HiDPI by itself (fractional factors pass through,
+    its default) and takes the system's light or dark palette; nothing here overrides them."""
     app = QApplication.instance()
     if app is None:
-        # Fractional scaling (150%) as the screen asks, not rounded to 1x or 2x.
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-        )
         app = QApplication([sys.argv[0] if sys.argv else "ftwizard", *argv])
     app.setApplicationName("ftwizard")
     app.setApplicationDisplayName("ftwizard")
@@ -49,6 +47,8 @@ def _show_errors(window) -> None:
     previous = sys.excepthook
 
     def hook(kind, exc, tb):
+        from PySide6.QtWidgets import QMessageBox
+
         from ftwizard.core.errors import FtwizardError
 
         if isinstance(exc, FtwizardError):

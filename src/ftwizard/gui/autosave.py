@@ -7,10 +7,8 @@ start-up goes on with a message.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from ftwizard.core.paths import data_dir
@@ -22,14 +20,15 @@ def autosave_path() -> Path:
     return data_dir() / FILE_NAME
 
 
-@dataclass(frozen=True)
 class Peek:
-    """What the welcome page needs to know, read without validation."""
+    """What the welcome page needs to know, read without validation (a plain class: the
+    dataclasses import alone costs start-up time)."""
 
-    exists: bool
-    crashed: bool = False
-    saved_at: str | None = None
-    page: str | None = None
+    __slots__ = ("exists", "crashed", "saved_at", "page")
+
+    def __init__(self, exists: bool, crashed: bool = False, saved_at: str | None = None,
+                 page: str | None = None) -> None:
+        self.exists, self.crashed, self.saved_at, self.page = exists, crashed, saved_at, page
 
 
 def peek(path: Path | None = None) -> Peek:
@@ -64,6 +63,8 @@ def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
         return load_model(Autosave, path, AnswersError), None
     except AnswersError as exc:
         reason = str(exc).splitlines()[0]
+    import datetime as dt
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
     try:
@@ -76,6 +77,8 @@ def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
 
 def save(answers, page: str, *, clean_exit: bool = False, path: Path | None = None) -> Path:
     """Write the answers atomically, readable by the user only (0600)."""
+    import datetime as dt
+
     from ftwizard.core.jsonio import write_model
     from ftwizard.core.wizard_state import Autosave
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,9 +30,11 @@ PAGE_TITLES = {
 
 class WelcomePage(QWizardPage):
     page_id = "welcome"
+    first_painted = Signal()  # the window is on screen: slower set-up may start now
 
     def __init__(self, autosave: Peek) -> None:
         super().__init__()
+        self._painted = False
         self.setTitle("Plan a fine-tune")
         self.setSubTitle("A few questions about your task, data, budget and rules; then a ranked "
                          "plan: which model, which technique, which GPU, how long and what it costs.")
@@ -109,6 +111,8 @@ class WelcomePage(QWizardPage):
         return {0: "new", 1: "resume", 2: "open"}[self.group.checkedId()]
 
     def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open a saved plan", str(Path.home()),
                                               "Plans (*.json);;All files (*)")
         if path:
@@ -124,6 +128,12 @@ class WelcomePage(QWizardPage):
 
     def set_plan_error(self, message: str | None) -> None:
         self.plan_error.show_message(message)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def nextId(self) -> int:  # noqa: N802 (Qt's name)
         return 1  # the Task page; it is added after the first paint, so Qt cannot know yet

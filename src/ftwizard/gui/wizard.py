@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QWizard, QWizardPage
+from PySide6.QtWidgets import QWizard, QWizardPage
 
 from ftwizard.gui import autosave
 from ftwizard.gui.page_welcome import WelcomePage
@@ -20,6 +20,7 @@ log = logging.getLogger("ftwizard.gui")
 
 PAGE_ORDER = ("welcome", "task", "languages", "budget", "data", "compliance", "hardware", "results")
 PAGE_INDEX = {name: i for i, name in enumerate(PAGE_ORDER)}
+FIRST_PAINT_WAIT_MS = 300
 
 
 class WizardWindow(QWizard):
@@ -54,6 +55,7 @@ class WizardWindow(QWizard):
 
         self.welcome = WelcomePage(autosave.peek())
         self.setPage(PAGE_INDEX["welcome"], self.welcome)
+        self.welcome.first_painted.connect(lambda: QTimer.singleShot(0, self.finish_setup))
 
         self._detector = detector
         self.catalog = catalog
@@ -70,7 +72,9 @@ class WizardWindow(QWizard):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         if not self._ready:
-            QTimer.singleShot(0, self.finish_setup)
+            # After the first paint, so the user sees the window before pydantic loads; the
+            # timer covers a window that is never painted (minimised, covered).
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self.finish_setup)
 
     def finish_setup(self) -> None:
         """Build the pages that need pydantic and the catalog (idempotent)."""
@@ -90,6 +94,8 @@ class WizardWindow(QWizard):
             try:
                 self.catalog = load_catalog()
             except FtwizardError as exc:
+                from PySide6.QtWidgets import QMessageBox
+
                 QMessageBox.critical(self, "ftwizard: the catalog cannot be read", str(exc))
                 raise
         self.saved, notice = autosave.load()
@@ -222,7 +228,8 @@ class WizardWindow(QWizard):
             self.open_about()
 
     def open_settings(self):
-        from ftwizard.gui.settings import SettingsDialog, save_settings
+        from ftwizard.gui.settings import save_settings
+        from ftwizard.gui.settings_dialog import SettingsDialog
 
         self.finish_setup()
         dialog = SettingsDialog(self.settings, self)
