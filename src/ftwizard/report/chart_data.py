@@ -52,6 +52,11 @@ class VramSeries:
     components: list[str] = field(default_factory=list)
 
 
+def gb_text(x: float) -> str:
+    """'24', '51.5': one decimal at most, as every GB figure in the report."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
 def short_label(rec: Any) -> str:
     """'1. Qwen2.5 7B' over 'QLoRA': rank, model and technique, two lines for axis ticks."""
     return f"{rec.rank}. {rec.model_name}\n{technique_label(rec.technique)}"
@@ -63,7 +68,7 @@ def technique_label(technique: str) -> str:
 
 def gpu_label(hw: Any) -> str:
     """'2 x H100 SXM' over 'Lambda, 80 GB': two lines for axis ticks."""
-    mem = f", {hw.gpu_memory_gb:g} GB" if getattr(hw, "gpu_memory_gb", None) else ""
+    mem = f", {gb_text(hw.gpu_memory_gb)} GB" if getattr(hw, "gpu_memory_gb", None) else ""
     where = "local" if hw.where == "local" else hw.provider
     count = f"{hw.count} x " if hw.count > 1 else ""
     return f"{count}{hw.gpu_name}\n{where}{mem}"

@@ -140,7 +140,7 @@ def vram_chart(
             legend.addItem(line, "GPU memory")
             drew_limit = True
         top_gb = max(top_gb, bar.gpu_memory_gb)
-        mark = pg.TextItem(f"{bar.gpu_memory_gb:g} GB", color=LIMIT, anchor=(0.5, 1.0))
+        mark = pg.TextItem(f"{cd.gb_text(bar.gpu_memory_gb)} GB", color=LIMIT, anchor=(0.5, 1.0))
         mark.setFont(_font(TICK_PX))
         mark.setPos(i, bar.gpu_memory_gb)
         w.addItem(mark)

@@ -14,7 +14,7 @@ from typing import Any
 from ftwizard.core.catalog import Catalog, Licence, ModelEntry
 from ftwizard.core.errors import CatalogError
 from ftwizard.core.plan import Plan, Recommendation
-from ftwizard.report.chart_data import TOTAL_COMPONENT, technique_label
+from ftwizard.report.chart_data import TOTAL_COMPONENT, gb_text, technique_label
 from ftwizard.report.document import Html, esc
 
 # Section titles, in order; tests look for each one in the PDF's text.
@@ -128,7 +128,7 @@ def recommendation(h: Html, plan: Plan) -> None:
     if rec is None:
         h.p("No plan meets every constraint of the answers. " + adv.summary)
     else:
-        mem = f" of {rec.hardware.gpu_memory_gb:g} GB" if rec.hardware.gpu_memory_gb else ""
+        mem = f" of {gb_text(rec.hardware.gpu_memory_gb)} GB" if rec.hardware.gpu_memory_gb else ""
         hours = f"about {fmt_hours(rec.train_hours)} hours" if rec.train_hours is not None else "an unknown time"
         cost = (
             f" for about {fmt_usd(rec.train_cost_usd)}"
@@ -169,7 +169,7 @@ def answers(h: Html, plan: Plan) -> None:
     a = plan.answers
     h.h2("Your answers")
     gpus = ", ".join(
-        f"{g.count} x {g.name}" + (f" ({g.memory_gb:g} GB)" if g.memory_gb else "") for g in a.hardware.gpus
+        f"{g.count} x {g.name}" + (f" ({gb_text(g.memory_gb)} GB)" if g.memory_gb else "") for g in a.hardware.gpus
     )
     c = a.compliance
     d = a.data
