@@ -40,7 +40,7 @@ def describe_validation_error(source: str, exc: ValidationError) -> str:
 def read_json(path: Path, error: type[FtwizardError] = FtwizardError) -> Any:
     """Parse a JSON file, raising `error` with file and line on any problem."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write it, is fine
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
     except IsADirectoryError:
