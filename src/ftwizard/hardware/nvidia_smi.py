@@ -8,7 +8,6 @@ names the MIG slices. Only the first query is required; the others add detail.
 from __future__ import annotations
 
 import csv
-import io
 import re
 
 from ftwizard.core.hardware_profile import GpuInfo
@@ -108,9 +107,20 @@ def bf16_from_cc(cc: str | None) -> bool | None:
         return None
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    """CSV rows; a stray carriage return or quote in a driver's output ends the row, not the parse."""
+    rows = []
+    for line in text.splitlines():
+        try:
+            rows.extend(csv.reader([line]))
+        except csv.Error:
+            rows.append(line.split(","))
+    return rows
+
+
 def parse_query_csv(text: str, fields: tuple[str, ...] = FIELDS) -> list[GpuInfo]:
     gpus = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for lineno, row in enumerate(_csv_rows(text), start=1):
         if not row or not "".join(row).strip():
             continue
         if len(row) != len(fields):
@@ -156,7 +166,7 @@ def parse_cuda_version(table: str) -> str | None:
 def parse_compute_apps(text: str) -> dict[str, int]:
     """GPU uuid -> number of compute processes on it."""
     counts: dict[str, int] = {}
-    for row in csv.reader(io.StringIO(text)):
+    for row in _csv_rows(text):
         if len(row) >= 2 and row[0].strip().startswith(("GPU-", "MIG-")):
             key = row[0].strip()
             counts[key] = counts.get(key, 0) + 1
