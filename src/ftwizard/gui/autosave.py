@@ -37,7 +37,7 @@ def peek(path: Path | None = None) -> Peek:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Peek(exists=False)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # deep nesting: json recurses
         return Peek(exists=True)  # load() will move it aside and say why
     if not isinstance(data, dict):
         return Peek(exists=True)
@@ -75,8 +75,15 @@ def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
     return None, f"The autosaved session could not be read and was set aside. {reason}. {where}"
 
 
-def save(answers, page: str, *, clean_exit: bool = False, path: Path | None = None) -> Path:
-    """Write the answers atomically, readable by the user only (0600)."""
+def save(
+    answers, page: str, *, clean_exit: bool = False, path: Path | None = None, lock_timeout_s: float = 2.0
+) -> Path:
+    """Write the answers atomically, readable by the user only (0600).
+
+    The first save takes the autosave's lock and keeps it for the session (the OS drops it
+    at exit): a second window's saves raise LockedError naming the holder instead of
+    overwriting this session's answers.
+    """
     import datetime as dt
 
     from ftwizard.core.jsonio import write_model
@@ -89,6 +96,28 @@ def save(answers, page: str, *, clean_exit: bool = False, path: Path | None = No
         clean_exit=clean_exit,
         answers=answers,
     )
+    _hold_session_lock(path, lock_timeout_s)
     write_model(path, record, private=True)
     return path
 
+
+
+_SESSION_LOCKS: dict[str, object] = {}  # autosave path -> the held lock's context manager
+
+
+def _hold_session_lock(path: Path, timeout_s: float) -> None:
+    key = str(path.resolve())
+    if key in _SESSION_LOCKS:
+        return
+    from ftwizard.core.locks import exclusive_lock
+
+    held = exclusive_lock(path, timeout_s)
+    held.__enter__()  # raises LockedError when another window holds it
+    _SESSION_LOCKS[key] = held
+
+
+def release_session_lock(path: Path | None = None) -> None:
+    """Let another window autosave (the program's exit does the same)."""
+    held = _SESSION_LOCKS.pop(str((path or autosave_path()).resolve()), None)
+    if held is not None:
+        held.__exit__(None, None, None)

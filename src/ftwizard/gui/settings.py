@@ -26,7 +26,7 @@ def peek_geometry(path: Path | None = None) -> bytes | None:
     try:
         data = json.loads((path or settings_path()).read_text(encoding="utf-8"))
         return base64.b64decode(data["window_geometry_b64"], validate=True)
-    except (OSError, ValueError, KeyError, TypeError, binascii.Error):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, binascii.Error):
         return None
 
 
