@@ -103,3 +103,8 @@ def test_rendering_charts_repeatedly_does_not_eat_references_to_none(qapp):
     qapp.processEvents()
     gc.collect()
     assert sys.getrefcount(None) >= before - 50
+
+
+def test_quality_cost_points_can_keep_the_top_plans_and_the_chosen_one():
+    plan = sample_plan().model_copy(update={"chosen_index": 2})
+    assert [p.rank for p in cd.quality_cost_points(plan, top=2)] == [1, 3]

@@ -117,9 +117,11 @@ def vram_series(
     return VramSeries(bars=bars, components=order)
 
 
-def quality_cost_points(plan: Any) -> list[QualityCostPoint]:
-    """Every recommendation with a training cost: (cost, expected quality score)."""
+def quality_cost_points(plan: Any, top: int | None = None) -> list[QualityCostPoint]:
+    """Each recommendation with a training cost (the first `top` and the chosen one, or
+    all): (cost, expected quality score)."""
     chosen = plan.chosen
+    recs = plan.recommendations if top is None else top_recommendations(plan, top)
     return [
         QualityCostPoint(
             label=short_label(r),
@@ -128,7 +130,7 @@ def quality_cost_points(plan: Any) -> list[QualityCostPoint]:
             rank=r.rank,
             chosen=r is chosen,
         )
-        for r in sorted(plan.recommendations, key=lambda r: r.rank)
+        for r in sorted(recs, key=lambda r: r.rank)
         if r.train_cost_usd is not None
     ]
 

@@ -2,7 +2,7 @@
 
 Public API (the GUI imports it):
     vram_chart(plan, *, top=5, breakdowns=None) -> pg.PlotWidget
-    quality_cost_chart(plan) -> pg.PlotWidget
+    quality_cost_chart(plan, *, top=None) -> pg.PlotWidget
     gpu_options_chart(plan, *, options=None) -> pg.PlotWidget
     render_chart_image(widget, width_px, height_px, *, device_pixel_ratio=1.0) -> QImage
     paint_chart(widget, painter, rect) -> None
@@ -149,9 +149,10 @@ def vram_chart(
     return w
 
 
-def quality_cost_chart(plan: Any) -> pg.PlotWidget:
-    """Expected quality score against training cost; the Pareto front joined by a line."""
-    points = cd.quality_cost_points(plan)
+def quality_cost_chart(plan: Any, *, top: int | None = None) -> pg.PlotWidget:
+    """Expected quality score against training cost; the Pareto front joined by a line.
+    `top` keeps the first N plans (and the chosen one); None keeps all."""
+    points = cd.quality_cost_points(plan, top)
     w = _new_plot("Expected quality vs training cost", "quality score (0-1)", "training cost (USD)")
     if not points:
         _empty_note(w, "No recommendation with a training cost")

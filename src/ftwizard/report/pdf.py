@@ -24,6 +24,8 @@ from ftwizard.report.page import resolve_page_size
 
 # Chart size on the page in CSS pixels (96 per inch): fits the A4 and Letter body width.
 CHART_W, CHART_H = 640, 300
+# Plans on the quality-cost chart: more labels than this overlap.
+QUALITY_TOP = 12
 
 
 def write_plan_pdf(
@@ -140,7 +142,7 @@ def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str
     made = [
         ("vram", charts.vram_chart(plan, breakdowns=breakdown),
          "Peak GPU memory per GPU of the top plans, split by what holds it, against each GPU's memory."),
-        ("quality_cost", charts.quality_cost_chart(plan),
+        ("quality_cost", charts.quality_cost_chart(plan, top=QUALITY_TOP),
          "Expected quality score against training cost; the line joins the plans no other plan beats on both."),
         ("gpu_options", charts.gpu_options_chart(plan, options=options),
          "Training time (bars) and cost (diamonds) of the chosen job on each GPU option that holds it."
