@@ -4,6 +4,7 @@ answers files shipped in examples/."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,11 @@ def test_a_pdf_path_that_is_a_folder_exits_2_and_the_folder_is_untouched(qapp, t
     assert main(["plan", "--answers", HOSPITAL, "--pdf", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_a_folder_nobody_may_write_exits_2_and_leaves_nothing(qapp, capsys):
+    target = Path("/proc/ftwizard-plan.pdf")
+    assert main(["plan", "--answers", HOSPITAL, "--pdf", str(target)]) == 2
+    assert str(target) in capsys.readouterr().err
+    assert not target.exists()
