@@ -25,5 +25,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
 
+# Every wizard page to docs/screenshots/*.png, headless (or under xvfb-run to use X).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) tools/screenshots.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info

@@ -53,6 +53,23 @@ def sample_answers():
     )
 
 
+def sample_dataset(path: Path, rows: int = 6000) -> Path:
+    """Made-up support chats of varied length (a fixed seed: the same picture every time)."""
+    import json
+    import random
+
+    rng = random.Random(6)
+    words = ("claim policy status payment document review adjuster damage report date "
+             "reference approved pending please thank you customer vehicle home").split()
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(rows):
+            answer = " ".join(rng.choice(words) for _ in range(int(rng.lognormvariate(5.6, 0.5))))
+            row = {"messages": [{"role": "user", "content": f"Where is claim {i}?"},
+                                {"role": "assistant", "content": answer}]}
+            fh.write(json.dumps(row) + "\n")
+    return path
+
+
 def wait(app, condition, timeout_s: float = 60.0) -> None:
     end = time.monotonic() + timeout_s
     while not condition():
@@ -88,7 +105,6 @@ def render_icon(app) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--dark", action="store_true", help="also render the results page in a dark palette")
     args = parser.parse_args(argv)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -116,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     w.next()
     w.set_answers(sample_answers())
     for i, name in enumerate(("task", "languages", "budget", "data", "compliance", "hardware"), start=2):
+        if name == "data":  # show the inspector's result on a generated dataset
+            data = w.pages["data"]
+            data.inspect_file(sample_dataset(Path(os.environ["FTWIZARD_HOME"]) / "claims-chats.jsonl"))
+            wait(app, lambda: data.pick.isEnabled())
         wait(app, lambda: w.currentPage().isComplete())
         grab(w, args.out / f"{i:02d}-{name}.png", app)
         w.next()
@@ -142,7 +162,52 @@ def main(argv: list[str] | None = None) -> int:
         dialog.close()
     workers.wait_all()
     w.close_session()
+    w.close()
+
+    # The same results under a dark system palette (what a dark desktop theme gives Qt).
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    d = WizardWindow(detector=lambda cat: sample_profile(cat), catalog=catalog)
+    d.resize(*SIZE)
+    d.show()
+    d.finish_setup()
+    wait(app, lambda: d.pages["hardware"].profile is not None)
+    d.welcome.new.setChecked(True)
+    d.next()
+    d.set_answers(sample_answers())
+    while d.currentId() < len(d.pages) - 1:
+        wait(app, lambda: d.currentPage().isComplete())
+        d.next()
+    wait(app, lambda: d.pages["results"].plan is not None)
+    grab(d, args.out / "16-results-dark.png", app)
+    d.pages["results"].tabs.setCurrentIndex(2)
+    grab(d, args.out / "17-chart-memory-dark.png", app)
+    workers.wait_all()
+    d.close_session()
     return 0
+
+
+def dark_palette():
+    """A dark palette as desktop themes set it (Window, Base, Text...)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    p = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2f2f2f",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f65ca",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#353535",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+        QPalette.ColorRole.Light: "#454545", QPalette.ColorRole.Mid: "#303030",
+        QPalette.ColorRole.Dark: "#1a1a1a", QPalette.ColorRole.Link: "#6ea8fe",
+    }
+    for role, colour in roles.items():
+        p.setColor(role, QColor(colour))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7a7a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7a7a"))
+    return p
 
 
 if __name__ == "__main__":
