@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "data":  # show the inspector's result on a generated dataset
             data = w.pages["data"]
             data.inspect_file(sample_dataset(Path(os.environ["FTWIZARD_HOME"]) / "claims-chats.jsonl"))
-            wait(app, lambda: data.pick.isEnabled())
+            wait(app, lambda page=data: page.pick.isEnabled())
         wait(app, lambda: w.currentPage().isComplete())
         grab(w, args.out / f"{i:02d}-{name}.png", app)
         w.next()

@@ -111,8 +111,11 @@ def priced_runs(
         if cost is None:
             continue
         mine = opt.gpu.id == rec.hardware.gpu_id and opt.where == rec.hardware.where
-        where = "local" if opt.where == "local" else cost.provider
-        name = opt.gpu.name.removeprefix("NVIDIA ").removeprefix("GeForce ")
+        # Short tick labels: 'RTX 4090 / local', 'H100 SXM 80GB / Lambda', 'L40S / unverified price'.
+        where = "local" if opt.where == "local" else cost.provider.split(" (")[0]
+        if not cost.verified:
+            where = "unverified price"
+        name = opt.gpu.name.removeprefix("NVIDIA ").removeprefix("GeForce ").removeprefix("AMD Instinct ")
         runs.append(PricedRun(
             label=f"{count} x {name}\n{where}" if count > 1 else f"{name}\n{where}",
             gpu_id=opt.gpu.id, count=count, where=opt.where, train_hours=est.train_hours,

@@ -19,6 +19,7 @@ from ftwizard.report import charts as rc
 
 VRAM_TOP = 5
 QUALITY_TOP = 15  # more points than this and their rank tags overlap into noise
+GPU_OPTIONS = 7  # two-line tick labels stay apart at the page's width
 TITLES = ("Memor&y", "Qu&ality vs cost", "GPU optio&ns")
 
 
@@ -65,7 +66,7 @@ class PlanCharts(QWidget):
         rec = plan.chosen or (plan.recommendations[0] if plan.recommendations else None)
         if rec is None:
             return None
-        runs = priced_runs(plan, rec, catalog, hardware, electricity_usd_per_kwh=electricity)
+        runs = priced_runs(plan, rec, catalog, hardware, electricity_usd_per_kwh=electricity, limit=GPU_OPTIONS)
         return [cd.GpuOption(label=r.label, train_hours=r.train_hours,
                              train_cost_usd=r.train_cost_usd, chosen=r.chosen) for r in runs]
 
@@ -90,14 +91,16 @@ def theme(widget: pg.PlotWidget, palette: QPalette) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(ink))
         axis.setTextPen(pg.mkPen(ink))
-        if axis.labelText:
+        if axis.labelText and axis.label.isVisible():  # restyle; setLabel would show a hidden one
             axis.setLabel(axis.labelText, units=axis.labelUnits, **{**axis.labelStyle, "color": ink.name()})
     if item.titleLabel.text:
         item.titleLabel.setText(item.titleLabel.text, color=ink.name())
-    if item.legend is not None:
-        item.legend.setBrush(pg.mkBrush(QColor(base.red(), base.green(), base.blue(), 220)))
-        item.legend.setLabelTextColor(ink)
     old_ink = QColor(rc.INK)
-    for child in item.getViewBox().addedItems:
-        if isinstance(child, pg.TextItem) and child.color == old_ink:
+    for child in widget.scene().items():  # legends and labels wherever the report put them
+        if isinstance(child, pg.LegendItem):
+            child.setBrush(pg.mkBrush(QColor(base.red(), base.green(), base.blue(), 220)))
+            child.setLabelTextColor(ink)
+            for _, label in child.items:
+                label.setText(label.text, color=ink.name())  # setLabelTextColor does not redraw
+        elif isinstance(child, pg.TextItem) and child.color == old_ink:
             child.setColor(ink)

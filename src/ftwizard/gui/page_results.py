@@ -157,8 +157,11 @@ class ResultsPage(QWizardPage):
         self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.excluded.setTabKeyNavigation(False)
         self.excluded.setWordWrap(True)
+        self.excluded.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.excluded.verticalHeader().hide()
         self.excluded.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Reasons wrap: row heights follow the reason column's width.
+        self.excluded.horizontalHeader().sectionResized.connect(lambda *_: self.excluded.resizeRowsToContents())
 
         self.assumptions = QTextBrowser()
         self.assumptions.setAccessibleName("Assumptions behind the numbers")
@@ -335,7 +338,9 @@ class ResultsPage(QWizardPage):
         for row, ex in enumerate(plan.excluded):
             technique = TECHNIQUE_LABEL.get(ex.technique, "all techniques") if ex.technique else "all techniques"
             for col, text in enumerate((names.get(ex.model_id, ex.model_id), technique, ex.reason)):
-                self.excluded.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(ex.reason)
+                self.excluded.setItem(row, col, item)
         self.excluded.resizeColumnsToContents()
         self.excluded.resizeRowsToContents()
         self.tabs.setTabText(1, f"E&xcluded ({len(plan.excluded)})")

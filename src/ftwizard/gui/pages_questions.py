@@ -150,13 +150,13 @@ class BudgetPage(QuestionPage):
         self.training = self.add_row(
             "&Training budget (USD):", QLineEdit(),
             "The most you will spend on training runs (cloud GPU hours, or electricity on "
-            "your own card). Options that cost more are ranked lower and flagged.",
+            "your own card). Options that cost more are left out; the Excluded list says by how much.",
             "training_usd", "Training budget in US dollars")
         self.training.setPlaceholderText("e.g. 500")
         self.monthly = self.add_row(
             "&Monthly inference (USD):", QLineEdit(),
-            "The most you will spend a month to serve the tuned model. Large models cost more "
-            "to serve every month than to train once; this keeps them honest.",
+            "The most you will spend a month to serve the tuned model. Large models often cost "
+            "more to serve each month than to train once: options above it score lower and say so.",
             "monthly_inference_usd", "Monthly inference budget in US dollars")
         self.monthly.setPlaceholderText("no limit")
         self.training.textChanged.connect(self.refresh)

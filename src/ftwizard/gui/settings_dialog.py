@@ -28,6 +28,7 @@ class SettingsDialog(QDialog):
         from ftwizard.core.paths import default_runs_dir
 
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(540)
         self._settings = settings
         form = QFormLayout()
 
