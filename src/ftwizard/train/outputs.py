@@ -58,5 +58,5 @@ def merge_adapter(cfg: RunConfig, adapter_dir: Path, tokenizer, folder: Path, dt
 
 def write_manifest(run_dir: Path, manifest: Manifest) -> Path:
     path = run_dir / "manifest.json"
-    write_model(path, manifest)
+    write_model(path, manifest, private=True)  # names the data files and their digests
     return path

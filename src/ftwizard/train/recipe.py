@@ -23,6 +23,7 @@ from pathlib import Path
 from ftwizard import __version__
 from ftwizard.core import events as ev
 from ftwizard.core.errors import DatasetError, FtwizardError, RunConfigError
+from ftwizard.core.locks import exclusive_lock
 from ftwizard.core.manifest import (
     DatasetInfo,
     EstimateVsMeasured,
@@ -97,7 +98,8 @@ class Progress:
 def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: CancelFlag | None = None) -> int:
     r = _Run(cfg, emit, faults or Faults.from_env(), cancel or CancelFlag())
     try:
-        return r.main()
+        with r.held:  # the run folder's lock, released however the run ends
+            return r.main()
     except Stop as s:
         emit.emit(ev.ErrorEvent(kind=s.kind, message=s.message, suggestion=s.suggestion,
                                 step=r.progress.step, checkpoint=r.last_ckpt))
@@ -135,6 +137,7 @@ class _Run:
         self.progress = Progress()
         self.last_ckpt: str | None = None
         self.run_dir = Path(cfg.output_dir)
+        self.held = contextlib.ExitStack()
 
     # ---- 1. inputs --------------------------------------------------------------------------
     def main(self) -> int:
@@ -150,11 +153,17 @@ class _Run:
         if not cfg.resume and ckpt.checkpoints(self.run_dir):
             raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
         try:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+            # 0700: adapters and checkpoints carry what the data taught the model.
+            self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             if is_disk_full(exc):
                 raise
             raise RunConfigError(f"{self.run_dir}: cannot create the run folder ({exc.strerror})") from None
+        # One process per run folder: a second runner (or a resume) on it stops with LockedError.
+        self.held.enter_context(exclusive_lock(self.run_dir, timeout_s=0))
+        for entry in self.run_dir.iterdir():  # a planted link would send our writes out of the folder
+            if entry.is_symlink():
+                raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {self.run_dir}")
         self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
         write_run_config(self.run_dir / "run_config.json", cfg)
 
