@@ -278,3 +278,15 @@ def test_no_gpu_here_switches_to_cloud_and_detect_mode_is_refused(qtbot, make_wi
     assert not hardware.isComplete()
     hardware.use_manual.setChecked(True)
     assert hardware.isComplete() and hardware.gpu.isEnabled()
+
+
+def test_typing_is_autosaved_without_leaving_the_page(qtbot, make_wizard):
+    """A crash before Next loses at most the last second and a half of typing."""
+    w = make_wizard()
+    click_next(qtbot, w)
+    type_into(qtbot, w.pages["task"].domain, "pension claims")
+    qtbot.waitUntil(lambda: autosave.peek().exists and
+                    json.loads(autosave.autosave_path().read_text())["answers"]["task"]["domain"]
+                    == "pension claims", timeout=5000)
+    saved, _ = autosave.load()
+    assert saved.page == "task" and not saved.clean_exit

@@ -21,6 +21,7 @@ log = logging.getLogger("ftwizard.gui")
 PAGE_ORDER = ("welcome", "task", "languages", "budget", "data", "compliance", "hardware", "results")
 PAGE_INDEX = {name: i for i, name in enumerate(PAGE_ORDER)}
 FIRST_PAINT_WAIT_MS = 300
+EDIT_SAVE_DELAY_MS = 1500
 
 
 class WizardWindow(QWizard):
@@ -67,6 +68,11 @@ class WizardWindow(QWizard):
         self._resume_to: int | None = None
         self._previous_id = PAGE_INDEX["welcome"]
         self._clean_exit_written = False
+        # Typing is saved too, a moment after it stops, so a crash mid-page loses little.
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_SAVE_DELAY_MS)
+        self._edit_timer.timeout.connect(self._save_edits)
 
     # -- start-up ----------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -108,6 +114,7 @@ class WizardWindow(QWizard):
             self.setPage(PAGE_INDEX[page.page_id], page)
             self.pages[page.page_id] = page
             page.completeChanged.connect(self._continue_resume)
+            page.completeChanged.connect(self._edit_timer.start)  # emitted on every edit
         self.currentIdChanged.connect(self._page_changed)
         self.pages["hardware"].start_detection()
 
@@ -180,6 +187,14 @@ class WizardWindow(QWizard):
             self.next()
 
     # -- persistence -------------------------------------------------------------
+    def _save_edits(self) -> None:
+        """The current page's answers, if valid, without leaving the page."""
+        page = self.currentPage()
+        if self.answers is None or not hasattr(page, "apply") or not page.isComplete():
+            return
+        self._take_answers(page)
+        self.save_session(PAGE_ORDER[self.currentId()])
+
     def save_session(self, page: str, clean_exit: bool = False) -> None:
         from ftwizard.core.errors import FtwizardError
 
