@@ -11,7 +11,7 @@ from ftwizard.core.data import Example, Turn
 from ftwizard.train import data as D
 from train_fixtures import CHAT_TEMPLATE, tiny_model_dir  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.train
+pytestmark = [pytest.mark.slow, pytest.mark.train]
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +113,24 @@ def test_rows_are_read_through_the_dataset_intake(tmp_path):
     assert [line for line, _ in rows.examples] == [1]
     # a row in another format than the file's is a problem too, reported by line and field
     assert [(pr.line, str(pr.kind)) for pr in rows.problems] == [(2, "bad_json"), (3, "missing_field")]
+
+
+def test_a_step_split_into_more_micro_batches_has_the_same_loss(tiny_model_dir, tokenizer):  # noqa: F811
+    """Why the out-of-memory ladder can halve micro_batch: the loss is a mean over the
+    step's tokens, whatever the split (each micro-batch's sum over all of the step's tokens)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, local_files_only=True).eval()
+    rows = [chat(("user", f"count from {w}"), ("assistant", f"{w} and more")) for w in ("two", "three", "four", "five")]
+    exs = [D.tokenize(tokenizer, CHAT_TEMPLATE, r, i, 64) for i, r in enumerate(rows)]
+    bins = [[0], [1, 2], [3]]
+
+    def step_loss(mb):
+        batches = [D.collate(exs, bins[i:i + mb], tokenizer.pad_token_id) for i in range(0, len(bins), mb)]
+        n = sum(b.label_tokens for b in batches)
+        with torch.no_grad():
+            return sum(float(model(input_ids=b.input_ids, position_ids=b.position_ids, labels=b.labels,
+                                   num_items_in_batch=n, use_cache=False).loss) for b in batches)
+
+    assert step_loss(1) == pytest.approx(step_loss(3), rel=1e-5)
