@@ -119,7 +119,7 @@ def _inspect(args: argparse.Namespace) -> int:
         if show is not None:
             sys.stderr.write("\r\033[K")
     if args.report is not None:
-        write_model(args.report, report)
+        write_model(args.report, report, private=True)  # line numbers of personal data: the user's only
     if args.json:
         print_json(report)
     else:
