@@ -88,6 +88,7 @@ def test_a_new_user_types_through_every_page_and_re_ranks_by_budget(qtbot, make_
     assert "RTX 4090" in hardware.status.text()
     assert not hardware.use_cloud.isEnabled()  # air-gapped: cloud is not offered
     assert hardware.use_detected.isChecked()
+    assert hardware.gpu.currentData() == "rtx-4090"  # an override starts from the card found
     click_next(qtbot, w)
 
     plan = wait_for_plan(qtbot, w)

@@ -124,10 +124,15 @@ class HardwarePage(QuestionPage):
         if facts:
             lines.append(", ".join(facts) + ".")
         self.status.setText("\n".join(lines))
-        found = [g.catalog_gpu_id for g in profile.usable_gpus() if g.catalog_gpu_id]
-        if found and not self.manual_box.isEnabled():
-            self.gpu.setCurrentIndex(max(0, self.gpu.findData(found[0])))  # override starts from what is here
+        if self.mode.checkedId() != 1:
+            self._preselect_detected()
         self._fallback_to_cloud()
+
+    def _preselect_detected(self) -> None:
+        """The manual override starts from the card found here, not the catalog's first."""
+        found = [g.catalog_gpu_id for g in self.profile.usable_gpus() if g.catalog_gpu_id] if self.profile else []
+        if found and self.gpu.findData(found[0]) >= 0:
+            self.gpu.setCurrentIndex(self.gpu.findData(found[0]))
 
     def _fallback_to_cloud(self) -> None:
         """Nothing to train on here: cloud is the useful default, where it is allowed."""
@@ -171,6 +176,8 @@ class HardwarePage(QuestionPage):
             if entry is not None:
                 self.gpu.setCurrentIndex(max(0, self.gpu.findData(entry.id)))
             self.count.setValue(hw.gpus[0].count)
+        else:
+            self._preselect_detected()
         self._fallback_to_cloud()
         self._mode_changed()
 
