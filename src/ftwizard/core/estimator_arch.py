@@ -30,6 +30,10 @@ ALL_BIAS_TYPES = frozenset({"gpt2", "gpt_neox", "phi", "bloom", "gpt_bigcode", "
 LEARNED_POSITION_TYPES = frozenset({"gpt2", "gpt_bigcode", "opt"})
 
 ROLES = ("q", "k", "v", "o", "gate", "up", "down", "head")
+# Families whose checkpoints fuse q, k and v (and Phi-3 also gate and up) into one linear
+# layer: LoRA adapts the fused layer with one A and one B, r x (in + sum of outs).
+FUSED_QKV_TYPES = frozenset({"phi3", "falcon", "gpt_neox", "bloom", "gpt2", "qwen", "gpt_bigcode"})
+FUSED_GATE_UP_TYPES = frozenset({"phi3"})
 ATTENTION_ROLES = frozenset({"q", "k", "v", "o"})
 MLP_ROLES = frozenset({"gate", "up", "down"})
 
@@ -172,6 +176,28 @@ def target_roles(arch: Architecture, targets: str) -> frozenset[str]:
     return frozenset(roles)
 
 
+def adapted_layers(s: Shapes, roles: frozenset[str]) -> list[tuple[int, int, int]]:
+    """(in, out, copies held per block) of each linear layer LoRA adapts in one block.
+
+    Fused layers (qkv_proj, gate_up_proj) are one layer: naming any part adapts all of it."""
+    t = s.arch.model_type
+    groups: list[tuple[str, ...]] = []
+    rest = set(roles) - {"head"}
+    if t in FUSED_QKV_TYPES and rest & {"q", "k", "v"}:
+        groups.append(("q", "k", "v"))
+        rest -= {"q", "k", "v"}
+    if t in FUSED_GATE_UP_TYPES and rest & {"gate", "up"}:
+        groups.append(("gate", "up"))
+        rest -= {"gate", "up"}
+    groups.extend((r,) for r in ROLES if r in rest)
+    out = []
+    for g in groups:
+        n_in = s.linears[g[0]][0]
+        n_out = sum(s.linears[r][1] for r in g)
+        out.append((n_in, n_out, s.experts if g[0] in MLP_ROLES else 1))
+    return out
+
+
 def lora_param_count(arch: Architecture, r: int, targets: str) -> int:
     """Trainable LoRA parameters: r x (in + out) per adapted matrix (Hu et al. 2021, §4.1),
     for every block (and every expert copy of MLP matrices), plus the LM head if targeted."""
@@ -180,9 +206,8 @@ def lora_param_count(arch: Architecture, r: int, targets: str) -> int:
     s = shapes(arch)
     roles = target_roles(arch, targets)
     per_block = 0
-    for role in roles - {"head"}:
-        i, o = s.linears[role]
-        per_block += r * (i + o) * (s.experts if role in MLP_ROLES else 1)
+    for n_in, n_out, copies in adapted_layers(s, roles):
+        per_block += r * (n_in + n_out) * copies
     total = s.layers * per_block
     if "head" in roles:
         total += r * (arch.hidden_size + arch.vocab_size)

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ftwizard.core import estimator_constants as K
-from ftwizard.core.estimator_arch import MLP_ROLES, Shapes, lora_param_count, target_roles
+from ftwizard.core.estimator_arch import (
+    Shapes,
+    adapted_layers,
+    lora_param_count,
+    target_roles,
+)
 
 if TYPE_CHECKING:
     from ftwizard.core.estimator import EstimateRequest
@@ -151,7 +156,7 @@ def layer_activation_bytes_per_token(s: Shapes, req: EstimateRequest, roles: fro
     total = 2 * norm
     # Attention: q, k, v and the output are saved by the fused (sdpa/flash) kernel.
     if req.attention == "sdpa":
-        total += c * (q + 2 * kv) + c * q
+        total += c * (q + 2 * kv) + c * q + 4 * a.num_attention_heads  # + fp32 logsumexp per head
     else:
         # Eager: q, k and v expanded to every head, fp32 softmax plus its 16-bit copy.
         total += c * 3 * q + a.num_attention_heads * req.seq_len * (4 + c)
@@ -164,6 +169,7 @@ def layer_activation_bytes_per_token(s: Shapes, req: EstimateRequest, roles: fro
         total += k_exp * c * inter
     if full:
         total += 2 * c * h  # normed inputs of the attention and MLP projections
+        total += 2 * c * h  # each norm's 16-bit input, kept for its own weight's gradient
         total += k_exp * c * inter  # down/fc2 input
     else:
         if req.method == "qlora" and req.quant_saves_inputs:
@@ -182,9 +188,8 @@ def _lora_inputs(s: Shapes, req: EstimateRequest, roles: frozenset[str], c: floa
     mask = K.DROPOUT_MASK_BYTES if req.lora_dropout > 0 else 0.0
     total = 0.0
     if separate:
-        for role in roles - {"head"}:
-            n_in = s.linears[role][0] * (s.active_experts if role in MLP_ROLES else 1)
-            total += (c + mask) * n_in
+        for n_in, _out, copies in adapted_layers(s, roles):
+            total += (c + mask) * n_in * (s.active_experts if copies > 1 else 1)
         return total
     # Same dtype, no dropout: lora_A reads the very tensor the base layer reads.
     h = s.arch.hidden_size

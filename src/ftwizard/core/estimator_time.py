@@ -74,7 +74,7 @@ def peak_tflops(gpu: GpuEntry, precision: str) -> float | None:
     if precision == "fp16-mixed":
         return gpu.fp16_dense_tflops or gpu.bf16_dense_tflops
     if gpu.bf16_supported is False:
-        return None
+        return gpu.fp16_dense_tflops  # no bf16 (V100, T4): the run would use fp16 autocast instead
     return gpu.bf16_dense_tflops
 
 
