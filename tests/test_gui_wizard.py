@@ -291,3 +291,13 @@ def test_typing_is_autosaved_without_leaving_the_page(qtbot, make_wizard):
                     == "pension claims", timeout=5000)
     saved, _ = autosave.load()
     assert saved.page == "task" and not saved.clean_exit
+
+
+def test_closing_without_resuming_keeps_the_session_and_clears_the_crash(qtbot, make_wizard):
+    answers = default_answers().model_copy(update={"languages": ["pt"]})
+    autosave.save(answers, "budget")
+    w = make_wizard()
+    w.close()  # on the welcome page: nothing chosen yet
+    saved, notice = autosave.load()
+    assert notice is None and saved.answers == answers and saved.page == "budget"
+    assert saved.clean_exit

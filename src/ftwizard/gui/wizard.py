@@ -105,8 +105,13 @@ class WizardWindow(QWizard):
                 QMessageBox.critical(self, "ftwizard: the catalog cannot be read", str(exc))
                 raise
         self.saved, notice = autosave.load()
-        peeked = autosave.peek() if self.saved else autosave.Peek(exists=False)
-        self.welcome.set_autosave(peeked, notice or settings_notice)
+        saved = self.saved
+        self.welcome.set_autosave(
+            autosave.Peek(exists=True, crashed=not saved.clean_exit, page=saved.page,
+                          saved_at=saved.saved_at.isoformat(sep=" "))
+            if saved else autosave.Peek(exists=False),
+            notice or settings_notice,
+        )
 
         pages = [TaskPage(), LanguagesPage(self.catalog), BudgetPage(), DataPage(), CompliancePage(),
                  HardwarePage(self.catalog, self._detector or detect_hardware), ResultsPage(self)]
@@ -195,11 +200,11 @@ class WizardWindow(QWizard):
         self._take_answers(page)
         self.save_session(PAGE_ORDER[self.currentId()])
 
-    def save_session(self, page: str, clean_exit: bool = False) -> None:
+    def save_session(self, page: str, clean_exit: bool = False, answers=None) -> None:
         from ftwizard.core.errors import FtwizardError
 
         try:
-            autosave.save(self.answers, page, clean_exit=clean_exit)
+            autosave.save(answers or self.answers, page, clean_exit=clean_exit)
         except FtwizardError as exc:  # a full disk must not take the session down
             log.warning("autosave failed: %s", exc)
 
@@ -217,13 +222,8 @@ class WizardWindow(QWizard):
         if self.answers is not None:
             self._take_answers(page)
             self.save_session(PAGE_ORDER[max(page_id, 0)], clean_exit=True)
-        elif self.saved is not None:
-            from ftwizard.core.errors import FtwizardError
-
-            try:  # not resumed this time: keep the session, but it was no crash
-                autosave.save(self.saved.answers, self.saved.page, clean_exit=True)
-            except FtwizardError as exc:
-                log.warning("autosave failed: %s", exc)
+        elif self.saved is not None:  # not resumed this time: keep the session, but it was no crash
+            self.save_session(self.saved.page, clean_exit=True, answers=self.saved.answers)
         if self._ready and self.settings is not None:
             from ftwizard.core.errors import FtwizardError
             from ftwizard.gui.settings import save_settings
