@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "calibration",
     "export",
     "doctor",
+    "train",
 )
 
 

@@ -5,8 +5,8 @@ Readers (the Qt run monitor, the CLI) use `parse_event` and never import the run
 Every event has `event` (its kind) and `ts` (Unix time, seconds). Events never carry
 dataset text or the task description: only counts, line numbers and numbers.
 
-Order of a run: `start`, `warning`*, `eval` (phase "before"), (`step` | `eval` |
-`checkpoint` | `warning`)*, `eval` (phase "after"), `done`. A run that stops early ends with
+Order of a run: `warning`* (set-up and data), `start`, `eval` (phase "before"), (`step` |
+`eval` | `checkpoint` | `warning`)*, `eval` (phase "after"), `done`. A run that stops early ends with
 one `error` event instead of `done`; a cancelled run ends with `error` kind "cancelled"
 after its `checkpoint`. Exit codes of the runner process are below.
 """

@@ -141,8 +141,6 @@ class _Run:
 
     # ---- 1. inputs --------------------------------------------------------------------------
     def main(self) -> int:
-        import torch
-
         cfg, t0 = self.cfg, time.time()
         started_at = utc_now()
         if cfg.objective != "sft":
@@ -166,6 +164,8 @@ class _Run:
                 raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {self.run_dir}")
         self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
         write_run_config(self.run_dir / "run_config.json", cfg)
+
+        import torch  # after the cheap checks: a typo in a path is reported at once
 
         device = pick_device()
         dtype_name = compute_dtype_name(cfg.precision, device)

@@ -1,0 +1,184 @@
+"""`ftwizard train`: run a local fine-tune in the runner process and show its events.
+
+Builds a RunConfig from flags (or `--config RUN.json`; with `--resume` and only `--output`,
+from the run folder's own run_config.json), starts `python -m ftwizard.train` and prints
+its events: JSON lines with --json, one readable line each otherwise. Ctrl-C is passed on
+once (checkpoint, then exit 3); a second Ctrl-C stops the runner at once.
+Exit codes are the runner's: 0 done, 1 internal, 2 bad input, 3 cancelled, 4 out of memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+
+from ftwizard.cli.common import add_json_flag
+
+# Flag -> RunConfig field, for flags that only override when given.
+OVERRIDES = {
+    "model_dir": "model_dir", "data": "data_path", "holdout": "holdout_path", "output": "output_dir",
+    "method": "method", "max_steps": "max_steps", "epochs": "epochs", "seq_len": "seq_len",
+    "micro_batch": "micro_batch", "grad_accum": "grad_accum", "lr": "learning_rate", "lora_r": "lora_r",
+    "save_every": "save_every", "eval_every": "eval_every", "seed": "seed",
+}
+SWITCHES = ("resume", "auto_fallback", "merge", "trust_remote_code", "allow_pickle_weights")
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("train", help="fine-tune a local model on your data (QLoRA by default)")
+    p.add_argument("--config", metavar="RUN.json", help="a run configuration (from a plan); flags override it")
+    p.add_argument("--model-dir", metavar="DIR", help="local model folder (config.json, tokenizer, *.safetensors)")
+    p.add_argument("--data", metavar="FILE", help="training data (JSONL, JSON, CSV, Parquet)")
+    p.add_argument("--holdout", metavar="FILE", help="held-out data (default: a seeded share of --data)")
+    p.add_argument("--output", metavar="DIR", help="run folder for checkpoints, adapter, manifest")
+    p.add_argument("--method", choices=("qlora", "lora", "full"))
+    p.add_argument("--max-steps", type=int, metavar="N")
+    p.add_argument("--epochs", type=float, metavar="N")
+    p.add_argument("--seq-len", type=int, metavar="TOKENS")
+    p.add_argument("--micro-batch", type=int, metavar="N")
+    p.add_argument("--grad-accum", type=int, metavar="N")
+    p.add_argument("--lr", type=float, metavar="RATE", help="learning rate")
+    p.add_argument("--lora-r", type=int, metavar="RANK")
+    p.add_argument("--save-every", type=int, metavar="STEPS")
+    p.add_argument("--eval-every", type=int, metavar="STEPS")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--resume", action="store_true", help="continue from the last complete checkpoint")
+    p.add_argument("--auto-fallback", action="store_true", help="on out-of-memory, take the next cheaper setting and go on")
+    p.add_argument("--merge", action="store_true", help="also write full weights with the adapter merged in")
+    p.add_argument("--trust-remote-code", action="store_true", help="allow the model folder's own Python code to run")
+    p.add_argument("--allow-pickle-weights", action="store_true", help="allow *.bin/*.pt weights (pickle can run code)")
+    add_json_flag(p)
+    return p
+
+
+def build_config(args: argparse.Namespace):
+    """The RunConfig these flags describe; raises RunConfigError naming the missing flag."""
+    from ftwizard.core.errors import RunConfigError
+    from ftwizard.core.runconfig import load_run_config, run_config_from_dict
+
+    base: dict = {}
+    if args.config:
+        base = load_run_config(Path(args.config)).model_dump()
+    elif args.resume and args.output and (Path(args.output) / "run_config.json").is_file():
+        base = load_run_config(Path(args.output) / "run_config.json").model_dump()
+    for flag, fieldname in OVERRIDES.items():
+        value = getattr(args, flag)
+        if value is not None:
+            base[fieldname] = str(Path(value).resolve()) if fieldname.endswith(("_dir", "_path")) else value
+    for flag in SWITCHES:
+        if getattr(args, flag):
+            base[flag] = True
+    missing = [f"--{f.replace('_', '-')}" for f in ("model_dir", "data", "output") if OVERRIDES[f] not in base]
+    if missing:
+        raise RunConfigError(f"ftwizard train needs {', '.join(missing)} (or --config RUN.json)")
+    return run_config_from_dict(base, "flags")
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def human(e) -> str:
+    """One readable line (or two) per event."""
+    kind = e.event
+    if kind == "start":
+        head = (f"training {e.method} ({e.quantisation}, {e.precision}) on {e.device_name or e.device}: "
+                f"{e.train_examples} examples, {e.holdout_examples} held out, {e.max_steps} steps of "
+                f"{e.micro_batch}x{e.grad_accum} sequences of up to {e.seq_len} tokens")
+        if e.resumed_from_step is not None:
+            head += f"; resuming after step {e.resumed_from_step}"
+        return "\n".join([head] + [f"  note: {n}" for n in e.notes])
+    if kind == "step":
+        return (f"step {e.step}/{e.max_steps}  loss {e.loss:.4f}  lr {e.lr:.2e}  {e.tokens_per_s:,.0f} tok/s  "
+                f"peak {e.peak_mem_gb:.2f} GB  eta {_duration(e.eta_s)}")
+    if kind == "eval":
+        return f"eval ({e.phase}, step {e.step}): loss {e.eval_loss:.4f}  perplexity {e.perplexity:.2f}"
+    if kind == "checkpoint":
+        return f"checkpoint saved at step {e.step}: {e.path} ({e.size_mb:.1f} MB)"
+    if kind == "warning":
+        lines = f" (lines {', '.join(map(str, e.line_numbers[:10]))}{', ...' if len(e.line_numbers) > 10 else ''})" if e.line_numbers else ""
+        return f"warning: {e.message}{lines}"
+    if kind == "done":
+        out = f"done after {e.step} steps in {_duration(e.train_time_s)}, {e.tokens_per_s:,.0f} tok/s, peak {e.peak_mem_gb:.2f} GB"
+        if e.eval_loss_before is not None and e.eval_loss_after is not None:
+            out += (f"\n  holdout loss {e.eval_loss_before:.4f} -> {e.eval_loss_after:.4f}, "
+                    f"perplexity {e.perplexity_before:.2f} -> {e.perplexity_after:.2f}")
+        if e.adapter_dir:
+            out += f"\n  adapter: {e.adapter_dir}"
+        if e.model_out_dir:
+            out += f"\n  full weights: {e.model_out_dir}"
+        return out + f"\n  manifest: {e.manifest_path}"
+    if kind == "error":
+        out = f"{'cancelled' if e.kind == 'cancelled' else 'error (' + e.kind + ')'}: {e.message}"
+        if e.suggestion:
+            out += f"\n  {e.suggestion}"
+        if e.checkpoint:
+            out += f"\n  last complete checkpoint: {e.checkpoint}"
+        return out
+    return str(e)
+
+
+def _interrupt(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    if os.name == "nt":
+        proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+    else:
+        proc.send_signal(signal.SIGINT)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ftwizard.core.events import parse_event
+    from ftwizard.core.runconfig import write_run_config
+
+    cfg = build_config(args)
+    fd, cfg_file = tempfile.mkstemp(prefix="ftwizard-run-", suffix=".json")  # 0600: paths are private
+    os.close(fd)
+    try:
+        write_run_config(Path(cfg_file), cfg)
+        popen_kw: dict = {"start_new_session": True} if os.name != "nt" else {
+            "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ftwizard.train", cfg_file], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", errors="replace", bufsize=1, **popen_kw,
+        )
+        stderr_tail: deque[str] = deque(maxlen=40)
+        drain = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
+        drain.start()
+        seen_end = False
+        interrupts = 0
+        while True:
+            try:
+                for line in proc.stdout:
+                    e = parse_event(line)
+                    if e is None:
+                        continue
+                    seen_end = seen_end or e.event in ("done", "error")
+                    print(line.rstrip("\n") if args.json else human(e), flush=True)
+                break
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts == 1 and not args.json:
+                    print("cancelling: finishing this step and saving a checkpoint (Ctrl-C again to stop at once)",
+                          file=sys.stderr, flush=True)
+                _interrupt(proc)
+        code = proc.wait()
+        drain.join(timeout=2)
+        if not seen_end:  # the runner died before it could say why: show what it printed
+            sys.stderr.write("".join(stderr_tail))
+            print(f"ftwizard: the training runner exited with code {code} without a result", file=sys.stderr)
+            return 1 if code >= 0 else 128 - code
+        return code
+    finally:
+        try:
+            os.unlink(cfg_file)
+        except OSError:
+            pass
