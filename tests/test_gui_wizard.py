@@ -168,6 +168,9 @@ def test_selecting_a_row_chooses_it_and_the_saved_plan_opens_as_it_was(qtbot, ma
     assert shown.plan.recommendations == saved.recommendations
     assert shown.table.selectionModel().selectedRows()[0].row() == 2
     assert again.pages["languages"].codes.text() == ", ".join(saved.answers.languages)
+    # Re-ranking an opened plan keeps planning for the workstation it was made for.
+    assert again.pages["hardware"].profile == saved.hardware
+    assert again.pages["hardware"].status.text().startswith("From the saved plan")
 
 
 def test_a_plan_file_that_is_not_a_plan_is_refused_on_the_welcome_page(qtbot, make_wizard, tmp_path):

@@ -100,8 +100,8 @@ class HardwarePage(QuestionPage):
         self.status.setText("Detecting hardware…")
         self.redetect.setEnabled(False)
         worker = workers.Worker(self.detector, self.catalog)
-        worker.signals.done.connect(self._on_profile)
-        worker.signals.failed.connect(self._on_failed)
+        worker.signals.done.connect(lambda p, w=worker: w is self._worker and self._on_profile(p))
+        worker.signals.failed.connect(lambda m, w=worker: w is self._worker and self._on_failed(m))
         worker.signals.finished.connect(self._on_finished)
         self._worker = worker
         self.refresh()
@@ -109,6 +109,14 @@ class HardwarePage(QuestionPage):
 
     def detecting(self) -> bool:
         return self._worker is not None
+
+    def use_saved_profile(self, profile) -> None:
+        """A saved plan's workstation, shown instead of this one's (Detect again replaces it)."""
+        if self._worker is not None:
+            self._worker.cancel()  # a detection still running must not overwrite it
+            self._on_finished()
+        self._on_profile(profile)
+        self.status.setText(f"From the saved plan ({profile.os}): {self.status.text()}")
 
     def _on_profile(self, profile) -> None:
         self.profile = profile

@@ -157,6 +157,8 @@ class WizardWindow(QWizard):
                 return False
             self.welcome.set_plan_error(None)
             self.set_answers(plan.answers)
+            if plan.hardware is not None:
+                self.pages["hardware"].use_saved_profile(plan.hardware)
             self.pages["results"].set_opened_plan(plan)
             self._resume_to = PAGE_INDEX["results"]
         else:
