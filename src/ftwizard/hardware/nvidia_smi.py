@@ -8,6 +8,7 @@ names the MIG slices. Only the first query is required; the others add detail.
 from __future__ import annotations
 
 import csv
+import math
 import re
 
 from ftwizard.core.hardware_profile import GpuInfo
@@ -90,11 +91,13 @@ def _value(cell: str) -> str | None:
 
 
 def _float(cell: str) -> float | None:
+    """A memory figure in MiB; anything but a finite number >= 0 is unknown."""
     v = _value(cell)
     try:
-        return None if v is None else float(v)
+        x = None if v is None else float(v)
     except ValueError:
         return None
+    return x if x is not None and math.isfinite(x) and x >= 0 else None
 
 
 def bf16_from_cc(cc: str | None) -> bool | None:
@@ -131,7 +134,9 @@ def parse_query_csv(text: str, fields: tuple[str, ...] = FIELDS) -> list[GpuInfo
         try:
             index = int(cell["index"].strip())
         except ValueError:
-            raise ProbeError(f"nvidia-smi output line {lineno}: index '{cell['index'].strip()}' is not a number") from None
+            index = -1
+        if index < 0:
+            raise ProbeError(f"nvidia-smi output line {lineno}: index '{cell['index'].strip()}' is not a GPU number")
         total, free, used = (_float(cell[k]) for k in ("memory.total", "memory.free", "memory.used"))
         cc = _value(cell.get("compute_cap", ""))
         mig_mode = (_value(cell.get("mig.mode.current", "")) or "").lower()
