@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ FUZZ = dict(
 
 
 def fuzz_settings(max_examples: int):
-    return settings(max_examples=max_examples, **FUZZ)
+    """`FTWIZARD_FUZZ_SCALE=10` runs ten times the cases (a deep run; CI keeps the default)."""
+    return settings(max_examples=max_examples * int(os.environ.get("FTWIZARD_FUZZ_SCALE", "1")), **FUZZ)
 
 
 DEEP = "__DEEP_{}__"  # replaced by raw '[[[...]]]' after dumps (json.dumps itself would recurse)
