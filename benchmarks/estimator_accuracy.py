@@ -31,6 +31,7 @@ import argparse
 import csv
 import datetime as dt
 import re
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -412,6 +413,51 @@ def table(results: list[dict], cases: list[Case]) -> str:
     return "\n".join(lines)
 
 
+def measured_tokens_per_s(row: dict) -> float | None:
+    """Training tokens per second per GPU, where the row's unit allows it."""
+    unit, value = row["throughput_unit"], row["throughput"].strip()
+    if not value:
+        return None
+    if unit in ("tokens/s", "tokens/GPU/s") and row["gpu"].strip().startswith("1"):
+        return float(value)
+    if unit == "s/it (GA 8)" and row["seq_len"].split()[0].isdigit():
+        gpus, _ = _gpus(row)
+        return 8 * int(row["seq_len"].split()[0]) / float(value) / gpus  # 8 fixed-length sequences
+    return None
+
+
+def time_table(csv_path: Path, cases: list[Case]) -> str:
+    """Predicted vs measured tokens/s on the single-device rows whose unit converts."""
+    from ftwizard.core.estimator_constants import ACHIEVABLE_MFU
+
+    catalog = load_catalog()
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    groups: dict[str, list[float]] = {}
+    for c in cases:
+        if c.req is None:
+            continue
+        measured = measured_tokens_per_s(rows[c.index])
+        _, gpu_id = _gpus(rows[c.index])
+        if measured is None or gpu_id is None:
+            continue
+        e = estimate(c.req.model_copy(update={"gpu_id": gpu_id}), catalog)
+        if not e.tokens_per_s:
+            continue
+        groups.setdefault(c.source, []).append(e.tokens_per_s / c.req.world_size / measured)
+    lines = ["| source | rows | median predicted/measured | median abs error | p90 abs error |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    every: list[float] = []
+    for name in sorted(groups):
+        ratios = groups[name]
+        every += ratios
+        errs = [abs(r - 1) for r in ratios]
+        lines.append(f"| {name} | {len(ratios)} | {statistics.median(ratios):.2f} | {_p(errs, .5):.0%} | {_p(errs, .9):.0%} |")
+    errs = [abs(r - 1) for r in every]
+    lines.append(f"| **all** | {len(every)} | {statistics.median(every):.2f} | {_p(errs, .5):.0%} | {_p(errs, .9):.0%} |")
+    lines.append(f"\nSpeed model: {ACHIEVABLE_MFU:.0%} of dense bf16 peak (or bandwidth where it binds).")
+    return "\n".join(lines)
+
+
 def detail(results: list[dict]) -> str:
     out = ["| # | source | row | stat | measured GB | estimate GB | error | LF | 4x |",
            "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -454,13 +500,16 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results, cases)
     consts = (f"Global constants: CUDA context {K.CUDA_CONTEXT_GB} GB, allocator slack "
               f"{K.ALLOCATOR_OVERHEAD_FRACTION:.0%} of per-step tensors.")
+    speed = time_table(args.csv, cases)
     print(text)
     print(consts)
+    print()
+    print(speed)
     if args.rows:
         print()
         print(detail(results))
     if args.append:
-        append(text + "\n\n" + consts, "python " + " ".join(["benchmarks/estimator_accuracy.py", *(argv or sys.argv[1:])]))
+        append(text + "\n\n" + consts + "\n\nTraining speed (tokens/s per GPU):\n\n" + speed, "python " + " ".join(["benchmarks/estimator_accuracy.py", *(argv or sys.argv[1:])]))
     return 0
 
 

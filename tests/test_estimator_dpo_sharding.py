@@ -46,7 +46,7 @@ def test_full_dpo_keeps_a_frozen_16bit_reference_model(catalog):
 
 
 def test_dpo_takes_about_twice_the_time_plus_the_reference_forward(catalog):
-    kw = dict(method="lora", gpu_id="h100-sxm-80gb", grad_ckpt=False, grad_accum=64)
+    kw = dict(method="lora", gpu_id="h100-sxm-80gb", grad_ckpt=False, grad_accum=64, micro_batch=16)
     sft = estimate(req(examples=1000, avg_tokens=512, **kw), catalog)
     dpo = estimate(req(examples=1000, avg_tokens=512, objective="dpo", **kw), catalog)
     # Each pair is two sequences (x2); the frozen reference adds a forward, ~2N of ~4N per token.

@@ -187,8 +187,9 @@ def test_a_moe_trains_at_the_speed_of_its_active_parameters(catalog):
 
 
 def test_speed_follows_flops_over_the_gpus_peak(catalog):
-    h100 = estimate(req(LLAMA3_8B, method="lora", gpu_id="h100-sxm-80gb", seq_len=2048), catalog)
-    a100 = estimate(req(LLAMA3_8B, method="lora", gpu_id="a100-80gb-sxm", seq_len=2048), catalog)
+    # Long micro-batches: compute-bound, the per-operator host time is negligible.
+    h100 = estimate(req(LLAMA3_8B, method="lora", gpu_id="h100-sxm-80gb", seq_len=4096, micro_batch=16), catalog)
+    a100 = estimate(req(LLAMA3_8B, method="lora", gpu_id="a100-80gb-sxm", seq_len=4096, micro_batch=16), catalog)
     g_h, g_a = catalog.gpu("h100-sxm-80gb"), catalog.gpu("a100-80gb-sxm")
     assert h100.tokens_per_s / a100.tokens_per_s == pytest.approx(
         g_h.bf16_dense_tflops / g_a.bf16_dense_tflops, rel=0.15
@@ -196,7 +197,8 @@ def test_speed_follows_flops_over_the_gpus_peak(catalog):
     # Full training: ~6N per token; frozen base: ~4N (no weight gradients). Many accumulated
     # micro-batches per optimizer step, so the step's own memory traffic does not count.
     def tps(method: str, ckpt: bool) -> float:
-        r = req(LLAMA3_8B, method=method, gpu_id="h100-sxm-80gb", seq_len=2048, grad_ckpt=ckpt, grad_accum=256)
+        r = req(LLAMA3_8B, method=method, gpu_id="h100-sxm-80gb", seq_len=2048, micro_batch=16,
+                grad_ckpt=ckpt, grad_accum=256)
         return estimate(r, catalog).tokens_per_s
 
     assert tps("lora", False) / tps("full", False) == pytest.approx(6 / 4, rel=0.1)
@@ -204,6 +206,15 @@ def test_speed_follows_flops_over_the_gpus_peak(catalog):
     # With one micro-batch per step, full fine-tuning also pays the optimizer's memory traffic.
     one = estimate(req(LLAMA3_8B, method="full", gpu_id="h100-sxm-80gb", seq_len=2048, grad_ckpt=False), catalog)
     assert one.tokens_per_s < tps("full", False)
+
+
+def test_short_micro_batches_are_bound_by_host_overhead(catalog):
+    def tps(seq: int) -> float:
+        return estimate(req(LLAMA2_7B, method="lora", gpu_id="h100-sxm-80gb", seq_len=seq), catalog).tokens_per_s
+
+    # Eight times the tokens per step costs far less than eight times the time at 128 tokens.
+    assert tps(1024) > 2 * tps(128)
+    assert tps(8192) == pytest.approx(tps(4096), rel=0.15)
 
 
 def test_hours_are_dataset_tokens_over_the_rate(catalog):

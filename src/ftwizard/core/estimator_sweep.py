@@ -13,7 +13,7 @@ from typing import NamedTuple
 from ftwizard.core import estimator_constants as K
 from ftwizard.core.catalog import Catalog
 from ftwizard.core.errors import EstimateError
-from ftwizard.core.estimator import EstimateRequest, check_request, first_fit, memory_curve
+from ftwizard.core.estimator import EstimateRequest, check_request, memory_curve
 from ftwizard.core.estimator_arch import shapes
 from ftwizard.core.estimator_cost import usable_memory_gb
 from ftwizard.core.estimator_memory import build
@@ -65,15 +65,23 @@ def sweep(
             w = work(req, s, mem)
             curve = memory_curve(mem, multi, max_gpus)
             peak = round(curve[0][1], 3)
-            extra = w.dequant_bytes + w.optimizer_bytes / req.grad_accum
+            flops, stream, extra, host, tokens = (
+                w.flops, w.stream_bytes, w.dequant_bytes + w.optimizer_bytes / req.grad_accum, w.host_s, w.tokens
+            )
+            append = rows.append
             for gid, room, flops_s, bw in cards:
-                fits = None if room is None else peak <= room
-                needed = first_fit(curve, room)
+                fits = needed = None
+                if room is not None:
+                    fits = peak <= room
+                    for n, gb in curve:  # first sensible count whose per-GPU peak fits
+                        if gb <= room:
+                            needed = n
+                            break
                 tps = None
                 if flops_s:
-                    step = w.flops / flops_s
+                    step = flops / flops_s
                     if bw:
-                        step = max(step, w.stream_bytes / bw) + extra / bw
-                    tps = (needed or 1) * w.tokens / step
-                rows.append(SweepRow(m.id, method, gid, peak, fits, needed, tps))
+                        step = max(step, stream / bw) + extra / bw
+                    tps = (needed or 1) * tokens / (step + host)
+                append(SweepRow(m.id, method, gid, peak, fits, needed, tps))
     return rows

@@ -3,7 +3,9 @@
 A micro-batch step takes the longer of its compute time (FLOPs over ACHIEVABLE_MFU of the
 dense tensor peak) and its weight-streaming time (bytes over the achievable bandwidth): the
 roofline model (Williams et al. 2009). 4-bit dequantisation is a separate memory-bound
-kernel and adds to it; so does the optimizer step, spread over the accumulated micro-batches.
+kernel and adds to it; so does the optimizer step, spread over the accumulated micro-batches,
+and the host time eager PyTorch spends launching each operator (short micro-batches are
+overhead-bound).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ftwizard.core import estimator_constants as K
 from ftwizard.core.catalog import GpuEntry
-from ftwizard.core.estimator_arch import Shapes
+from ftwizard.core.estimator_arch import Shapes, adapted_layers, target_roles
 
 if TYPE_CHECKING:
     from ftwizard.core.estimator import EstimateRequest
@@ -29,6 +31,7 @@ class Work:
     stream_bytes: float  # weight bytes the matmuls read in one micro-batch step
     dequant_bytes: float  # extra bytes moved dequantising 4-bit weights
     optimizer_bytes: float  # bytes the optimizer step reads and writes (once per grad_accum)
+    host_s: float  # host time launching the step's operators (adds to GPU time: syncs each step)
 
 
 def work(req: EstimateRequest, s: Shapes, mem: MemoryModel) -> Work:
@@ -65,7 +68,11 @@ def work(req: EstimateRequest, s: Shapes, mem: MemoryModel) -> Work:
     # AdamW reads weight, gradient and both moments and writes weight and moments.
     trained = mem.adapters if req.method != "full" else mem.weights
     opt = 2 * trained + mem.gradients + 2 * mem.optimizer_state
-    return Work(tokens, flops, passes * weight_bytes, dequant, opt)
+    # Host overhead: forward ops, backward (x2), recompute (x1 more forward) per block.
+    adapters = len(adapted_layers(s, target_roles(s.arch, req.lora_targets))) if req.method != "full" else 0
+    fwd_ops = K.OPS_PER_BLOCK_FORWARD + K.OPS_PER_ADAPTER_FORWARD * adapters
+    ops = s.layers * fwd_ops * (3 + (1 if req.grad_ckpt else 0) + (1 if req.objective == "dpo" else 0))
+    return Work(tokens, flops, passes * weight_bytes, dequant, opt, ops * K.OP_OVERHEAD_S)
 
 
 def peak_tflops(gpu: GpuEntry, precision: str) -> float | None:
@@ -74,7 +81,7 @@ def peak_tflops(gpu: GpuEntry, precision: str) -> float | None:
     if precision == "fp16-mixed":
         return gpu.fp16_dense_tflops or gpu.bf16_dense_tflops
     if gpu.bf16_supported is False:
-        return gpu.fp16_dense_tflops  # no bf16 (V100, T4): the run would use fp16 autocast instead
+        return None  # no bf16 (V100, T4): ask for fp16-mixed to get a speed on these cards
     return gpu.bf16_dense_tflops
 
 
@@ -88,4 +95,4 @@ def tokens_per_s(w: Work, gpu: GpuEntry, precision: str, world: int, grad_accum:
     if gpu.bandwidth_gbs:
         bw = gpu.bandwidth_gbs * 1e9 * K.ACHIEVABLE_BANDWIDTH_FRACTION
         step_s = max(compute_s, w.stream_bytes / bw) + w.dequant_bytes / bw + w.optimizer_bytes / bw / grad_accum
-    return world * w.tokens / step_s
+    return world * w.tokens / (step_s + w.host_s)
