@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,15 @@ def test_detect_mode_can_use_a_saved_hardware_profile(tmp_path, capsys):
     hw.write_text("{}", encoding="utf-8")
     assert main(["plan", "--answers", str(answers), "--hardware-profile", str(hw)]) == 2
     assert "hardware.json: $.detected_at" in capsys.readouterr().err
+
+
+def test_a_bad_pdf_path_leaves_no_json_behind(tmp_path, capsys):
+    """Both destinations are checked before either is written."""
+    from ftwizard.cli.main import main
+
+    answers = Path(__file__).resolve().parents[1] / "examples" / "answers-support-bot.json"
+    out_json = tmp_path / "plan.json"
+    code = main(["plan", "--answers", str(answers), "--json-out", str(out_json),
+                 "--pdf", str(tmp_path / "missing" / "plan.pdf")])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
+    assert not out_json.exists()

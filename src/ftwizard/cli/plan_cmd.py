@@ -53,7 +53,8 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from ftwizard.core.answers import load_answers
-    from ftwizard.core.errors import AnswersError, ExportError
+    from ftwizard.core.errors import AnswersError, ExportError, PlanError
+    from ftwizard.core.jsonio import check_destination
     from ftwizard.core.plan import parse_weights, save_plan
     from ftwizard.core.recommend import recommend
 
@@ -74,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except AnswersError as exc:  # name the file the user gave, not just "answers"
         raise AnswersError(str(exc).replace("answers: ", f"{args.answers}: ", 1)) from None
+    # Check every destination before writing any, so a bad --pdf leaves no --json-out behind.
+    for out, error in ((args.json_out, PlanError), (args.pdf, ExportError)):
+        if out:
+            check_destination(Path(out), error)
     if args.json_out:
         save_plan(plan, Path(args.json_out))
     if args.pdf:

@@ -76,6 +76,18 @@ def validate_model(
         raise error(describe_validation_error(source, exc)) from None
 
 
+def check_destination(path: Path, error: type[FtwizardError] = FtwizardError) -> None:
+    """Fail before any work, with the reason, where a file cannot be written."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise error(f"{path}: is a folder; give a file name")
+    if not folder.is_dir():
+        raise error(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise error(f"{path}: cannot write in {folder} (permission denied)")
+
+
 def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:
     """Write `data` to `path` atomically. `private` makes the file 0600 on POSIX."""
     path = Path(path)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ftwizard import __version__
 from ftwizard.core.catalog import Catalog
 from ftwizard.core.errors import ExportError, FtwizardError
-from ftwizard.core.jsonio import atomic_write_bytes
+from ftwizard.core.jsonio import atomic_write_bytes, check_destination
 from ftwizard.core.plan import Plan
 from ftwizard.report import plan_sections as s
 from ftwizard.report.page import resolve_page_size
@@ -198,10 +198,6 @@ def _page_size_setting() -> str | None:
 
 def _check_destination(path: Path) -> None:
     """Fail before the work, with the reason, where the file cannot be written."""
-    folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ExportError(f"{path}: is a folder; give a file name ending in .pdf")
-    if not folder.is_dir():
-        raise ExportError(f"{path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"{path}: cannot write in {folder} (permission denied)")
+    check_destination(path, ExportError)
