@@ -9,11 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ftwizard.core.errors import RunConfigError
 from ftwizard.train.model_folder import check_model_folder
+from trust_helpers import fuzz_settings
 
 # "config.json": model_type llama; tokenizer.json; weights: whatever the test writes.
 LLAMA = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 64}
@@ -128,7 +129,7 @@ raw_files = st.one_of(
 FUZZ_CASES = 200
 
 
-@settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(FUZZ_CASES)
 @given(config=raw_files, tok_cfg=raw_files, index=st.none() | raw_files, trust=st.booleans())
 def test_fuzzed_model_folder_files_load_or_fail_with_the_file_named(tmp_path_factory, config, tok_cfg, index, trust):
     folder = tmp_path_factory.mktemp("m")
