@@ -113,3 +113,31 @@ def test_an_unwritable_folder_gives_a_clear_error(tmp_path):
     missing = tmp_path / "no-such-folder" / "autosave.json"
     with pytest.raises(LockedError, match="cannot create the lock file"), exclusive_lock(missing):
         pass
+
+
+TRY = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from ftwizard.core.locks import LockedError, exclusive_lock
+    try:
+        with exclusive_lock(Path(sys.argv[1])):
+            print("got it")
+    except LockedError:
+        print("refused")
+""")
+
+
+def test_a_session_lock_is_held_until_released(tmp_path):
+    from ftwizard.core.locks import acquire
+
+    autosave = tmp_path / "autosave.json"
+
+    def other_process_tries() -> str:
+        out = subprocess.run([sys.executable, "-c", TRY, str(autosave)], capture_output=True, text=True, timeout=60)
+        return out.stdout.strip()
+
+    held = acquire(autosave)
+    assert other_process_tries() == "refused"
+    held.release()
+    held.release()  # twice is harmless
+    assert other_process_tries() == "got it"

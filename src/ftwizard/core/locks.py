@@ -4,6 +4,8 @@ write the same autosave or run folder at once.
     with exclusive_lock(run_dir, timeout_s=0):
         ...  # only this process writes in run_dir
 
+    held = acquire(autosave_file)  # for a whole session; held.release() or process exit
+
 The lock is `fcntl.flock` on POSIX and `msvcrt.locking` on Windows, taken on a lock file
 beside the protected path (`lock_path`). The operating system drops it when the process
 dies, so a crash never leaves a stale lock: a lock file left on disk is only a name. The
@@ -132,6 +134,53 @@ def _acquire(lock_file: Path, target: Path, timeout_s: float) -> int:
         time.sleep(POLL_S)
 
 
+class HeldLock:
+    """A lock this process holds until `release()` (or until it exits: the OS drops it)."""
+
+    def __init__(self, lock_file: Path, key: str, fd: int | None) -> None:
+        self.lock_file, self._key, self._fd = lock_file, key, fd
+        self.released = False
+
+    def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        with _HELD_GUARD:
+            _HELD[self._key] -= 1
+            last = _HELD[self._key] == 0
+            if last:
+                del _HELD[self._key]
+        if last and self._fd is not None:
+            try:
+                os.ftruncate(self._fd, 0)  # the holder's note goes with the lock
+                _unlock(self._fd)
+            except OSError:
+                pass
+            finally:
+                os.close(self._fd)
+
+
+def acquire(path: Path, timeout_s: float = 0.0) -> HeldLock:
+    """Take the lock on `path` (a file or an existing folder) and keep it until released.
+
+    Waits up to `timeout_s` seconds for another process to let go, then raises LockedError
+    naming the path and the holder's pid.
+    """
+    target = Path(path)
+    lock_file = lock_path(target)
+    key = os.path.abspath(lock_file)
+    with _HELD_GUARD:
+        nested = key in _HELD
+        if nested:
+            _HELD[key] += 1
+    if nested:
+        return HeldLock(lock_file, key, None)
+    fd = _acquire(lock_file, target, timeout_s)  # may wait: not under the guard
+    with _HELD_GUARD:
+        _HELD[key] = 1
+    return HeldLock(lock_file, key, fd)
+
+
 @contextmanager
 def exclusive_lock(path: Path, timeout_s: float = 0.0) -> Iterator[Path]:
     """Hold the lock on `path` (a file or an existing folder) for the `with` block.
@@ -139,31 +188,8 @@ def exclusive_lock(path: Path, timeout_s: float = 0.0) -> Iterator[Path]:
     Waits up to `timeout_s` seconds for another process to let go, then raises LockedError
     naming the path and the holder's pid. Yields the lock file's path.
     """
-    target = Path(path)
-    lock_file = lock_path(target)
-    key = os.path.abspath(lock_file)
-    fd = None
-    with _HELD_GUARD:
-        nested = key in _HELD
-        if nested:
-            _HELD[key] += 1
-    if not nested:
-        fd = _acquire(lock_file, target, timeout_s)  # may wait: not under the guard
-        with _HELD_GUARD:
-            _HELD[key] = 1
+    held = acquire(path, timeout_s)
     try:
-        yield lock_file
+        yield held.lock_file
     finally:
-        with _HELD_GUARD:
-            _HELD[key] -= 1
-            last = _HELD[key] == 0
-            if last:
-                del _HELD[key]
-        if last and fd is not None:
-            try:
-                os.ftruncate(fd, 0)  # the holder's note goes with the lock
-                _unlock(fd)
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
+        held.release()

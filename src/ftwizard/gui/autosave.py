@@ -102,22 +102,20 @@ def save(
 
 
 
-_SESSION_LOCKS: dict[str, object] = {}  # autosave path -> the held lock's context manager
+_SESSION_LOCKS: dict[str, object] = {}  # autosave path -> its HeldLock, for the session
 
 
 def _hold_session_lock(path: Path, timeout_s: float) -> None:
     key = str(path.resolve())
     if key in _SESSION_LOCKS:
         return
-    from ftwizard.core.locks import exclusive_lock
+    from ftwizard.core.locks import acquire
 
-    held = exclusive_lock(path, timeout_s)
-    held.__enter__()  # raises LockedError when another window holds it
-    _SESSION_LOCKS[key] = held
+    _SESSION_LOCKS[key] = acquire(path, timeout_s)  # LockedError when another window holds it
 
 
 def release_session_lock(path: Path | None = None) -> None:
     """Let another window autosave (the program's exit does the same)."""
     held = _SESSION_LOCKS.pop(str((path or autosave_path()).resolve()), None)
     if held is not None:
-        held.__exit__(None, None, None)
+        held.release()
