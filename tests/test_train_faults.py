@@ -133,13 +133,15 @@ def test_out_of_memory_names_the_next_step_and_resume_with_it_finishes(tiny_mode
 
 def test_auto_fallback_takes_the_ladder_itself_and_finishes(tiny_model_dir, data, tmp_path):  # noqa: F811
     cfg = tiny_run_config(tiny_model_dir, data, tmp_path / "run", max_steps=STEPS, micro_batch=4,
-                          grad_accum=1, auto_fallback=True)
+                          grad_accum=1, auto_fallback=True, eval_every=5)
     code, events = run_in_process(cfg, Faults.from_env("oom@micro_batch>1"))
     assert code == ev.EXIT_OK
     said = [w.message for w in of(events, ev.WarningEvent) if w.kind == "fallback"]
     assert said == ["out of memory at step 1: micro_batch 4 -> 2 with grad_accum 1 -> 2 (same effective batch); continuing",
                     "out of memory at step 1: micro_batch 2 -> 1 with grad_accum 2 -> 4 (same effective batch); continuing"]
     assert of(events, ev.DoneEvent)[0].step == STEPS
+    assert [(e.phase, e.step) for e in of(events, ev.EvalEvent)] == [
+        ("before", 0), ("during", 5), ("during", 10), ("after", STEPS)]
     man = Manifest.model_validate_json((cfg.output_dir / "manifest.json").read_text())
     assert (man.run_config.micro_batch, man.run_config.grad_accum) == (1, 4)
     assert man.notes == said

@@ -12,6 +12,7 @@ import pytest
 
 from ftwizard.core import events as ev
 from ftwizard.core.manifest import Manifest
+from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixture)
     events_in,
     run_in_process,
@@ -175,3 +176,20 @@ def test_a_finished_run_folder_is_not_overwritten(finished, tiny_model_dir):  # 
     code, events = run_in_process(cfg.model_copy(update={"merge": False}))
     assert code == ev.EXIT_BAD_INPUT and "already holds a run" in of(events, ev.ErrorEvent)[0].message
     assert (cfg.output_dir / "manifest.json").read_bytes() == before
+
+
+def test_a_full_fine_tune_writes_full_weights_and_resumes(tiny_model_dir, tmp_path):  # noqa: F811
+    from safetensors.torch import load_file
+
+    data = write_chat_jsonl(tmp_path / "train.jsonl", rows=40)
+    cfg = tiny_run_config(tiny_model_dir, data, tmp_path / "run", method="full", learning_rate=1e-3,
+                          max_steps=4, save_every=2)
+    code, events = run_in_process(cfg, Faults.from_env("oom@step=4"))
+    assert code == ev.EXIT_OOM and of(events, ev.StartEvent)[0].trainable_params == of(events, ev.StartEvent)[0].total_params
+    code, events = run_in_process(cfg.model_copy(update={"resume": True}))
+    assert code == ev.EXIT_OK and of(events, ev.StartEvent)[0].resumed_from_step == 3
+    done = of(events, ev.DoneEvent)[0]
+    assert done.adapter_dir is None and done.eval_loss_after < done.eval_loss_before
+    tuned = load_file(str(tmp_path / "run" / "model" / "model.safetensors"))
+    base = load_file(str(tiny_model_dir / "model.safetensors"))
+    assert tuned.keys() == base.keys() and not all((tuned[k] == base[k]).all() for k in base)
