@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "doctor",
     "train",
+    "runtime",
 )
 
 
@@ -42,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="overlay a user catalog file (models, GPUs, prices) on the shipped one",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (wizard offscreen, catalog, detection, PDF) and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"ftwizard.cli.{name}_cmd")
@@ -55,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from ftwizard.selftest import main as self_test
+
+        return self_test()
     if args.command is None:
         return gui_main([])
     try:

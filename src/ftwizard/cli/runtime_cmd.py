@@ -1,0 +1,105 @@
+"""`ftwizard runtime list|check|install`: the Python interpreter that trains (the `train` extra)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ftwizard.cli.common import add_json_flag, print_json
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("runtime", help="find, check or install the Python that runs training")
+    rsub = p.add_subparsers(dest="runtime_command", metavar="ACTION", required=True)
+    lp = rsub.add_parser("list", help="check every candidate interpreter, best first")
+    lp.add_argument("--configured", metavar="PYTHON",
+                    help="the interpreter chosen in Settings (default: FTWIZARD_TRAIN_PYTHON or Settings)")
+    _timeout(lp)
+    add_json_flag(lp)
+    cp = rsub.add_parser("check", help="check one interpreter (default: the one training would use)")
+    cp.add_argument("python", nargs="?", metavar="PYTHON", help="interpreter or environment folder")
+    _timeout(cp)
+    add_json_flag(cp)
+    ip = rsub.add_parser("install", help="create the runtime from an offline wheelhouse (pip --no-index)")
+    ip.add_argument("--wheelhouse", required=True, metavar="DIR",
+                    help="folder made by packaging/offline-wheelhouse.sh")
+    ip.add_argument("--target", metavar="DIR", help="where the venv goes (default: the user's data folder)")
+    ip.add_argument("--python", metavar="PYTHON", help="interpreter to create the venv from")
+    ip.add_argument("--no-check", action="store_true", help="skip the diagnostic after installing")
+    _timeout(ip)
+    return p
+
+
+def _timeout(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds each interpreter may take to import torch (default 60)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"list": _list, "check": _check, "install": _install}[args.runtime_command](args)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ftwizard.runtime import configured_python, diagnose, find_runtimes
+
+    found = find_runtimes(args.configured or configured_python())
+    diags = [diagnose(c, args.timeout) for c in found]
+    if args.json:
+        print_json({"runtimes": [d.model_dump(mode="json") for d in diags]})
+        return 0
+    if not diags:
+        print("No training interpreter found. Install one offline with "
+              "`ftwizard runtime install --wheelhouse DIR`, or pip install 'ftwizard[train]' "
+              "in a venv and name it in Settings.")
+        return 0
+    for d in diags:
+        print("\n".join(d.summary_lines()))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ftwizard.runtime import (
+        RuntimeCandidate,
+        configured_python,
+        diagnose,
+        find_runtimes,
+        venv_python,
+    )
+
+    if args.python:
+        path = Path(args.python).expanduser()
+        target = RuntimeCandidate(str(venv_python(path) if path.is_dir() else path), "configured",
+                                  "given on the command line")
+    else:
+        found = find_runtimes(configured_python())
+        if not found:
+            from ftwizard.runtime_install import RuntimeSetupError
+
+            raise RuntimeSetupError("no training interpreter found; name one (ftwizard runtime check "
+                                    "PYTHON) or install one (ftwizard runtime install --wheelhouse DIR)")
+        target = found[0]
+    d = diagnose(target, args.timeout)
+    if args.json:
+        print_json(d)
+    else:
+        print("\n".join(d.summary_lines()))
+    return 0 if d.ready else 1
+
+
+def _install(args: argparse.Namespace) -> int:
+    from ftwizard.runtime import RuntimeCandidate, default_runtime_dir, diagnose
+    from ftwizard.runtime_install import RuntimeSetupError, install_runtime
+
+    target = Path(args.target) if args.target else default_runtime_dir()
+    python = install_runtime(Path(args.wheelhouse), target, base_python=args.python,
+                             echo=lambda s: print(s, flush=True))
+    print(f"Installed the training runtime: {python}")
+    if args.no_check:
+        return 0
+    d = diagnose(RuntimeCandidate(str(python), "installed", "the new runtime"), args.timeout)
+    print("\n".join(d.summary_lines()))
+    sys.stdout.flush()
+    if not d.ready:
+        raise RuntimeSetupError(f"{target}: installed, but not ready: {d.problems[0]}")
+    return 0
