@@ -30,6 +30,7 @@ FORMATS: dict[str, str] = {
     "autosave": "ftwizard.core.wizard_state:Autosave",
     "settings": "ftwizard.core.wizard_state:Settings",
     "doctor-report": "ftwizard.cli.doctor_cmd:DoctorReport",
+    "wheelhouse": "ftwizard.runtime_install:WheelhouseManifest",
 }
 
 
