@@ -141,15 +141,25 @@ def recommend(
             excluded.append(Exclusion(model_id=model.id, technique=t, reason=f.reason, constraint=f.constraint))
         best.extend(kept.values())
         totals.extend(c.total for c in kept.values())
-    excluded.sort(key=lambda e: (catalog_order[e.model_id], e.technique or ""))
-
     best.sort(key=lambda c: (-c.total, c.model.id, c.technique))
-    shown = best if top is None else best[:top]
-    for i, c in enumerate(shown):
-        finalize(c, answers, catalog, tariff, refine=i < REFINE_TOP)
+    shown: list[Candidate] = []
+    for c in best:
+        if top is not None and len(shown) >= top:
+            break
+        # The final estimate is re-checked: a plan that no longer fits is excluded, the next one moves up.
+        failure = finalize(c, answers, catalog, tariff, refine=len(shown) < REFINE_TOP)
+        if failure is not None:
+            excluded.append(
+                Exclusion(
+                    model_id=c.model.id, technique=c.technique, reason=failure.reason, constraint=failure.constraint
+                )
+            )
+            continue
         c.parts["time"] = scoring.time_score(c.hours)
         c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
         c.total = _total(c.parts, weights)
+        shown.append(c)
+    excluded.sort(key=lambda e: (catalog_order[e.model_id], e.technique or ""))
     shown.sort(key=lambda c: (-c.total, c.model.id, c.technique))
     inference = {model.id: inf for model, _, inf in ready}
 

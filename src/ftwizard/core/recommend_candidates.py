@@ -175,24 +175,25 @@ def find_candidates(
             cost = as_cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
             opt = by_gpu[cost.gpu_id]
             usable = usable_memory_gb(opt.gpu)
-            c_hp = hp
-            if cost.count > 1:
-                c_hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=cost.count)
+            # The offer's own card and count: the precision it was swept with (recommend_cloud).
+            c_hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=cost.count)
             # Several GPUs are sharded (FSDP): replicating (DDP) adds gradient buckets per card.
             strategy = "single" if cost.count == 1 else "fsdp"
+            peak = run.peak_on(cost.gpu_id)
             c = Candidate(
-                model, technique, method, objective, opt, cost.count, strategy, c_hp, run.peak_gb, None, cost,
+                model, technique, method, objective, opt, cost.count, strategy, c_hp, peak, None, cost,
                 cost.hours, None,
             )
-            c.too_big_for_one = usable is None or run.peak_gb > usable
+            c.too_big_for_one = usable is None or peak > usable
             found.append(c)
         elif offers:
             cost = as_cost_option(min(offers, key=lambda x: x.usd))
             opt = by_gpu[cost.gpu_id]
+            o_hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=cost.count)
             over.append(
                 Candidate(
-                    model, technique, method, objective, opt, cost.count, "fsdp", hp, run.peak_gb, None, cost,
-                    cost.hours, None,
+                    model, technique, method, objective, opt, cost.count, "fsdp", o_hp, run.peak_on(cost.gpu_id),
+                    None, cost, cost.hours, None,
                 )
             )
     if found:
@@ -227,17 +228,26 @@ def _price_tier(offers: list) -> list:
     return []
 
 
-def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, refine: bool) -> None:
+def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, refine: bool) -> Failure | None:
     """The full estimate for a leading plan, with a larger micro-batch where memory allows.
 
     Without `refine` (plans further down a long list) the screening figures stay, which are
     the same formulas at micro-batch 1; only a sharded cloud plan needs its per-GPU peak.
+    Returns why the plan is out when its final estimate no longer fits the card (screening and
+    the final estimate must agree; this keeps a disagreement from reaching the user).
     """
     if not refine:
         if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
             c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog)
             c.peak_gb = c.est.peak_vram_gb
-        return
+            tps = c.est.tokens_per_s
+            if tps and c.cost is not None:  # timed with its own grad_accum, not the screen's
+                hours = train_tokens(answers, c.objective, c.hp.epochs) / tps / 3600
+                c.hours, c.tokens_per_s = hours, tps
+                c.cost = c.cost.model_copy(
+                    update={"hours": round(hours, 5), "usd": round(hours * c.count * c.cost.usd_per_gpu_hour, 2)}
+                )
+        return _no_longer_fits(c, answers)
     mb = c.hp.micro_batch
     batch = effective_batch(c.model.params_b)
     for m in REFINE_MICRO_BATCHES:
@@ -252,10 +262,32 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
         cost = _same_offer(est, c.cost)
     hours = est.train_hours if est.train_hours is not None else (cost.hours if cost else None)
     if cost is not None and cost.usd > answers.budget.training_usd and mb != c.hp.micro_batch:
-        return  # keep the screened plan rather than push it over budget
+        return _no_longer_fits(c, answers)  # keep the screened plan rather than push it over budget
     c.hp, c.est, c.cost, c.hours, c.tokens_per_s = hp, est, cost, hours, est.tokens_per_s
     c.peak_gb = est.peak_vram_gb
     c.cost_usd = cost.usd if cost else c.cost_usd
+    return _no_longer_fits(c, answers)
+
+
+def _no_longer_fits(c: Candidate, answers: Answers) -> Failure | None:
+    """Why the plan's final figures break a constraint the screen passed it on, if they do."""
+    if _over_budget(c, answers):
+        where = c.option.label(c.count) + (f" from {c.cost.provider}" if c.cost and c.option.where == "cloud" else "")
+        return Failure(
+            "budget",
+            f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} costs about {usd_text(c.train_cost_usd or 0.0)} on "
+            f"{where} with its final settings, above the {usd_text(answers.budget.training_usd)} training budget.",
+        )
+    room = c.room_gb
+    if room is None or c.peak_gb <= room:
+        return None
+    return Failure(
+        "memory",
+        f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} needs about {c.peak_gb:.1f} GB per GPU on "
+        f"{c.option.label(c.count)} with its final settings ({c.hp.precision}, micro-batch "
+        f"{c.hp.micro_batch}), more than the {room:.1f} GB each card offers.",
+        c.peak_gb,
+    )
 
 
 def _placed(c: Candidate, hp: Hyperparameters, answers: Answers, tariff: dict, with_data: bool) -> EstimateRequest:

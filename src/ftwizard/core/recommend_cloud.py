@@ -5,12 +5,14 @@ a few multiplications (the same formulas as `estimate`). This module prices its 
 the way `estimate`'s cost list does: whole instances of the offer at the smallest GPU count
 that holds the run, throughput scaling with the count (the estimator's ideal scaling), and
 cost = hours x GPUs x price per GPU-hour. Shown plans get a full `estimate` afterwards.
+Each GPU is swept with the precision its plan will use (`hyperparams.precision_for`: fp16
+where the card has no bf16), so the final estimate of a chosen offer sizes the same run.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ftwizard.core.answers import Answers
@@ -18,7 +20,7 @@ from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import CostOption
 from ftwizard.core.estimator_sweep import sweep
 from ftwizard.core.hardware_options import GpuOption
-from ftwizard.core.hyperparams import estimate_request, starting_hyperparameters
+from ftwizard.core.hyperparams import estimate_request, precision_for, starting_hyperparameters
 
 
 class Offer(NamedTuple):
@@ -39,8 +41,12 @@ class Offer(NamedTuple):
 
 @dataclass(frozen=True)
 class CloudRun:
-    peak_gb: float  # per GPU on one GPU (before any sharding)
+    peak_gb: float  # per GPU on one GPU (before any sharding), the lightest over the GPUs swept
     offers: list[Offer] | list[CostOption]  # every priced offer that can hold the run
+    peak_by_gpu: dict[str, float] = field(default_factory=dict)  # per GPU id: its precision's peak
+
+    def peak_on(self, gpu_id: str) -> float:
+        return self.peak_by_gpu.get(gpu_id, self.peak_gb)
 
 
 def as_cost_option(x: Offer | CostOption) -> CostOption:
@@ -77,7 +83,15 @@ def cloud_run(
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is catalog:
         return hit[1]
-    rows = sweep(catalog, template, methods=[method], model_ids=[model.id], gpu_ids=gpu_ids)
+    by_precision: dict[str, list[str]] = {}
+    for o in cloud:
+        by_precision.setdefault(precision_for(o.gpu), []).append(o.gpu.id)
+    rows = []
+    for precision, ids in by_precision.items():
+        rows += sweep(
+            catalog, template.model_copy(update={"precision": precision}),
+            methods=[method], model_ids=[model.id], gpu_ids=ids,
+        )
     run = None
     if rows:
         tokens = train_tokens(answers, objective, hp.epochs)
@@ -105,7 +119,8 @@ def cloud_run(
                         p.source,
                     )
                 )
-        run = CloudRun(rows[0].peak_vram_gb, offers)
+        peaks = {row.gpu_id: row.peak_vram_gb for row in rows}
+        run = CloudRun(min(peaks.values()), offers, peaks)
     if len(_CACHE) >= CACHE_SIZE:
         _CACHE.clear()
     _CACHE[key] = (catalog, run)
