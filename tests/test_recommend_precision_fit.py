@@ -75,3 +75,30 @@ def test_cloud_plans_on_cards_without_bf16_are_sized_in_fp16(tmp_path, catalog):
         assert r.peak_vram_gb == pytest.approx(est.peak_vram_gb, abs=0.01)
         assert est.fits and r.train_hours == pytest.approx(est.train_hours, rel=0.01)
         assert r.train_cost_usd is not None and r.train_cost_usd > 0
+
+
+def test_a_bf16_run_on_a_card_without_bf16_is_timed_at_its_fp16_speed(catalog):
+    """The runner trains in fp16 where bf16 is missing, so the estimate times it that way."""
+    t4 = catalog.gpu("t4")
+    assert t4.bf16_supported is False
+    ask = dict(model_id="llama-3.2-1b", method="qlora", seq_len=512, examples=1000, avg_tokens=400)
+    bf16 = estimate(EstimateRequest(**ask, precision="bf16-mixed", gpu_id="t4"), catalog)
+    fp16 = estimate(EstimateRequest(**ask, precision="fp16-mixed", gpu_id="t4"), catalog)
+    assert bf16.tokens_per_s == pytest.approx(fp16.tokens_per_s, rel=0.05)
+    assert bf16.train_hours and bf16.train_hours > 0
+    assert any(c.pricing == "electricity" and c.gpu_id == "t4" and c.hours > 0 for c in bf16.costs)
+    assert any("has no bf16" in a and "fp16" in a for a in bf16.assumptions)
+    on_4090 = estimate(EstimateRequest(**ask, precision="bf16-mixed", gpu_id="rtx-4090"), catalog)
+    assert not any("has no bf16" in a for a in on_4090.assumptions)
+
+
+def test_a_bf16_run_is_priced_on_the_v100_offer_too(catalog):
+    """The price list of an estimate keeps the old cards' offers, with hours and a cost."""
+    req = EstimateRequest(model_id="qwen3-4b", method="lora", precision="bf16-true", seq_len=1024,
+                          examples=2000, avg_tokens=600, epochs=2)
+    est = estimate(req, catalog)
+    v100 = [c for c in est.costs if c.gpu_id in NO_BF16]
+    assert v100, "the catalog prices an 8 x V100 16GB instance"
+    a100_gpu_hours = min(c.hours * c.count for c in est.costs if c.gpu_id == "a100-80gb-sxm")
+    for c in v100:
+        assert c.hours * c.count > a100_gpu_hours and c.usd > 0  # more GPU-hours than an A100, and priced

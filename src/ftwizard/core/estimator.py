@@ -281,7 +281,7 @@ def _range(parts: dict[str, float]) -> tuple[float, float]:
     return low / K.GB, high / K.GB
 
 
-def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel) -> list[str]:
+def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel, gpu: GpuEntry | None = None) -> list[str]:
     out = [
         f"Model: {name}; {mem.total_params / 1e9:.2f}B parameters, {mem.trainable_params / 1e6:.1f}M trainable.",
         "Memory is per GPU in decimal GB (1e9 bytes) at the start of backward, the step's peak.",
@@ -314,6 +314,11 @@ def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel) -> list[str]
         f"Speed: {K.ACHIEVABLE_MFU:.0%} of the GPU's dense 16-bit peak, or its memory bandwidth where that "
         "binds; training tokens are real tokens (packed sequences)."
     )
+    if gpu is not None and gpu.bf16_supported is False and req.precision.startswith("bf16"):
+        out.append(
+            f"{gpu.name} has no bf16: speed is its fp16 peak (the runner trains in fp16 there); memory is for "
+            f"{req.precision} as asked - estimate fp16-mixed to size that run exactly."
+        )
     return out
 
 
@@ -373,7 +378,7 @@ def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
         train_hours=None if hours is None else round(hours, 4),
         costs=costs,
         monthly_inference=serve,
-        assumptions=_assumptions(req, name, mem),
+        assumptions=_assumptions(req, name, mem, gpu),
         trainable_params=mem.trainable_params,
         total_params=mem.total_params,
     )

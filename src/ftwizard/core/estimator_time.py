@@ -81,7 +81,7 @@ def peak_tflops(gpu: GpuEntry, precision: str) -> float | None:
     if precision == "fp16-mixed":
         return gpu.fp16_dense_tflops or gpu.bf16_dense_tflops
     if gpu.bf16_supported is False:
-        return None  # no bf16 (V100, T4): ask for fp16-mixed to get a speed on these cards
+        return gpu.fp16_dense_tflops  # no bf16 (V100, T4): the runner trains in fp16 there
     return gpu.bf16_dense_tflops
 
 
