@@ -252,9 +252,12 @@ class _Run:
             t_step = time.time()
             try:
                 loss, tokens, grad_norm = self.train_step(bins, p.step + 1)
+                oom = False
             except Exception as exc:
                 if not is_oom(exc):
                     raise
+                oom = True
+            if oom:  # outside the except block: its traceback holds the step's tensors
                 last_saved = self.out_of_memory(last_saved)
                 continue
             dt_step = time.time() - t_step
