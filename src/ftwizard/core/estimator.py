@@ -3,11 +3,16 @@
 Public API (others code against it): EstimateRequest, Estimate, CostOption, estimate(),
 architecture_from_config(), lora_param_count(), monthly_inference_usd(),
 smallest_gpu_count(). Pure and fast: no torch, no I/O except architecture_from_config.
+
+Calibration (`estimate(req, catalog, calibration)`, a `core.calibration.Correction` for the
+request's GPU and architecture): the breakdown stays the physics; the correction multiplies
+the total (its own "calibration" line in breakdown_gb, so the parts still add up), the range
+(widened by range_widen_fraction), and the speed on the request's GPU (hours and costs follow).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,6 +27,9 @@ from ftwizard.core.estimator_arch import (
 from ftwizard.core.estimator_cost import electricity_usd, serving_option, usable_memory_gb
 from ftwizard.core.estimator_memory import MemoryModel, build
 from ftwizard.core.estimator_time import Work, tokens_per_s, work
+
+if TYPE_CHECKING:  # the estimator reads a correction's factors; it never opens the store
+    from ftwizard.core.calibration import Correction
 
 __all__ = [
     "CostOption",
@@ -167,6 +175,10 @@ class Estimate(BaseModel):
     assumptions: list[str] = Field(default_factory=list, description="One sentence each.")
     trainable_params: int
     total_params: int
+    calibration: str | None = Field(
+        default=None, description="'calibrated from N runs on this GPU ...'; None when uncalibrated."
+    )
+    calibrated_runs: int = Field(default=0, ge=0, description="Recorded runs behind the correction applied.")
 
 
 
@@ -322,24 +334,37 @@ def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel, gpu: GpuEntr
     return out
 
 
-def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
-    """Peak VRAM per GPU, time and cost for one configuration. Pure and fast."""
+def estimate(req: EstimateRequest, catalog: Catalog, calibration: Correction | None = None) -> Estimate:
+    """Peak VRAM per GPU, time and cost for one configuration. Pure and fast.
+
+    `calibration`: the correction learned from recorded runs on the request's GPU and
+    architecture (module docstring); None or an uncalibrated one leaves the physics alone.
+    """
     check_request(req)
     arch, name = resolve_architecture(req, catalog)
     s = shapes_cached(arch)
     mem = build(req, s)
     world = req.world_size
+    corr = calibration if calibration is not None and calibration.runs > 0 else None
+    mem_factor = corr.memory_factor if corr else 1.0
     parts = mem.per_gpu(world, req.strategy, req.cpu_offload)
-    peak = sum(parts.values()) / K.GB
+    physics = sum(parts.values()) / K.GB
+    peak = physics * mem_factor
     low, high = _range(parts)
     breakdown = {k: round(v / K.GB, 3) for k, v in parts.items() if v > 0}
+    if corr:
+        widen = corr.range_widen_fraction  # few runs -> a wider range (core.calibration)
+        low, high = low * mem_factor * (1 - widen), high * mem_factor * (1 + widen)
+        breakdown["calibration"] = round(peak - physics, 3)
     gpu = catalog.gpu(req.gpu_id) if req.gpu_id else None
     usable = usable_memory_gb(gpu) if gpu else None
     w = work(req, s, mem)
     tps = tokens_per_s(w, gpu, req.precision, world, req.grad_accum) if gpu else None
+    if tps and corr:
+        tps *= corr.speed_factor  # learned on this GPU only; other priced GPUs keep the physics
     train_tokens = _train_tokens(req)
     hours = train_tokens / tps / 3600 if (train_tokens is not None and tps) else None
-    costs = _costs(req, catalog, mem, w, train_tokens) if train_tokens is not None else []
+    costs = _costs(req, catalog, mem, w, train_tokens, corr) if train_tokens is not None else []
     if hours is not None and gpu is not None and usable is not None and peak <= usable:
         kwh = electricity_usd(hours, world, gpu, req.electricity_usd_per_kwh)
         if kwh is not None:
@@ -378,20 +403,39 @@ def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
         train_hours=None if hours is None else round(hours, 4),
         costs=costs,
         monthly_inference=serve,
-        assumptions=_assumptions(req, name, mem, gpu),
+        assumptions=_assumptions(req, name, mem, gpu) + (_calibration_assumption(corr) if corr else []),
         trainable_params=mem.trainable_params,
         total_params=mem.total_params,
+        calibration=corr.describe() if corr else None,
+        calibrated_runs=corr.runs if corr else 0,
     )
 
 
+def _calibration_assumption(corr: Correction) -> list[str]:
+    text = corr.describe()
+    return [
+        f"{text[0].upper()}{text[1:]} (the records: `ftwizard calibration list`); the breakdown is the "
+        "physics and its 'calibration' line the correction, whose formula is in ftwizard.core.calibration."
+    ]
+
+
 def _costs(
-    req: EstimateRequest, catalog: Catalog, mem: MemoryModel, w: Work, train_tokens: float
+    req: EstimateRequest,
+    catalog: Catalog,
+    mem: MemoryModel,
+    w: Work,
+    train_tokens: float,
+    corr: Correction | None = None,
 ) -> list[CostOption]:
-    """One entry per priced offer whose GPU can hold the run (at the smallest sensible count)."""
+    """One entry per priced offer whose GPU can hold the run (at the smallest sensible count).
+    A correction scales the memory on every GPU (it is the estimate's one peak) and the speed
+    on the request's GPU only (where it was measured)."""
     out: list[CostOption] = []
     needed: dict[str, int | None] = {}
     gpus = {g.id: g for g in catalog.gpus}
     curve = memory_curve(mem, req)
+    if corr:
+        curve = [(n, gb * corr.memory_factor) for n, gb in curve]
     for p in catalog.prices:
         gpu = gpus.get(p.gpu_id)
         if gpu is None:
@@ -405,6 +449,8 @@ def _costs(
         tps = tokens_per_s(w, gpu, req.precision, count, req.grad_accum)
         if not tps:
             continue
+        if corr and gpu.id == req.gpu_id:
+            tps *= corr.speed_factor
         hours = train_tokens / tps / 3600
         out.append(
             CostOption(

@@ -2,22 +2,26 @@
 
 The memory terms and the work of a step do not depend on the GPU, so each (model, method)
 is built once and every GPU is then a few multiplications: the same formulas as
-`estimate`, without the cost list and the assumption sentences.
+`estimate`, without the cost list and the assumption sentences. With `calibration`, each
+GPU's row gets the correction `estimate(..., calibration)` would apply on that GPU.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from ftwizard.core import estimator_constants as K
-from ftwizard.core.catalog import Catalog
+from ftwizard.core.catalog import Catalog, GpuEntry, ModelEntry
 from ftwizard.core.errors import EstimateError
 from ftwizard.core.estimator import EstimateRequest, check_request, memory_curve
 from ftwizard.core.estimator_arch import shapes
 from ftwizard.core.estimator_cost import usable_memory_gb
 from ftwizard.core.estimator_memory import build
 from ftwizard.core.estimator_time import peak_tflops, work
+
+if TYPE_CHECKING:
+    from ftwizard.core.calibration import Correction
 
 METHODS = ("full", "lora", "qlora")
 
@@ -40,8 +44,10 @@ def sweep(
     model_ids: Iterable[str] | None = None,
     gpu_ids: Iterable[str] | None = None,
     max_gpus: int = 64,
+    calibration: Callable[[ModelEntry, str, GpuEntry], Correction | None] | None = None,
 ) -> list[SweepRow]:
-    """One row per model x method x GPU; combinations that cannot run are left out."""
+    """One row per model x method x GPU; combinations that cannot run are left out.
+    `calibration(model, method, gpu)` gives the correction for a row, or None."""
     models = [catalog.model(m) for m in model_ids] if model_ids is not None else list(catalog.models)
     gpus = [catalog.gpu(g) for g in gpu_ids] if gpu_ids is not None else list(catalog.gpus)
     single = template.model_copy(update={"gpus": 1, "nodes": 1, "strategy": "single", "cpu_offload": False})
@@ -53,7 +59,7 @@ def sweep(
         for g in gpus:
             tflops = peak_tflops(g, template.precision)
             bw = g.bandwidth_gbs * 1e9 * K.ACHIEVABLE_BANDWIDTH_FRACTION if g.bandwidth_gbs else None
-            cards.append((g.id, usable_memory_gb(g), tflops * 1e12 * K.ACHIEVABLE_MFU if tflops else None, bw))
+            cards.append((g, usable_memory_gb(g), tflops * 1e12 * K.ACHIEVABLE_MFU if tflops else None, bw))
         for m in models:
             s = shapes(m.architecture)
             req = single.model_copy(update={"model_id": m.id, "architecture": None, "method": method})
@@ -69,12 +75,15 @@ def sweep(
                 w.flops, w.stream_bytes, w.dequant_bytes + w.optimizer_bytes / req.grad_accum, w.host_s, w.tokens
             )
             append = rows.append
-            for gid, room, flops_s, bw in cards:
+            for g, room, flops_s, bw in cards:
+                corr = calibration(m, method, g) if calibration is not None else None
+                mem_factor = corr.memory_factor if corr else 1.0
+                here = round(curve[0][1] * mem_factor, 3) if corr else peak
                 fits = needed = None
                 if room is not None:
-                    fits = peak <= room
+                    fits = here <= room
                     for n, gb in curve:  # first sensible count whose per-GPU peak fits
-                        if gb <= room:
+                        if gb * mem_factor <= room:
                             needed = n
                             break
                 tps = None
@@ -82,6 +91,6 @@ def sweep(
                     step = flops / flops_s
                     if bw:
                         step = max(step, stream / bw) + extra / bw
-                    tps = (needed or 1) * tokens / (step + host)
-                append(SweepRow(m.id, method, gid, peak, fits, needed, tps))
+                    tps = (needed or 1) * tokens / (step + host) * (corr.speed_factor if corr else 1.0)
+                append(SweepRow(m.id, method, g.id, here, fits, needed, tps))
     return rows
