@@ -1,7 +1,9 @@
 """`ftwizard estimate --model ID_OR_CONFIG_JSON --method qlora --seq-len 512 ... [--json]`.
 
 Peak VRAM per GPU (with its breakdown and range), and with --gpu whether it fits and how
-fast it trains; with the data size, hours and the cost on every priced option.
+fast it trains; with the data size, hours and the cost on every priced option. With --gpu,
+the runs recorded on that GPU correct the figures (`ftwizard calibration list`) unless
+--no-calibration is given.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--avg-tokens", type=float, help="mean tokens per example")
     p.add_argument("--epochs", type=float, default=1.0)
     p.add_argument("--electricity-usd-per-kwh", type=float, help="your tariff (default 0.30)")
+    p.add_argument("--no-calibration", action="store_true",
+                   help="ignore the runs recorded on this GPU (`ftwizard calibration list`): physics alone")
     add_json_flag(p)
     return p
 
@@ -112,6 +116,8 @@ def _text(e) -> str:
     if e.fits is not None:
         verdict = "fits" if e.fits else "does NOT fit"
         lines.append(f"On {e.gpu_memory_gb:.1f} GB usable: {verdict} (margin {e.margin_gb:+.1f} GB)")
+    if e.calibration:
+        lines.append(f"Calibration: {e.calibration}")
     if e.tokens_per_s is not None:
         lines.append(f"Speed: {e.tokens_per_s:,.0f} tokens/s")
     if e.train_hours is not None:
@@ -130,10 +136,21 @@ def _text(e) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from ftwizard.core.estimator import estimate
+    from ftwizard.core.estimator_calibration import CalibrationLookup, open_default_store
 
     catalog = catalog_from_args(args)
-    est = estimate(_request(args, catalog), catalog)
+    req = _request(args, catalog)
+    correction = None
+    if req.gpu_id is not None and not args.no_calibration:
+        store, notice = open_default_store()
+        if notice:
+            print(notice, file=sys.stderr)
+        lookup = CalibrationLookup.of(store)
+        correction = lookup.for_request(req, catalog) if lookup else None
+    est = estimate(req, catalog, correction)
     if args.json:
         print_json(est)
     else:

@@ -35,6 +35,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="USD_PER_KWH",
         help="electricity tariff for local runs (default: the estimator's 0.30 USD/kWh)",
     )
+    p.add_argument(
+        "--no-calibration",
+        action="store_true",
+        help="ignore the runs recorded on this workstation (`ftwizard calibration list`): physics alone",
+    )
     p.add_argument("--json-out", metavar="FILE", help="save the whole plan (answers included) as JSON")
     p.add_argument("--pdf", metavar="FILE", help="write the plan as a PDF report")
     add_json_flag(p)
@@ -69,9 +74,19 @@ def run(args: argparse.Namespace) -> int:
         raise AnswersError("--electricity: the tariff must be 0 or more USD per kWh")
     catalog = catalog_from_args(args)
     hardware = _hardware(args, answers, catalog)
+    store = None
+    if not args.no_calibration:
+        import sys
+
+        from ftwizard.core.estimator_calibration import open_default_store
+
+        store, notice = open_default_store()
+        if notice:
+            print(notice, file=sys.stderr)
     try:
         plan = recommend(
-            answers, catalog, hardware, weights=weights, top=args.top, electricity_usd_per_kwh=args.electricity
+            answers, catalog, hardware, weights=weights, top=args.top, electricity_usd_per_kwh=args.electricity,
+            calibration=store,
         )
     except AnswersError as exc:  # name the file the user gave, not just "answers"
         raise AnswersError(str(exc).replace("answers: ", f"{args.answers}: ", 1)) from None
@@ -147,6 +162,8 @@ def _print_human(plan, args: argparse.Namespace) -> None:
         print(f"\nWhy #1 ({top.model_name}, {top.technique}):")
         for r in top.reasons:
             print(f"  - {r}")
+        if top.calibration:
+            print(f"  - Memory and time are {top.calibration}.")
         for w in top.warnings:
             print(f"  ! {w}")
         p = top.score_parts

@@ -152,6 +152,11 @@ class Recommendation(_Part):
     licences: list[str] = Field(default_factory=list, description="Licence ids that apply.")
     reasons: list[str] = Field(default_factory=list, description="Sentences a manager understands.")
     warnings: list[str] = Field(default_factory=list, description="Licence duties, tight memory, over budget.")
+    calibration: str | None = Field(
+        default=None,
+        description="How the memory and speed figures were corrected from runs recorded on this GPU "
+        "('calibrated from 3 runs on this GPU ...'); None: the estimator's physics alone.",
+    )
 
 
 class Exclusion(_Part):

@@ -54,11 +54,15 @@ def request_for(
 def vram_breakdowns(
     plan: Plan, catalog: Catalog, top: int = 5, electricity_usd_per_kwh: float | None = None
 ) -> dict[int, dict[str, float]]:
-    """rank -> the estimator's breakdown_gb (per GPU) for the first `top` recommendations."""
+    """rank -> the estimator's breakdown_gb (per GPU) for the first `top` recommendations.
+    A calibrated recommendation's correction (its peak minus the physics) is its own part."""
     out: dict[int, dict[str, float]] = {}
     for rec in sorted(plan.recommendations, key=lambda r: r.rank)[:top]:
         req = request_for(rec, plan.answers, electricity_usd_per_kwh=electricity_usd_per_kwh)
-        out[rec.rank] = dict(estimate(req, catalog).breakdown_gb)
+        parts = dict(estimate(req, catalog).breakdown_gb)
+        if rec.calibration:
+            parts["calibration"] = round(rec.peak_vram_gb - sum(parts.values()), 3)
+        out[rec.rank] = parts
     return out
 
 

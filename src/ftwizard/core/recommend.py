@@ -20,6 +20,10 @@ Speed (under 50 ms for the catalog, benchmarks/rank_speed.py): quality, data fit
 and serving cost are known before any estimate, and time and cost add at most their weights;
 with `top`, models that cannot reach the top N even so are not estimated (branch and bound;
 the plan's assumptions say how many). Exclusions are then listed for the estimated models.
+Calibration: with recorded runs (`calibration`: the store, or records), each estimate takes
+the correction for its GPU, model architecture and method (`core.estimator_calibration`,
+looked up once per combination); each recommendation and the assumptions say which figures
+are calibrated and from how many runs.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from ftwizard.core.advice import advise
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import InferenceCost, monthly_inference_usd
+from ftwizard.core.estimator_calibration import CalibrationLookup, CalibrationSource
 from ftwizard.core.hardware_options import GpuOption, gpu_options, local_only
 from ftwizard.core.hardware_profile import HardwareProfile
 from ftwizard.core.hyperparams import run_config_for
@@ -70,9 +75,12 @@ def recommend(
     *,
     electricity_usd_per_kwh: float | None = None,
     now: dt.datetime | None = None,
+    calibration: CalibrationSource = None,
 ) -> Plan:
-    """The plan for these answers: advice, ranked recommendations, exclusions with reasons."""
+    """The plan for these answers: advice, ranked recommendations, exclusions with reasons.
+    `calibration`: recorded runs (a CalibrationStore or records) to correct the estimates."""
     weights = weights or ScoreWeights()
+    lookup = CalibrationLookup.of(calibration)
     options, hw_notes = gpu_options(answers, catalog, hardware)
     tariff = {} if electricity_usd_per_kwh is None else {"electricity_usd_per_kwh": electricity_usd_per_kwh}
     groups = [SFT_TECHNIQUES] + ([DPO_TECHNIQUES] if answers.data.preference_pairs else [])
@@ -131,7 +139,7 @@ def recommend(
             skipped += 1
             continue
         kept, failures, partial = _evaluate_model(
-            model, q, groups, nth, bound, answers, catalog, options, tariff, offer_score, known, weights
+            model, q, groups, nth, bound, answers, catalog, options, tariff, offer_score, known, weights, lookup
         )
         if not kept and failures and not partial:
             first = next(iter(failures.values()))
@@ -183,7 +191,7 @@ def recommend(
         excluded=excluded,
         chosen_index=0 if recs else None,
         run_config=run_config_for(recs[0], answers) if recs else None,
-        assumptions=_assumptions(shown, catalog, skipped, top),
+        assumptions=_assumptions(shown, catalog, skipped, top, recs),
     )
 
 
@@ -200,6 +208,7 @@ def _evaluate_model(
     offer_score: Callable[[float, float], float],
     known: dict[tuple[str, str, str], dict[str, float]],
     weights: ScoreWeights,
+    calibration: CalibrationLookup | None = None,
 ) -> tuple[dict[str, Candidate], dict[str, Failure], bool]:
     """The best placement per technique, why the others failed, and whether some technique
     was left out by the bound (then the model as a whole is not called excluded)."""
@@ -216,7 +225,7 @@ def _evaluate_model(
                 failures.setdefault(technique, _heavier(model, technique, *lighter))
                 continue
             found, failure = find_candidates(
-                model, technique, method, objective, answers, catalog, options, tariff, offer_score
+                model, technique, method, objective, answers, catalog, options, tariff, offer_score, calibration
             )
             for c in found:
                 c.quality_reasons = q.reasons
@@ -310,6 +319,7 @@ def _recommendation(
         licences=list(c.model.licences),
         reasons=describe_reasons(c, answers, catalog),
         warnings=warnings_for(c, inf, answers, catalog),
+        calibration=c.correction.describe() if c.correction else None,
     )
 
 
@@ -333,7 +343,9 @@ def _price_fields(c: Candidate) -> dict:
     return {}
 
 
-def _assumptions(shown: list[Candidate], catalog: Catalog, skipped: int, top: int | None) -> list[str]:
+def _assumptions(
+    shown: list[Candidate], catalog: Catalog, skipped: int, top: int | None, recs: list[Recommendation]
+) -> list[str]:
     out = [
         f"Catalog {catalog.version} (as of {catalog.as_of.isoformat()}).",
         "Scores: quality from the task's published benchmarks and model size, data fit, time, "
@@ -346,6 +358,14 @@ def _assumptions(shown: list[Candidate], catalog: Catalog, skipped: int, top: in
         out.append(
             f"{skipped} models that meet the constraints could not reach the top {top} even at zero "
             "time and cost, so they were not estimated (plan without a limit to see them)."
+        )
+    calibrated = [r for r in recs if r.calibration]
+    if calibrated:
+        ranks = ", ".join(f"#{r.rank}" for r in calibrated)
+        out.append(
+            f"Calibrated figures: the peak memory, time and cost of plan{'s' if len(calibrated) > 1 else ''} "
+            f"{ranks} are corrected from runs recorded on their GPU (each plan says from how many); "
+            "the others are the estimator's physics alone. Formula: ftwizard.core.calibration."
         )
     seen = set(out)
     for c in shown:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
@@ -34,18 +35,22 @@ from ftwizard.core.recommend_cloud import CloudRun, as_cost_option, cloud_run, t
 from ftwizard.core.recommend_cloud import clear_cache as _clear_cloud_cache
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason, usd_text
 
+if TYPE_CHECKING:
+    from ftwizard.core.calibration import Correction
+    from ftwizard.core.estimator_calibration import CalibrationLookup
+
 # Estimates are pure, so re-ranking the same answers with other weights (the GUI's sliders)
 # reuses them. Bounded; the catalog object is kept with each entry so an id is never reused.
 _CACHE: dict[tuple[int, str], tuple[Catalog, Estimate]] = {}
 CACHE_SIZE = 8192
 
 
-def estimate(req: EstimateRequest, catalog: Catalog) -> Estimate:
-    key = (id(catalog), req.model_dump_json())
+def estimate(req: EstimateRequest, catalog: Catalog, calibration: Correction | None = None) -> Estimate:
+    key = (id(catalog), req.model_dump_json() + (calibration.model_dump_json() if calibration else ""))
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is catalog:
         return hit[1]
-    est = _estimate(req, catalog)
+    est = _estimate(req, catalog, calibration)
     if len(_CACHE) >= CACHE_SIZE:
         _CACHE.clear()
     _CACHE[key] = (catalog, est)
@@ -82,6 +87,7 @@ class Candidate:
     total: float = 0.0
     too_big_for_one: bool = False  # sharded because one card cannot hold it (else: a group offer)
     quality_reasons: list[str] = field(default_factory=list)
+    correction: Correction | None = None  # from runs recorded on this GPU; None: physics alone
 
     @property
     def peak_vram_gb(self) -> float:
@@ -120,9 +126,15 @@ def find_candidates(
     options: list[GpuOption],
     tariff: dict,
     offer_score: Callable[[float, float], float],
+    calibration: CalibrationLookup | None = None,
 ) -> tuple[list[Candidate], Failure | None]:
     """Every local placement and the best cloud offer (by `offer_score(hours, usd)`) that hold
-    the run within the training budget, or why none does."""
+    the run within the training budget, or why none does. With `calibration`, each GPU's
+    figures carry the correction the runs recorded on it give (once per GPU, model, method)."""
+
+    def correction(gpu) -> Correction | None:
+        return calibration.correction(gpu, model.architecture, method) if calibration else None
+
     found: list[Candidate] = []
     over: list[Candidate] = []
     screen_peak: float | None = None
@@ -132,7 +144,8 @@ def find_candidates(
         hp = starting_hyperparameters(model, method, objective, answers, opt.gpu)
         req = estimate_request(model, hp, method, objective, answers, tariff, with_data=False)
         req = req.model_copy(update={"gpu_id": opt.gpu.id})
-        est = estimate(req, catalog)
+        corr = correction(opt.gpu)
+        est = estimate(req, catalog, corr)
         screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
         count, strategy = 1, "single"
         room = room_gb(opt)
@@ -146,7 +159,9 @@ def find_candidates(
                 continue
             count, strategy = n, "fsdp"
             hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=n)
-            est = estimate(req.model_copy(update={"gpus": n, "strategy": "fsdp", "grad_accum": hp.grad_accum}), catalog)
+            est = estimate(
+                req.model_copy(update={"gpus": n, "strategy": "fsdp", "grad_accum": hp.grad_accum}), catalog, corr
+            )
         tps = est.tokens_per_s
         hours = train_tokens(answers, objective, hp.epochs) / tps / 3600 if tps else None
         kwh_usd = None
@@ -156,13 +171,14 @@ def find_candidates(
             model, technique, method, objective, opt, count, strategy, hp, est.peak_vram_gb, est, None, hours, tps, kwh_usd
         )
         c.too_big_for_one = count > 1
+        c.correction = corr
         (over if _over_budget(c, answers) else found).append(c)
     if cloud:
         hp = starting_hyperparameters(model, method, objective, answers, cloud[0].gpu)
-        run = cloud_run(model, method, objective, answers, catalog, cloud, tariff)
+        run = cloud_run(model, method, objective, answers, catalog, cloud, tariff, calibration)
         if run is None:  # the sweep refused it: the full estimate says why
             req = estimate_request(model, hp, method, objective, answers, tariff)
-            est = estimate(req.model_copy(update={"gpu_id": cloud[0].gpu.id}), catalog)
+            est = estimate(req.model_copy(update={"gpu_id": cloud[0].gpu.id}), catalog, correction(cloud[0].gpu))
             run = CloudRun(est.peak_vram_gb, est.costs)
         screen_peak = run.peak_gb if screen_peak is None else min(screen_peak, run.peak_gb)
         by_gpu = {o.gpu.id: o for o in cloud}
@@ -185,6 +201,7 @@ def find_candidates(
                 cost.hours, None,
             )
             c.too_big_for_one = usable is None or peak > usable
+            c.correction = correction(opt.gpu)
             found.append(c)
         elif offers:
             cost = as_cost_option(min(offers, key=lambda x: x.usd))
@@ -193,7 +210,7 @@ def find_candidates(
             over.append(
                 Candidate(
                     model, technique, method, objective, opt, cost.count, "fsdp", o_hp, run.peak_on(cost.gpu_id),
-                    None, cost, cost.hours, None,
+                    None, cost, cost.hours, None, correction=correction(opt.gpu),
                 )
             )
     if found:
@@ -238,7 +255,7 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
     """
     if not refine:
         if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
-            c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog)
+            c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog, c.correction)
             c.peak_gb = c.est.peak_vram_gb
             tps = c.est.tokens_per_s
             if tps and c.cost is not None:  # timed with its own grad_accum, not the screen's
@@ -255,7 +272,7 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
             mb = m
             break
     hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
-    est = estimate(_placed(c, hp, answers, tariff, with_data=True), catalog)
+    est = estimate(_placed(c, hp, answers, tariff, with_data=True), catalog, c.correction)
     if c.option.where == "local":
         cost = next((x for x in est.costs if x.pricing == "electricity"), None)
     else:
@@ -297,7 +314,7 @@ def _placed(c: Candidate, hp: Hyperparameters, answers: Answers, tariff: dict, w
 
 def _fits_with_margin(c: Candidate, mb: int, answers: Answers, catalog: Catalog, tariff: dict) -> bool:
     hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
-    peak = estimate(_placed(c, hp, answers, tariff, with_data=False), catalog).peak_vram_gb
+    peak = estimate(_placed(c, hp, answers, tariff, with_data=False), catalog, c.correction).peak_vram_gb
     room = c.room_gb or 0.0
     return peak <= room and room - peak >= REFINE_MARGIN_SHARE * room
 

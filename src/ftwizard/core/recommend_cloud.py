@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
@@ -21,6 +21,9 @@ from ftwizard.core.estimator import CostOption
 from ftwizard.core.estimator_sweep import sweep
 from ftwizard.core.hardware_options import GpuOption
 from ftwizard.core.hyperparams import estimate_request, precision_for, starting_hyperparameters
+
+if TYPE_CHECKING:
+    from ftwizard.core.estimator_calibration import CalibrationLookup
 
 
 class Offer(NamedTuple):
@@ -58,7 +61,7 @@ def train_tokens(answers: Answers, objective: str, epochs: float) -> float:
     return answers.data.examples * answers.data.avg_tokens * (2 if objective == "dpo" else 1) * epochs
 
 
-_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[Catalog, CloudRun | None]] = {}
+_CACHE: dict[tuple[int, str, tuple[str, ...], str], tuple[Catalog, CloudRun | None]] = {}
 CACHE_SIZE = 4096
 
 
@@ -74,23 +77,26 @@ def cloud_run(
     catalog: Catalog,
     cloud: list[GpuOption],
     tariff: dict,
+    calibration: CalibrationLookup | None = None,
 ) -> CloudRun | None:
-    """The run priced on every cloud offer; None when the estimator refuses the combination."""
+    """The run priced on every cloud offer; None when the estimator refuses the combination.
+    With `calibration`, each GPU's figures carry the correction recorded runs give there."""
     hp = starting_hyperparameters(model, method, objective, answers, None)
     template = estimate_request(model, hp, method, objective, answers, tariff)
     gpu_ids = tuple(o.gpu.id for o in cloud)
-    key = (id(catalog), template.model_dump_json(), gpu_ids)
+    key = (id(catalog), template.model_dump_json(), gpu_ids, calibration.key if calibration else "")
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is catalog:
         return hit[1]
     by_precision: dict[str, list[str]] = {}
     for o in cloud:
         by_precision.setdefault(precision_for(o.gpu), []).append(o.gpu.id)
+    corrections = (lambda m, meth, g: calibration.correction(g, m.architecture, meth)) if calibration else None
     rows = []
     for precision, ids in by_precision.items():
         rows += sweep(
             catalog, template.model_copy(update={"precision": precision}),
-            methods=[method], model_ids=[model.id], gpu_ids=ids,
+            methods=[method], model_ids=[model.id], gpu_ids=ids, calibration=corrections,
         )
     run = None
     if rows:

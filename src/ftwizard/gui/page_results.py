@@ -51,9 +51,15 @@ RERANK_DELAY_MS = 150  # coalesce slider drags into one ranking
 
 
 def run_recommend(answers, catalog, hardware, weights, electricity):
+    from ftwizard.core.estimator_calibration import open_default_store
     from ftwizard.core.recommend import recommend
 
-    return recommend(answers, catalog, hardware, weights, electricity_usd_per_kwh=electricity)
+    # Re-read each ranking: a run that just finished may have added a record.
+    store, notice = open_default_store()  # a damaged database is moved aside, never fatal
+    plan = recommend(answers, catalog, hardware, weights, electricity_usd_per_kwh=electricity, calibration=store)
+    if notice:
+        plan.advice.notes.append(notice)  # shown once, under the advice
+    return plan
 
 
 def _vram_text(rec) -> str:
@@ -369,6 +375,8 @@ class ResultsPage(QWizardPage):
         if rec.warnings:
             bits.append("<p><b>Warnings</b></p><ul>" + "".join(
                 f"<li>⚠ {html.escape(w)}</li>" for w in rec.warnings) + "</ul>")
+        if rec.calibration:
+            bits.append(f"<p>Memory and time are {html.escape(rec.calibration)}.</p>")
         monthly = self._money(rec.monthly_inference_usd)
         serve = f" on {html.escape(rec.monthly_inference_gpu)}" if rec.monthly_inference_gpu else ""
         bits.append(

@@ -76,6 +76,11 @@ class Sources:
         return f"[{len(self.items)}]"
 
 
+def calibration_sentence(rec: Recommendation) -> str:
+    """' Memory and time are calibrated from 3 runs on this GPU ...' or nothing."""
+    return f" Memory and time are {rec.calibration}." if rec.calibration else ""
+
+
 def hardware_short(rec: Recommendation) -> str:
     """'RTX A6000, local' or '2 x H100 SXM, Lambda': for table cells."""
     hw = rec.hardware
@@ -147,7 +152,7 @@ def recommendation(h: Html, plan: Plan) -> None:
             f"Fine-tune {rec.model_name} ({rec.params_b:g} B parameters, {rec.hf_repo_id}) with "
             f"{TECHNIQUE_PHRASE.get(rec.technique, rec.technique)} on {hardware_text(rec)}. It needs about "
             f"{fmt_gb(rec.peak_vram_gb)} GB of GPU memory per card{mem} and trains in {hours}{cost}."
-            f"{serve} It ranks #{rec.rank} of {len(plan.recommendations)} with a score of "
+            f"{calibration_sentence(rec)}{serve} It ranks #{rec.rank} of {len(plan.recommendations)} with a score of "
             f"{fmt_score(rec.score)}. {adv.summary}",
             "lead",
         )
@@ -259,6 +264,8 @@ def memory_time_cost(
         h.p("No plan was chosen, so there is nothing to size.")
         return
     h.h3(f"Peak GPU memory of the chosen plan: {fmt_gb(rec.peak_vram_gb)} GB per GPU")
+    if rec.calibration:
+        h.p(f"These figures are {rec.calibration}; the table's 'calibration' line is that correction.")
     parts = {k: v for k, v in (breakdown or {}).items() if k != TOTAL_COMPONENT}
     if parts:
         total = sum(parts.values()) or 1.0
