@@ -279,13 +279,23 @@ def make_case(i: int, row: dict, catalog: Catalog) -> Case:
     old_bnb = src in ("LitGPT resource tables", "LitGPT config hub", "HF 4-bit blog")
     # LitGPT runs attention with logit soft-capping (Gemma 2) in eager mode: SDPA cannot cap.
     attention = "eager" if src.startswith("LitGPT") and model.startswith("Gemma-2") else "sdpa"
+    # The training stack, per source (data notes): LitGPT runs on Lightning Fabric, torchtune on its
+    # own recipes; the rest are Hugging Face transformers + PEFT (Trainer, accelerate, DeepSpeed).
+    stack = "litgpt" if src.startswith("LitGPT") else "torchtune" if src == "torchtune" else "hf"
+    # Gradient accumulation, where the source states it (the data notes: Qwen 8, LLaMA-Factory 2,
+    # the HF blog 4). LitGPT's scripts always accumulate: their global batch (lit-gpt 2023: 128;
+    # config hub yamls: 16-32, e.g. tiny-llama/full.yaml 32 over micro-batch 4) exceeds the
+    # micro-batch. Memory depends only on whether gradients persist across micro-batches.
+    accum = {"Qwen": 8, "LLaMA-Factory": 2, "HF 4-bit blog": 4}.get(src, 1)
+    if src.startswith("LitGPT"):
+        accum = 2
     try:
         req = EstimateRequest(
             **arch_kw, method=m, precision=precision, optimizer=optimizer, lora_r=lora_r,
             lora_targets=_targets(row) if m != "full" else "all-linear", lora_dropout=dropout,
-            seq_len=seq, micro_batch=mb, grad_ckpt=ckpt, gpus=count,
+            seq_len=seq, micro_batch=mb, grad_accum=accum, grad_ckpt=ckpt, gpus=count,
             strategy=strategy, cpu_offload=cpu_offload, chunked_loss=chunked, qlora_bits=bits,
-            double_quant=dq, quant_saves_inputs=old_bnb, attention=attention,
+            double_quant=dq, quant_saves_inputs=old_bnb, attention=attention, stack=stack,
         )
     except Exception as exc:  # a row the request model refuses is reported, not hidden
         case.skip = f"request refused: {exc}"

@@ -80,12 +80,14 @@ def test_an_unknown_lora_target_is_refused_with_the_field_named():
 @pytest.mark.parametrize("ckpt", [True, False])
 def test_memory_grows_with_sequence_length_and_micro_batch(catalog, method, ckpt):
     # Never decreasing; strictly growing in activations (full fine-tuning's peak may sit at the
-    # end of backward, where all gradients are alive and activations are gone).
+    # end of backward, where all gradients are alive and activations are gone, or at the
+    # optimizer step, whose foreach AdamW scratch - one fp32 copy of 7B parameters - outweighs
+    # even 8k tokens of activations: then the peak is flat).
     for key, values in (("seq_len", (128, 512, 2048, 8192)), ("micro_batch", (1, 2, 4, 8))):
         ests = [estimate(req(method=method, grad_ckpt=ckpt, grad_accum=2, **{key: v}), catalog) for v in values]
         peaks = [e.peak_vram_gb for e in ests]
         acts = [e.breakdown_gb["activations"] + e.breakdown_gb["logits_and_loss"] for e in ests]
-        assert peaks == sorted(peaks) and peaks[0] < peaks[-1]
+        assert peaks == sorted(peaks) and (peaks[0] < peaks[-1] or method == "full")
         assert all(a < b for a, b in zip(acts, acts[1:], strict=False))
         single = [estimate(req(method=method, grad_ckpt=ckpt, **{key: v}), catalog).peak_vram_gb for v in values]
         assert single == sorted(single)

@@ -91,6 +91,11 @@ class EstimateRequest(BaseModel):
     chunked_loss: bool = Field(
         default=False, description="Chunked/fused cross-entropy (Liger, torchtune): no fp32 logits tensor."
     )
+    stack: Literal["hf", "litgpt", "torchtune"] = Field(
+        default="hf",
+        description="Training stack, where it changes memory: 'hf' (transformers + PEFT + accelerate, "
+        "ftwizard's runner), 'litgpt' (Lightning Fabric FSDP wraps whole blocks), 'torchtune'.",
+    )
     gpu_id: str | None = Field(default=None, description="Catalog GPU id for fits/time/cost.")
     gpus: int = Field(default=1, gt=0, le=1024, description="GPUs per node.")
     nodes: int = Field(default=1, gt=0, le=1024)

@@ -27,6 +27,10 @@ INT8_BITS = 8.0
 # byte each with block-wise fp32 absmax per 256 values (Dettmers et al. 2022, "8-bit optimizers").
 ADAM_MOMENTS = 2
 BNB_8BIT_BLOCK = 256
+# torch.optim.AdamW on CUDA defaults to the foreach implementation, whose step allocates one
+# state-sized temporary (sqrt of the second moment) for all parameters at once; bitsandbytes'
+# optimizers and fused=True update in place.
+ADAMW_FOREACH_TEMP_COPIES = 1
 
 # --- activations and loss (saved-tensor accounting, derived in estimator_memory) ----------------
 # Cross-entropy over the full vocabulary, as Hugging Face computes it (logits upcast to fp32):

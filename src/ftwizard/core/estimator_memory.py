@@ -52,7 +52,18 @@ class MemoryModel:
     trainable_params: int
     total_params: int
     grad_accum: int
+    # Scratch the optimizer step allocates on top of weights, gradients and state (torch AdamW's
+    # foreach path); the step comes after backward, when activations are gone.
+    optimizer_step_scratch: float = 0.0
+    # Gradients FSDP allocates when sharded, where they differ from `gradients` (whole flat
+    # parameters when frozen and trainable weights share one unit); None: same as `gradients`.
+    sharded_gradients: float | None = None
     notes: list[str] = field(default_factory=list)
+
+    def _grads(self, shard: int) -> float:
+        if shard > 1 and self.sharded_gradients is not None:
+            return self.sharded_gradients
+        return self.gradients
 
     def per_gpu_total(self, world: int, strategy: str, cpu_offload: bool) -> float:
         """Sum of `per_gpu` without building the breakdown (the ranker calls this a lot)."""
@@ -61,7 +72,8 @@ class MemoryModel:
         total = (self.weights + self.reference_weights + self.adapters + self.optimizer_state) * on_gpu
         if self.master_weights and shard == 1 and not cpu_offload:
             total += self.master_weights
-        grads = self.gradients * on_gpu
+        grads = self._grads(shard) * on_gpu
+        step = grads + self.optimizer_step_scratch * on_gpu
         buffers = 0.0
         if strategy in ("fsdp", "zero3") and world > 1 or cpu_offload:
             buffers = 2 * self.unit_bytes + self.unit_grad_bytes + (self.root_bytes if strategy == "fsdp" else 0.0)
@@ -69,9 +81,9 @@ class MemoryModel:
             total += self.gradients
         in_flight = self.activations + self.loss
         if self.grad_accum > 1:
-            moving = grads + in_flight
+            moving = grads + max(in_flight, step - grads)
         else:
-            moving = max(grads, in_flight)
+            moving = max(step, in_flight)
         churn = moving + buffers
         return total + churn + self.transient + K.ALLOCATOR_OVERHEAD_FRACTION * churn + K.CUDA_CONTEXT_GB * K.GB
 
@@ -91,7 +103,8 @@ class MemoryModel:
             out["adapters"] = self.adapters * on_gpu
         key = "optimizer_state_paged" if self.optimizer_paged else "optimizer_state"
         out[key] = self.optimizer_state * on_gpu
-        grads = self.gradients * on_gpu
+        grads = self._grads(shard) * on_gpu
+        scratch = self.optimizer_step_scratch * on_gpu
         if strategy in ("fsdp", "zero3") and world > 1 or cpu_offload:
             # One block gathered for compute while the next is prefetched (FSDP BACKWARD_PRE,
             # ZeRO-3 prefetch), plus that block's unsharded gradients before reduce-scatter.
@@ -103,11 +116,16 @@ class MemoryModel:
             out["ddp_grad_buckets"] = self.gradients  # DDP's flat copy of gradients for all-reduce
         in_flight = self.activations + self.loss
         if self.grad_accum > 1:
+            # Gradients persist across micro-batches; the last one's activations are freed before
+            # the optimizer step, so only the step's scratch beyond them raises the peak.
             out["gradients"] = grads
             out["activations"] = self.activations
             out["logits_and_loss"] = self.loss
-        elif grads >= in_flight:
-            out["gradients"] = grads  # end of backward: all gradients, activations freed
+            out["optimizer_step_scratch"] = max(0.0, scratch - in_flight)
+        elif grads + scratch >= in_flight:
+            # Optimizer step: all gradients and the step's scratch, activations freed.
+            out["gradients"] = grads
+            out["optimizer_step_scratch"] = scratch
             out["activations"] = 0.0
             out["logits_and_loss"] = 0.0
         else:
@@ -115,7 +133,8 @@ class MemoryModel:
             out["activations"] = self.activations
             out["logits_and_loss"] = self.loss
         out["quantization_scratch"] = self.transient
-        churn = out["activations"] + out["logits_and_loss"] + out["gradients"] + out.get("sharding_buffers", 0.0)
+        churn = (out["activations"] + out["logits_and_loss"] + out["gradients"] + out.get("optimizer_step_scratch", 0.0)
+                 + out.get("sharding_buffers", 0.0))
         out["allocator_overhead"] = K.ALLOCATOR_OVERHEAD_FRACTION * churn
         out["cuda_context"] = K.CUDA_CONTEXT_GB * K.GB
         return out
@@ -238,6 +257,17 @@ def build(req: EstimateRequest, s: Shapes) -> MemoryModel:
     reference = ref if req.objective == "dpo" and req.method == "full" else 0.0
     gradients = trainable * master
     optimizer = trainable * optimizer_bytes_per_param(req.optimizer, master)
+    # torch.optim.AdamW's default (foreach) step builds sqrt(v) for every parameter at once
+    # (torch/optim/adamw.py, _multi_tensor_adamw: exp_avg_sq_sqrt = torch._foreach_sqrt(...)).
+    # DeepSpeed (zero3) steps with its own fused Adam instead.
+    foreach = req.optimizer == "adamw" and req.strategy != "zero3"
+    step_scratch = trainable * master * K.ADAMW_FOREACH_TEMP_COPIES if foreach else 0.0
+    sharded_gradients = None
+    if req.stack == "litgpt" and req.method == "lora":
+        # Lightning Fabric's FSDP sets use_orig_params=True and LitGPT wraps whole blocks, so frozen
+        # and LoRA weights share one FlatParameter, whose gradient covers all of it: "gradient
+        # memory ... equivalent to not freezing those parameters" (torch.distributed.fsdp docs).
+        sharded_gradients = s.layers * s.block_params * master
 
     # Activations: sequences in flight per micro-batch (DPO forwards chosen and rejected).
     seqs = req.micro_batch * (2 if req.objective == "dpo" else 1)
@@ -270,6 +300,8 @@ def build(req: EstimateRequest, s: Shapes) -> MemoryModel:
     else:
         unit = s.block_params * c
     unit_grads = (s.block_params if req.method == "full" else trainable / max(1, s.layers)) * master
+    if sharded_gradients is not None:
+        unit_grads = s.block_params * master  # the whole block's flat gradient, before reduce-scatter
     root = (s.embed_params + s.head_params) * (c if req.method != "full" or req.precision != "fp32" else 4.0)
     if req.strategy == "zero3":
         root = 0.0  # ZeRO-3 gathers embeddings and head per module, like any other unit
@@ -291,5 +323,7 @@ def build(req: EstimateRequest, s: Shapes) -> MemoryModel:
         trainable_params=trainable,
         total_params=total,
         grad_accum=req.grad_accum,
+        optimizer_step_scratch=step_scratch,
+        sharded_gradients=sharded_gradients,
         notes=notes,
     )
