@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ftwizard.core.errors import RunConfigError
-from ftwizard.train.model_folder import check_model_folder
+from ftwizard.core.model_folder import check_model_folder
 from trust_helpers import fuzz_settings
 
 # "config.json": model_type llama; tokenizer.json; weights: whatever the test writes.
