@@ -29,5 +29,15 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) tools/screenshots.py
 
+# The Linux installer, dist/ftwizard_<version>_<arch>.deb (PyInstaller one-folder, no torch);
+# Windows and macOS: see packaging/README.md.
+PACKAGE_STAMP := $(VENV)/.installed-package
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt -e '.[package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	PYTHON=$(PY) bash packaging/linux/build-deb.sh
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info

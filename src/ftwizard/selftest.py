@@ -133,13 +133,20 @@ def _run_step(name: str, fn: Callable[[_Context], str], ctx: _Context) -> StepRe
         ok, detail = True, fn(ctx)
     except _Skipped as exc:
         ok, detail = False, str(exc)
-    except ImportError as exc:
-        missing = getattr(exc, "name", None) or str(exc)
-        ok, detail = False, f"not available: {missing} cannot be imported ({exc})"
+    except ModuleNotFoundError as exc:
+        ok, detail = False, f"not available: module {exc.name} is missing from this installation"
     except Exception as exc:  # the point of a self-test: report, never crash
-        first = (str(exc).splitlines() or [""])[0]
-        ok, detail = False, f"{type(exc).__name__}: {first[:300]}"
+        ok, detail = False, f"{type(exc).__name__}: {_gist(str(exc))}"
     return StepResult(name, ok, detail, round(time.perf_counter() - t0, 3))
+
+
+def _gist(message: str) -> str:
+    """One line: the first line, and the last too when a library explains at length."""
+    lines = [x.strip() for x in message.splitlines() if x.strip()]
+    if not lines:
+        return "(no message)"
+    text = lines[0] if len(lines) < 3 else f"{lines[0]} ... {lines[-1]}"
+    return text[:400]
 
 
 def run_selftest(workdir: Path) -> list[StepResult]:
