@@ -81,21 +81,23 @@ def _step_catalog(ctx: _Context) -> str:
 
 
 def _step_detection(ctx: _Context) -> str:
+    catalog = ctx.need("catalog")  # before imports: a missing catalog says so, not an import error
     from ftwizard.hardware.detect import detect
 
-    profile = detect(ctx.need("catalog"), runs_dir=ctx.workdir)
+    profile = detect(catalog, runs_dir=ctx.workdir)
     ctx.values["hardware"] = profile
     gpus = ", ".join(sorted({g.name for g in profile.gpus})) or "no GPU (CPU only)"
     return f"{gpus}; {len(profile.backends)} backends tried"
 
 
 def _step_plan(ctx: _Context) -> str:
+    catalog = ctx.need("catalog")
     from ftwizard.core.answers import HardwareAnswers, default_answers
     from ftwizard.core.recommend import recommend
 
     # Cloud mode ranks priced GPUs, so the plan has recommendations whatever this machine has.
     answers = default_answers().model_copy(update={"hardware": HardwareAnswers(mode="cloud")})
-    plan = recommend(answers, ctx.need("catalog"), top=3)
+    plan = recommend(answers, catalog, top=3)
     if not plan.recommendations:
         raise RuntimeError("the default answers gave no recommendation")
     ctx.values["plan"] = plan
@@ -103,9 +105,9 @@ def _step_plan(ctx: _Context) -> str:
 
 
 def _step_pdf(ctx: _Context) -> str:
+    plan, catalog = ctx.need("plan"), ctx.need("catalog")
     from ftwizard.report.pdf import write_plan_pdf
 
-    plan, catalog = ctx.need("plan"), ctx.need("catalog")
     if "app" not in ctx.values:  # QPdfWriter needs a QGuiApplication
         from ftwizard.gui.app import create_app
 
