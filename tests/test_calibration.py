@@ -116,6 +116,7 @@ def test_a_version_1_database_migrates_and_keeps_its_records(tmp_path):
     assert store.schema_version() == SCHEMA_VERSION
     (rec,) = store.records()
     assert rec.kind == "run" and rec.objective == "sft" and rec.measured_reserved_gb is None
+    assert rec.gpus == 1 and rec.strategy == "single"
     assert corr(store).runs == 1
 
 
@@ -149,3 +150,14 @@ def test_cli_share_and_clear(tmp_path, capsys):
     import json
 
     assert len(json.loads(capsys.readouterr().out)["records"]) == 1
+
+
+def test_single_and_multi_gpu_runs_never_share_a_correction():
+    sharded = [record(measured=20.0, estimated=10.0, gpus=4, strategy="fsdp")] * 5
+    assert not corr(sharded).calibrated  # a single-GPU estimate ignores 4-GPU records
+    assert corr(sharded, gpus=4).memory_factor > 1.5
+
+
+def test_the_reserved_peak_is_compared_when_recorded():
+    c = corr([record(measured=8.0, estimated=10.0, measured_reserved_gb=12.0)] * 8)
+    assert c.memory_factor > 1.0  # reserved 12 vs 10 estimated, not allocated 8

@@ -7,11 +7,16 @@ A database that cannot be read is moved aside with a message and a fresh one is 
 calibration is a refinement and must never block the program.
 
 The correction (documented in the plan and the PDF as "calibrated from N runs"):
-  ratio_i   = measured_i / estimated_i for the matching records (same GPU, same model
+  ratio_i   = measured_i / estimated_i for the matching records (same GPU and GPU count, same model
               architecture family and method; falling back to same GPU and method)
   factor    = exp( w * mean(log ratio_i) ),  w = n / (n + PRIOR_RUNS)
   factor is clamped to [MIN_FACTOR, MAX_FACTOR]
   range     = the estimate's own range widened by WIDEN_ONE_RUN / sqrt(n) (few runs -> wider)
+Like with like: estimated_i is the UNcalibrated estimate of what torch's allocator holds (the
+estimator's peak minus its CUDA-context term, which torch cannot see) and measured_i is
+max_memory_reserved where recorded (allocator slack included, as in the estimate), else
+max_memory_allocated. A calibrated figure must never be recorded as an estimate: the
+correction would then chase its own output.
 The shrinkage weight w (a normal-normal posterior mean with the prior "the estimator is
 right" worth PRIOR_RUNS runs) keeps one odd run from moving estimates far.
 """
@@ -37,7 +42,7 @@ from ftwizard.core.paths import data_dir
 log = logging.getLogger(__name__)
 
 DB_NAME = "calibration.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PRIOR_RUNS = 2.0  # the estimator's own prediction counts as this many runs
 MIN_FACTOR, MAX_FACTOR = 0.5, 2.0  # a correction beyond 2x means the estimate is wrong, not off
 WIDEN_ONE_RUN = 0.15  # +-15% extra range with one run, shrinking as 1/sqrt(n)
@@ -68,13 +73,28 @@ class CalibrationRecord(BaseModel):
     num_hidden_layers: int = Field(gt=0)
     method: Literal["full", "lora", "qlora"]
     objective: Literal["sft", "dpo"] = "sft"
+    gpus: int = Field(default=1, gt=0, description="Processes (GPUs) in the run; corrections are per layout.")
+    strategy: Literal["single", "ddp", "fsdp", "zero3"] = "single"
     seq_len: int = Field(gt=0)
     micro_batch: int = Field(gt=0)
     grad_ckpt: bool
     optimizer: str
-    estimated_peak_gb: float = Field(gt=0)
+    estimated_peak_gb: float = Field(
+        gt=0,
+        description="The UNcalibrated estimate of what torch's allocator holds at the peak, GB: the "
+        "estimator's peak minus its CUDA-context term (torch cannot see the context).",
+    )
     measured_peak_gb: float = Field(gt=0, description="torch.cuda.max_memory_allocated, GB.")
-    measured_reserved_gb: float | None = Field(default=None, gt=0, description="max_memory_reserved, GB.")
+    measured_reserved_gb: float | None = Field(
+        default=None,
+        gt=0,
+        description="torch.cuda.max_memory_reserved, GB: the allocator's peak with its slack. When "
+        "present, this is what the estimate is compared with (the estimate includes allocator slack).",
+    )
+
+    @property
+    def measured_for_comparison_gb(self) -> float:
+        return self.measured_reserved_gb or self.measured_peak_gb
     estimated_tokens_per_s: float | None = Field(default=None, gt=0)
     measured_tokens_per_s: float | None = Field(default=None, gt=0)
 
@@ -144,7 +164,15 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX IF NOT EXISTS records_gpu ON records (gpu_id, gpu_name, method)")
 
 
-_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+def _migrate_2_to_3(con: sqlite3.Connection) -> None:
+    # v3: the run's layout (one GPU or several, and how sharded), so a single-GPU correction is
+    # never learned from, or applied to, a sharded run;
+    # the estimate is compared with the reserved peak where one was recorded.
+    con.execute("ALTER TABLE records ADD COLUMN gpus INTEGER NOT NULL DEFAULT 1")
+    con.execute("ALTER TABLE records ADD COLUMN strategy TEXT NOT NULL DEFAULT 'single'")
+
+
+_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}
 _FIELDS = list(CalibrationRecord.model_fields)
 
 
@@ -249,9 +277,10 @@ class CalibrationStore:
         hidden_size: int,
         num_hidden_layers: int,
         method: str,
+        gpus: int = 1,
     ) -> Correction:
         return correction_from(
-            self.records(), gpu_id, gpu_name, model_type, hidden_size, num_hidden_layers, method
+            self.records(), gpu_id, gpu_name, model_type, hidden_size, num_hidden_layers, method, gpus
         )
 
 
@@ -274,15 +303,17 @@ def correction_from(
     hidden_size: int,
     num_hidden_layers: int,
     method: str,
+    gpus: int = 1,
 ) -> Correction:
-    """The correction for one estimate, from the records that match it (pure function)."""
+    """The correction for one estimate, from the records that match it (pure function).
+    Only records of the same number of GPUs count: sharding changes what dominates memory."""
 
     def same_gpu(r: CalibrationRecord) -> bool:
         if gpu_id and r.gpu_id:
             return r.gpu_id == gpu_id
         return bool(gpu_name) and r.gpu_name.lower() == (gpu_name or "").lower()
 
-    on_gpu = [r for r in records if same_gpu(r) and r.method == method]
+    on_gpu = [r for r in records if same_gpu(r) and r.method == method and r.gpus == gpus]
     key = f"{model_type}:{hidden_size}x{num_hidden_layers}"
     exact = [r for r in on_gpu if r.arch_key == key]
     family = [r for r in on_gpu if r.model_type == model_type]
@@ -290,7 +321,7 @@ def correction_from(
     matched, label = next(((m, lab) for m, lab in tiers if m), ([], "none"))
     if not matched:
         return Correction()
-    mem = _shrunk_factor([r.measured_peak_gb / r.estimated_peak_gb for r in matched])
+    mem = _shrunk_factor([r.measured_for_comparison_gb / r.estimated_peak_gb for r in matched])
     speed_pairs = [
         r.measured_tokens_per_s / r.estimated_tokens_per_s
         for r in matched

@@ -40,6 +40,8 @@ class CalibrationLookup:
         self._by_id: dict[tuple[str, str], list[CalibrationRecord]] = {}
         self._by_name: dict[tuple[str, str], list[CalibrationRecord]] = {}
         for r in self.records:
+            if r.gpus != 1:  # corrections are learned and applied per layout; the ranker's are single-GPU
+                continue
             if r.gpu_id:
                 self._by_id.setdefault((r.gpu_id, r.method), []).append(r)
             else:
@@ -96,8 +98,8 @@ class CalibrationLookup:
         return self._cache[key]
 
     def for_request(self, req: EstimateRequest, catalog: Catalog) -> Correction | None:
-        if req.gpu_id is None:
-            return None
+        if req.gpu_id is None or req.world_size > 1:
+            return None  # sharded runs are not calibrated from single-GPU records
         arch, _ = resolve_architecture(req, catalog)
         return self.correction(catalog.gpu(req.gpu_id), arch, req.method)
 
