@@ -139,7 +139,7 @@ def test_cli_check_prints_json_and_exits_1_when_not_ready(bare_venv):
 
 @pytest.mark.slow  # the dev venv has torch, so `list` checks it too (imports torch)
 def test_cli_list_checks_the_configured_interpreter_first(bare_venv, tmp_path):
-    env = os.environ | {"FTWIZARD_TRAIN_PYTHON": str(bare_venv), "HOME": str(tmp_path),
+    env = os.environ | {"FTWIZARD_PYTHON": str(bare_venv), "HOME": str(tmp_path),
                         "CONDA_PREFIX": "", "VIRTUAL_ENV": ""}
     out = subprocess.run([*CLI, "runtime", "list", "--json", "--timeout", "60"],
                          capture_output=True, text=True, timeout=300, env=env)
@@ -154,9 +154,25 @@ def test_settings_file_names_the_interpreter(tmp_path, monkeypatch):
     from ftwizard.core.paths import config_dir
     from ftwizard.runtime import configured_python
 
-    monkeypatch.delenv("FTWIZARD_TRAIN_PYTHON", raising=False)
+    monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)
     assert configured_python() is None
     (config_dir() / "settings.json").write_text(json.dumps({"train_python": "/srv/envs/llm/bin/python"}))
     assert configured_python() == "/srv/envs/llm/bin/python"
-    monkeypatch.setenv("FTWIZARD_TRAIN_PYTHON", "/other/python")
+    monkeypatch.setenv("FTWIZARD_PYTHON", "/other/python")
     assert configured_python() == "/other/python"
+
+
+def test_the_program_names_the_interpreter_it_would_train_with_without_running_it(tmp_path, monkeypatch):
+    from ftwizard.runtime import first_runtime_python
+
+    monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # the installed build: no torch, no Python
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "opt" / "ftwizard" / "ftwizard"))
+    assert first_runtime_python() is None
+    env = _fake_env(tmp_path / "miniconda3" / "envs" / "llm")
+    assert first_runtime_python() == str(env)
+    bundled = _fake_env(tmp_path / "opt" / "ftwizard" / "runtime")
+    assert first_runtime_python() == str(bundled)

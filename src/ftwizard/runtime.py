@@ -127,8 +127,9 @@ def default_runtime_dir() -> Path:
 
 
 def configured_python() -> str | None:
-    """The interpreter the user chose: FTWIZARD_TRAIN_PYTHON, else Settings' `train_python`."""
-    env = os.environ.get("FTWIZARD_TRAIN_PYTHON")
+    """The interpreter the user chose: FTWIZARD_PYTHON (as in the exported cluster recipes),
+    else Settings' `train_python`."""
+    env = os.environ.get("FTWIZARD_PYTHON")
     if env:
         return env
     from ftwizard.core.paths import config_dir
@@ -188,6 +189,16 @@ def find_runtimes(
         env_dir = Path(environ["VIRTUAL_ENV"])
         add(venv_python(env_dir), "virtualenv", f"active virtualenv '{env_dir.name}'")
     return found
+
+
+def first_runtime_python(configured: str | None = None) -> str | None:
+    """The interpreter training would use, unchecked (no subprocess: cheap enough for a click).
+
+    Never this program itself when it is the installed build: that has no Python to run
+    `-m ftwizard.train` with. None when there is no candidate at all.
+    """
+    found = find_runtimes(configured)
+    return found[0].python if found else None
 
 
 def _subdirs(base: Path) -> list[Path]:

@@ -14,7 +14,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     rsub = p.add_subparsers(dest="runtime_command", metavar="ACTION", required=True)
     lp = rsub.add_parser("list", help="check every candidate interpreter, best first")
     lp.add_argument("--configured", metavar="PYTHON",
-                    help="the interpreter chosen in Settings (default: FTWIZARD_TRAIN_PYTHON or Settings)")
+                    help="the interpreter chosen in Settings (default: FTWIZARD_PYTHON or Settings)")
     _timeout(lp)
     add_json_flag(lp)
     cp = rsub.add_parser("check", help="check one interpreter (default: the one training would use)")
