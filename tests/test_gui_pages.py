@@ -245,14 +245,14 @@ def test_export_pdf_writes_the_plan(qtbot, wizard, tmp_path):
     assert results.status.text() == "Saved plan.pdf."
 
 
-def test_launch_training_hands_the_plan_to_whoever_listens(qtbot, wizard, monkeypatch):
+def test_launch_training_opens_the_run_monitor_on_the_chosen_plan(qtbot, wizard):
     go_to(qtbot, wizard, "results")
     results = wizard.pages["results"]
-    wait_for_plan(qtbot, wizard)
-    told = []
-    monkeypatch.setattr("ftwizard.gui.page_results.QMessageBox.information", lambda *a: told.append(a[2]))
-    results.launch_clicked()
-    assert told and "run monitor is not part of this build" in told[0]
+    plan = wait_for_plan(qtbot, wizard)
     with qtbot.waitSignal(wizard.launch_training_requested) as signal:
         results.launch_clicked()
-    assert signal.args[0] is results.plan and len(told) == 1
+    monitor = wizard.run_monitor
+    qtbot.addWidget(monitor)
+    assert signal.args[0] is plan and monitor.plan is plan and monitor.isVisible()
+    assert monitor.setup.base_config == plan.run_config  # the paths are the user's to pick there
+    assert monitor.setup.hardware is wizard.pages["hardware"].profile  # the pre-flight uses the detected card

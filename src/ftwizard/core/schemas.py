@@ -25,6 +25,7 @@ FORMATS: dict[str, str] = {
     "estimate-request": "ftwizard.core.estimator:EstimateRequest",
     "estimate": "ftwizard.core.estimator:Estimate",
     "manifest": "ftwizard.core.manifest:Manifest",
+    "run-launch": "ftwizard.core.runs:LaunchRecord",
     "plan": "ftwizard.core.plan:Plan",
     "dataset-report": "ftwizard.core.data.report:DatasetReport",
     "autosave": "ftwizard.core.wizard_state:Autosave",

@@ -36,14 +36,19 @@ class WizardWindow(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton3, True)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "&Settings…")
         self.setButtonText(QWizard.WizardButton.CustomButton2, "Abo&ut")
+        # No mnemonic: every letter of "Runs" is taken on some page.
+        self.setButtonText(QWizard.WizardButton.CustomButton3, "Runs…")
+        self.button(QWizard.WizardButton.CustomButton3).setToolTip("Training runs: start, watch, resume, report")
         self.setButtonText(QWizard.WizardButton.BackButton, "< &Back")
         self.setButtonText(QWizard.WizardButton.NextButton, "&Next >")
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish")
         self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
         self.setButtonLayout([
             QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
+            QWizard.WizardButton.CustomButton3,
             QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
             QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
             QWizard.WizardButton.CancelButton,
@@ -68,6 +73,8 @@ class WizardWindow(QWizard):
         self._resume_to: int | None = None
         self._previous_id = PAGE_INDEX["welcome"]
         self._clean_exit_written = False
+        self.run_monitor = None  # gui.run_monitor.RunMonitor, once opened
+        self.launch_training_requested.connect(self.open_run_monitor)
         # Typing is saved too, a moment after it stops, so a crash mid-page loses little.
         self._edit_timer = QTimer(self)
         self._edit_timer.setSingleShot(True)
@@ -122,6 +129,7 @@ class WizardWindow(QWizard):
             page.completeChanged.connect(self._edit_timer.start)  # emitted on every edit
         self.currentIdChanged.connect(self._page_changed)
         self.pages["hardware"].start_detection()
+        QTimer.singleShot(0, self._reattach_runs)  # a run left going last time is shown again
 
     # -- moving between pages ------------------------------------------------------
     def validateCurrentPage(self) -> bool:  # noqa: N802 (Qt's name)
@@ -243,6 +251,8 @@ class WizardWindow(QWizard):
             self.open_settings()
         elif which == QWizard.WizardButton.CustomButton2.value:
             self.open_about()
+        elif which == QWizard.WizardButton.CustomButton3.value:
+            self.open_run_monitor(history=True)
 
     def open_settings(self):
         from ftwizard.gui.settings import save_settings
@@ -265,8 +275,26 @@ class WizardWindow(QWizard):
         return dialog
 
     def launch_training(self, plan) -> None:
-        """The hook for the run monitor (a later issue): emits `launch_training_requested`."""
+        """The results page's Launch: emits `launch_training_requested` (open_run_monitor listens)."""
         self.launch_training_requested.emit(plan)
+
+    def open_run_monitor(self, plan=None, history: bool = False):
+        """The run monitor (gui.run_monitor) for `plan`'s chosen run, or on its History tab."""
+        from ftwizard.gui.run_monitor import RunMonitor
+
+        self.finish_setup()
+        detected = self.answers is not None and self.answers.hardware.mode == "detect"
+        profile = self.pages["hardware"].profile if detected else None
+        self.run_monitor = RunMonitor(plan=plan, catalog=self.catalog, settings=self.settings, hardware=profile)
+        if history:
+            self.run_monitor.tabs.setCurrentIndex(1)
+        self.run_monitor.show()
+        return self.run_monitor
+
+    def _reattach_runs(self) -> None:
+        from ftwizard.gui.run_monitor import reattach_live_runs
+
+        self.run_monitor = reattach_live_runs(settings=self.settings, catalog=self.catalog) or self.run_monitor
 
     def has_training_monitor(self) -> bool:
         from PySide6.QtCore import QMetaMethod

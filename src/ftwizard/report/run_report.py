@@ -1,0 +1,140 @@
+"""A training run's report as a PDF: what it measured (loss chart, before/after evaluation,
+estimate vs measured memory and speed, set-up and notes), then the plan it was launched from
+when the run folder keeps one (`plan.json`), with the plan PDF's sections.
+
+    write_run_report(run_dir, path, *, catalog=None, progress=None) -> None
+
+Everything comes from the run folder (`core.runs`, `core.run_progress`); nothing is
+re-estimated. Written whole or not at all (atomic, 0600), like the plan PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ftwizard import __version__
+from ftwizard.core import run_figures as rf
+from ftwizard.core.errors import ExportError, FtwizardError
+from ftwizard.core.jsonio import atomic_write_bytes
+from ftwizard.core.run_progress import RunProgress, read_events
+from ftwizard.core.runs import METRICS, PLAN, RunSummary, summarize
+
+CHART_W, CHART_H = 640, 300  # CSS pixels, as the plan PDF's charts
+
+Progress = Callable[[float, str], None]
+
+
+def _when(value) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else rf.DASH
+
+
+def _run_sections(h, s: RunSummary, p: RunProgress) -> list:
+    """The measured part; returns the chart widgets to close after painting."""
+    from ftwizard.report import charts, run_charts
+
+    start = p.start
+    h.key_values([
+        ("Status", f"{s.status}: {s.detail}"),
+        ("Run folder", s.run_dir),
+        ("Model", f"{s.model} ({s.model_dir})" if s.model_dir else s.model),
+        ("Method", f"{s.method or rf.DASH}" + (f", {start.quantisation}, {start.precision} on "
+                                                  f"{start.device} ({start.device_name})" if start else "")),
+        ("Started", _when(s.started_at)),
+        ("Finished", _when(s.finished_at)),
+        ("Steps", f"{s.step} of {s.max_steps}" if s.max_steps else str(s.step)),
+        ("Examples", f"{start.train_examples:,} training, {start.holdout_examples:,} held out, "
+                     f"{start.skipped_rows:,} rows skipped" if start else rf.DASH),
+        ("Parameters", f"{start.trainable_params:,} trainable of {start.total_params:,}" if start else rf.DASH),
+        ("Adapter", s.adapter_dir or rf.DASH),
+    ])
+    h.h2("Loss over training")
+    chart = run_charts.metrics_chart(p.series)
+    h.drawing("loss", lambda painter, rect, w=chart: charts.paint_chart(w, painter, rect), CHART_W, CHART_H)
+    h.p("Training loss at every logged step; evaluation loss on the holdout before, during (if "
+        "asked) and after training.", "muted small")
+    h.h2("Before and after")
+    h.table(["", "Base model", "Tuned", "Change"], rf.before_after_rows(s), widths=[34, 22, 22, 22], align="lrrr")
+    h.h2("Estimate vs measured")
+    if s.predicted_peak_vram_gb is None and s.predicted_tokens_per_s is None:
+        h.p("The run carried no estimate for its machine (no GPU was detected at launch); measured: "
+            f"peak memory {rf.num(s.peak_mem_gb)} GB ({rf.memory_label(s.mem_kind)}), {rf.num(s.tokens_per_s)} tokens/s.")
+    else:
+        h.table(["", "Estimated", "Measured", "Measured / estimated"], rf.estimate_rows(s),
+                widths=[34, 22, 22, 22], align="lrrr")
+    h.p(rf.DEFINITIONS, "muted small")
+    notes = [w.message for w in p.warnings] + (start.notes if start else [])
+    if p.error is not None:
+        notes.append(f"Ended with {p.error.kind}: {p.error.message}. {p.error.suggestion}".strip())
+    if notes:
+        h.h2("Notes")
+        h.bullets(dict.fromkeys(notes))
+    return [chart]
+
+
+def _plan_sections(h, plan, catalog) -> None:
+    """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
+    from ftwizard.report import plan_sections as ps
+
+    src = ps.Sources()
+    h.h2("The plan this run came from", new_page=True)
+    h.p(f"Plan of {plan.created_at:%Y-%m-%d}, catalog {plan.catalog_version}.", "muted")
+    ps.recommendation(h, plan)
+    ps.answers(h, plan)
+    ps.ranked(h, plan)
+    ps.memory_time_cost(h, plan, catalog, None, src)
+    ps.licence_obligations(h, plan, catalog, src)
+    ps.compliance(h, plan)
+    ps.hardware(h, plan)
+    ps.run_configuration(h, plan)
+    ps.excluded(h, plan)
+    ps.model_sources(plan, catalog, src)
+    ps.sources(h, plan, src)
+
+
+def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None = None) -> bytes:
+    from ftwizard.report.document import Html, PdfMeta, render_pdf
+    from ftwizard.report.pdf import ensure_qt_app
+
+    if ensure_qt_app(need_widgets=True) is None:
+        raise ExportError("the run report needs a Qt widgets application for its chart")
+    run_dir = Path(run_dir)
+    summary = summarize(run_dir)
+    events = RunProgress().apply_all(read_events(run_dir / METRICS))
+    plan = None
+    if (run_dir / PLAN).exists():
+        from ftwizard.core.plan import load_plan
+
+        plan = load_plan(run_dir / PLAN)  # a broken plan file is named, not skipped silently
+    h = Html()
+    h.h1(f"Training run report: {summary.name}")
+    widgets = _run_sections(h, summary, events)
+    if plan is not None:
+        if catalog is None:
+            from ftwizard.core.catalog import load_catalog
+
+            catalog = load_catalog()
+        _plan_sections(h, plan, catalog)
+    written_by = f"ftwizard {__version__}"
+    meta = PdfMeta(title=f"Training run report: {summary.name}", creator=written_by,
+                   footer_left=f"{summary.name}  \u00b7  {summary.status}  \u00b7  {written_by}")
+    try:
+        return render_pdf(h, meta, progress)
+    finally:
+        for w in widgets:
+            w.close()
+            w.deleteLater()
+
+
+def write_run_report(run_dir: Path, path: Path, *, catalog=None, progress: Progress | None = None) -> None:
+    """Write the run report PDF at `path`; ExportError (or the plan's PlanError) says why not."""
+    path = Path(path)
+    if path.is_dir() or not path.parent.is_dir():
+        raise ExportError(f"{path}: give a PDF file name in an existing folder")
+    if not (Path(run_dir) / METRICS).exists():
+        raise ExportError(f"{run_dir}: no {METRICS}, so the run has nothing to report yet")
+    data = run_report_bytes(run_dir, catalog=catalog, progress=progress)
+    try:
+        atomic_write_bytes(path, data, private=True)
+    except FtwizardError as exc:
+        raise ExportError(str(exc)) from None
