@@ -193,3 +193,16 @@ def test_a_report_of_a_run_without_events_is_refused_naming_the_folder(qtbot, tm
     with pytest.raises(ExportError, match=f"{empty}: no metrics.jsonl"):
         write_run_report(empty, tmp_path / "r.pdf")
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_the_chart_draws_whatever_series_a_run_reports(qtbot):
+    from ftwizard.report.run_charts import metrics_chart, set_series
+
+    chart = metrics_chart({"train loss": [(1, 3.0), (2, 2.5)], "eval loss": [(0, 3.2)]})
+    qtbot.addWidget(chart)
+    assert set(chart._ftwizard_curves) == {"train loss", "eval loss"}
+    set_series(chart, {"train loss": [(1, 0.69), (2, 0.6)], "reward margin": [(1, 0.1), (2, 0.4)]})  # a DPO run
+    xs, ys = chart._ftwizard_curves["reward margin"].getData()
+    assert list(xs) == [1, 2] and list(ys) == [0.1, 0.4]
+    assert chart.getPlotItem().getAxis("left").labelText == "loss / reward"
+    assert chart._ftwizard_curves["eval loss"].getData() == (None, None)  # not in this run: emptied

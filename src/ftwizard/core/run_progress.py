@@ -20,6 +20,7 @@ SERIES: dict[tuple[str, str], str] = {
     ("step", "loss"): "train loss",
     ("eval", "eval_loss"): "eval loss",
     ("step", "reward_margin"): "reward margin",
+    ("eval", "reward_margin"): "eval reward margin",
 }
 READ_CHUNK_BYTES = 4 << 20  # one poll reads at most this much; the next poll goes on
 

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
 
-from ftwizard.report.charts import INK, PALETTE, _legend, _new_plot
+from ftwizard.report.charts import INK, LABEL_PX, PALETTE, TITLE_PX, _legend, _new_plot
 
 # Fixed colours for the known series, so train and eval look the same in every run.
-COLOURS = {"train loss": PALETTE[0], "eval loss": PALETTE[1], "reward margin": PALETTE[2]}
+COLOURS = {"train loss": PALETTE[0], "eval loss": PALETTE[1], "reward margin": PALETTE[2],
+           "eval reward margin": PALETTE[3]}
 EMPTY_TEXT = "Waiting for the first step…"
 
 
@@ -61,6 +62,10 @@ def set_series(w: pg.PlotWidget, series: Mapping[str, Sequence[tuple[int, float]
             w._ftwizard_legend.addItem(curve, name)
             w._ftwizard_curves[name] = curve
         curve.setData([p[0] for p in points], [p[1] for p in points])
+    if any("loss" not in name for name in series) and not getattr(w, "_ftwizard_mixed", False):
+        w._ftwizard_mixed = True  # DPO: margins share the axis with the loss
+        item.setTitle("Loss and reward margin over training", color=INK, size=f"{TITLE_PX}px")
+        item.setLabel("left", "loss / reward", **{"color": INK, "font-size": f"{LABEL_PX}px"})
     for name, curve in w._ftwizard_curves.items():
         if name not in series:  # a new run in the same window starts empty
             curve.setData([], [])
