@@ -137,7 +137,7 @@ def test_the_history_lists_past_runs_and_offers_what_each_allows(qtbot, tmp_path
     qtbot.waitUntil(lambda: len(history.runs) == 2, timeout=WAIT_MS)
     rows = [[history.table.item(r, c).text() for c in range(history.table.columnCount())] for r in range(2)]
     assert rows[0][:3] == ["■ cancelled", "tiny-llama", "qlora"] and rows[0][5] == "3 / 8"
-    assert rows[1][0] == "✔ finished" and rows[1][6] == "6.5 → 1.7" and rows[1][7] == str(finished / "adapter")
+    assert rows[1][0] == "✔ finished" and rows[1][6] == "6.5 → 1.7" and rows[1][7] == f"{finished.name}/adapter"
 
     history.select(finished)
     assert not history.resume_button.isEnabled() and history.export_button.isEnabled()

@@ -44,7 +44,7 @@ class ModelFolderReport:
         rows: list[tuple[bool | None, str]] = [
             (True, f"config.json: {self.model_type} model"),
             (True, f"tokenizer: {', '.join(self.tokenizer_files)}"),
-            (True, f"weights: {files} ({self.weights_format}, {self.weights_gb:.2f} GB)"),
+            (True, f"weights: {files} ({self.weights_format}, {size_text(self.weights_gb)})"),
         ]
         if self.licence_files:
             title = f": “{self.licence_title}”" if self.licence_title else ""
@@ -53,6 +53,11 @@ class ModelFolderReport:
             rows.append((None, "no LICENSE or USE_POLICY file: check the model's terms before you use it"))
         rows += [(None, w) for w in self.warnings]
         return rows
+
+
+def size_text(gb: float) -> str:
+    """Decimal units: '14.96 GB', '0.5 MB' (a tiny test model is not '0.00 GB')."""
+    return f"{gb:.2f} GB" if gb >= 0.1 else f"{gb * 1000:.1f} MB" if gb >= 1e-4 else f"{gb * 1e6:.0f} kB"
 
 
 def licence_files(folder: Path) -> list[Path]:

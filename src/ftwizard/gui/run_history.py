@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -57,7 +56,7 @@ class RunHistory(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.detail = QLabel()
         self.detail.setAccessibleName("Selected run")
@@ -107,7 +106,7 @@ class RunHistory(QWidget):
         for row, r in enumerate(found):
             steps = f"{r.step} / {r.max_steps}" if r.max_steps else str(r.step)
             cells = (STATUS_TEXT[r.status], r.model, r.method or "—", _when(r.started_at), _when(r.finished_at),
-                     steps, f"{num(r.eval_loss_before)} → {num(r.eval_loss_after)}", r.adapter_dir or "—")
+                     steps, f"{num(r.eval_loss_before)} → {num(r.eval_loss_after)}", self._short(r.adapter_dir))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(f"{r.run_dir}\n{r.detail}")
@@ -121,6 +120,15 @@ class RunHistory(QWidget):
                     self.table.selectRow(row)
         self._update_buttons()
         self.loaded.emit()
+
+    def _short(self, path: str | None) -> str:
+        """A path inside the runs folder, relative to it (the tooltip has the whole)."""
+        if not path:
+            return "—"
+        try:
+            return str(Path(path).relative_to(self.runs_dir))
+        except ValueError:
+            return path
 
     # -- the selected run ------------------------------------------------------------------------
     def selected(self):

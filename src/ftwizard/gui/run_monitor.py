@@ -412,7 +412,10 @@ class RunMonitor(QWidget):
         if self.state == "finished":
             self.status.setText(f"Finished {summary.step} steps. The adapter is in {summary.adapter_dir}.")
         elif self.state == "cancelled":
-            self.status.setText(f"Cancelled at step {summary.step} ({detail}). Resume continues from the checkpoint.")
+            saved = runs.latest_checkpoint_step(self.run_dir)
+            self.status.setText(f"Cancelled at step {summary.step} of {summary.max_steps}: " + (
+                f"checkpoint-{saved} is saved and Resume continues from it." if saved is not None
+                else f"{detail}; no checkpoint was saved, so a new run starts from step 0."))
         else:
             self.status.setText(f"Stopped: {detail}. {hint}".strip())
         self.result.setText(result_html(summary))

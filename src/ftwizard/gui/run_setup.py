@@ -6,7 +6,6 @@ folder's checklist (config, tokenizer, weights, licence file) and the pre-flight
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from pathlib import Path
 
@@ -73,7 +72,7 @@ class RunSetup(QGroupBox):
         self.data_browse = QPushButton("Brows&e…")
         self.checklist = QLabel()
         self.checklist.setAccessibleName("Model folder checks")
-        self.checklist.setTextFormat(Qt.TextFormat.RichText)
+        self.checklist.setTextFormat(Qt.TextFormat.PlainText)
         self.checklist.setWordWrap(True)
         self.data_note = QLabel()
         self.data_note.setAccessibleName("Training data check")
@@ -137,8 +136,7 @@ class RunSetup(QGroupBox):
         if text:
             c = self.base_config
             self.folder_report = inspect_model_folder(Path(text), c.trust_remote_code, c.allow_pickle_weights)
-            self.checklist.setText("<br>".join(f"{MARK[ok]} {html.escape(line)}"
-                                               for ok, line in self.folder_report.checklist()))
+            self.checklist.setText("\n".join(f"{MARK[ok]} {line}" for ok, line in self.folder_report.checklist()))
         else:
             self.checklist.setText("")
         data = self.data_path.text().strip()

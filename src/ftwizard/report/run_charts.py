@@ -27,7 +27,7 @@ def metrics_chart(series: Mapping[str, Sequence[tuple[int, float]]] | None = Non
     w._ftwizard_curves = {}  # series name -> PlotDataItem
     w._ftwizard_legend = _legend(w, columns=3)
     w._ftwizard_note = None
-    set_series(w, series or {})
+    set_series(w, {"train loss": [], "eval loss": [], **(series or {})})  # both in the legend from the start
     return w
 
 
