@@ -15,7 +15,9 @@ from pathlib import Path
 from ftwizard.core import events as ev
 from ftwizard.core.runconfig import RunConfig, RunEstimate, write_run_config
 
-T0 = 1_795_000_000.0  # 2026-11-17, a fixed clock for the hand-written events
+T0 = 1_795_000_000.0
+NO_BNB = ("bitsandbytes cannot run on this CPU: training LoRA on fp32 weights without 4-bit "
+          "quantisation, which needs more memory")  # 2026-11-17, a fixed clock for the hand-written events
 
 # Llama 3.1 8B's shape (its config.json on the Hugging Face hub), for the pre-flight tests.
 LLAMA_8B_CONFIG = {
@@ -115,7 +117,8 @@ def cancelled_run(runs: Path, name: str = "20261117-110000-tiny-qlora", t: float
 def killed_run(runs: Path, name: str = "20261117-120000-tiny-qlora", t: float = T0 + 7200) -> Path:
     """kill -9 mid-run: events stop, no ending, no manifest."""
     d = runs / name
-    write_events(d, [start(t=t)] + [step(i, 5.0, t=t + i) for i in range(1, 6)])
+    write_events(d, [ev.WarningEvent(ts=t - 1, kind="quantisation", message=NO_BNB), start(t=t)]
+                 + [step(i, 5.0, t=t + i) for i in range(1, 6)])
     write_run_config(d / "run_config.json", config_for(d))
     checkpoint(d, 4)
     return d

@@ -15,6 +15,7 @@ from ftwizard.gui.run_monitor import RunMonitor
 from gui_support import rtx4090_workstation, type_into
 from report_sample_plan import sample_plan
 from run_folder_helpers import (
+    NO_BNB,
     cancelled_run,
     finished_run,
     hold_run_folder,
@@ -117,6 +118,7 @@ def test_closing_with_a_run_going_asks_and_cancel_keeps_the_window(qtbot, tmp_pa
         monitor.attach(run_dir)
         assert monitor.state == "running" and monitor.is_live()
         assert monitor.progress.step == 5 and monitor.status.text().startswith("Step 5 of 8")
+        assert monitor.notes.text() == f"⚠ {NO_BNB}"  # what the runner decided, said in the window
         answers = iter(["cancel", "leave"])
         monitor.ask_on_close = lambda: next(answers)
         monitor.close()
@@ -206,3 +208,25 @@ def test_the_chart_draws_whatever_series_a_run_reports(qtbot):
     assert list(xs) == [1, 2] and list(ys) == [0.1, 0.4]
     assert chart.getPlotItem().getAxis("left").labelText == "loss / reward"
     assert chart._ftwizard_curves["eval loss"].getData() == (None, None)  # not in this run: emptied
+
+
+def test_the_wizard_shows_a_run_left_going_when_it_starts(qtbot, catalog):
+    from ftwizard.core.paths import default_runs_dir
+    from ftwizard.gui.wizard import WizardWindow
+    from gui_support import rtx4090_workstation as detector
+
+    run_dir = killed_run(default_runs_dir())
+    holder = hold_run_folder(run_dir)  # the runner a closed window left going
+    try:
+        wizard = WizardWindow(detector=detector, catalog=catalog)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.finish_setup()
+        qtbot.waitUntil(lambda: wizard.run_monitor is not None, timeout=WAIT_MS)
+        monitor = wizard.run_monitor
+        qtbot.addWidget(monitor)
+        monitor.ask_on_close = lambda: "leave"
+        assert monitor.isVisible() and monitor.run_dir == run_dir and monitor.state == "running"
+    finally:
+        stop(holder)
+    workers.wait_all()

@@ -54,7 +54,7 @@ def open_folder(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def train_python(settings=None) -> str:
+def train_python() -> str:
     """The interpreter that trains: the configured training runtime (ftwizard.runtime), else this one."""
     try:
         from ftwizard.runtime import configured_python
@@ -139,6 +139,10 @@ class RunMonitor(QWidget):
         self.status = QLabel("Pick the model folder and the data, then start.")
         self.status.setAccessibleName("Run status")
         self.status.setWordWrap(True)
+        self.notes = QLabel()  # what the runner decided on its own: fallbacks, skipped rows
+        self.notes.setAccessibleName("Runner notes")
+        self.notes.setWordWrap(True)
+        self.notes.hide()
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Training progress")
         self.bar.setRange(0, 1000)
@@ -175,6 +179,7 @@ class RunMonitor(QWidget):
         lay.addWidget(self.setup)
         lay.addLayout(buttons)
         lay.addWidget(self.status)
+        lay.addWidget(self.notes)
         lay.addWidget(self.bar)
         lay.addWidget(split, 1)
         self.history = None  # built when its tab is first shown
@@ -213,7 +218,7 @@ class RunMonitor(QWidget):
             return None
         cfg = self.setup.config()
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        launched = launch_runner(cfg, python=train_python(self.settings))
+        launched = launch_runner(cfg, python=train_python())
         if self.plan is not None:
             self._keep_plan(Path(cfg.output_dir))
         self.attach(Path(cfg.output_dir), launched)
@@ -291,7 +296,7 @@ class RunMonitor(QWidget):
         if runs.runner_pid(self.run_dir) is not None:
             raise FtwizardError(f"{self.run_dir}: the run is still going")
         cfg = load_run_config(self.run_dir / runs.RUN_CONFIG)
-        launched = launch_runner(cfg, resume=True, python=train_python(self.settings))
+        launched = launch_runner(cfg, resume=True, python=train_python())
         self.launched = launched
         self.progress.done = self.progress.error = None  # the last ending is history now
         self._awaiting_start = True
@@ -358,6 +363,9 @@ class RunMonitor(QWidget):
             self.status.setText(status_line(p))
         elif self.state == "starting":
             self.status.setText("Starting the runner: loading the model and the data…")
+        notes = list(dict.fromkeys([w.message for w in p.warnings] + (p.start.notes if p.start else [])))
+        self.notes.setText("\n".join(f"⚠ {n}" for n in notes))
+        self.notes.setVisible(bool(notes))
         self._draw_chart()
 
     def _draw_chart(self) -> None:
