@@ -235,3 +235,18 @@ def test_a_launch_record_round_trips(tmp_path):
     d.mkdir()
     write_launch_record(d, LaunchRecord(pid=42, host="h", started_at=T0, python="/usr/bin/python3", resume=True))
     assert read_launch_record(d).resume and (d / "launch.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_long_run_is_read_a_slice_per_poll_and_nothing_is_lost(tmp_path):
+    """A reattached 6,000-step run: each poll parses at most READ_CHUNK_BYTES, the UI stays live."""
+    from ftwizard.core.run_progress import READ_CHUNK_BYTES
+
+    path = write_events(tmp_path / "r", [start(max_steps=6000)] + [step(i, 2.0, max_steps=6000) for i in range(1, 6001)])
+    assert path.stat().st_size > READ_CHUNK_BYTES
+    tail = MetricsTail(path)
+    first = tail.read()
+    assert 0 < len(first) < 6001
+    rest = []
+    while batch := tail.read():
+        rest += batch
+    assert [e.step for e in first[1:] + rest] == list(range(1, 6001))

@@ -191,10 +191,12 @@ def _read_config(run_dir: Path) -> tuple[dict, str | None]:
     return (data, None) if isinstance(data, dict) else ({}, f"{path}: expected a JSON object")
 
 
-def summarize(run_dir: Path) -> RunSummary:
-    """Everything the history shows about one run folder; a broken file is named in `detail`."""
+def summarize(run_dir: Path, progress: RunProgress | None = None) -> RunSummary:
+    """Everything the history shows about one run folder; a broken file is named in `detail`.
+    `progress`: its events already folded (the monitor has them), else read from the folder."""
     run_dir = Path(run_dir)
-    progress = RunProgress().apply_all(read_events(run_dir / METRICS))
+    if progress is None:
+        progress = RunProgress().apply_all(read_events(run_dir / METRICS))
     config, config_problem = _read_config(run_dir)
     manifest = None
     if (run_dir / MANIFEST).exists():

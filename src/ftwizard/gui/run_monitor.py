@@ -397,9 +397,11 @@ class RunMonitor(QWidget):
 
         self.timer.stop()
         reap()
+        while batch := self.tail.read():  # whatever is still unread (a long run being reattached)
+            self.progress.apply_all(batch)
         self._show_progress()
         self._show_log()
-        summary = runs.summarize(self.run_dir)
+        summary = runs.summarize(self.run_dir, self.progress)
         if summary.status == "running":  # its lock is still held: the process is finishing up
             self.timer.start()
             return
