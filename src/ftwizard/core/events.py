@@ -9,6 +9,11 @@ Order of a run: `warning`* (set-up and data), `start`, `eval` (phase "before"), 
 `eval` | `checkpoint` | `warning`)*, `eval` (phase "after"), `done`. A run that stops early ends with
 one `error` event instead of `done`; a cancelled run ends with `error` kind "cancelled"
 after its `checkpoint`. Exit codes of the runner process are below.
+
+A DPO run (objective "dpo") adds the reward fields to `step`, `eval` and `done`: the reward
+of an answer is beta * (log p_tuned - log p_base) summed over its tokens (DPO paper, eq. 5);
+the margin is chosen minus rejected, the accuracy the share of pairs with a positive margin
+(ties count half). A probe (RunConfig.probe) emits `warning`*, `start`, then one `probe`.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ class StartEvent(_Event):
     run_dir: str
     model_dir: str
     method: Literal["qlora", "lora", "full"]
+    objective: Literal["sft", "dpo"] = "sft"
+    probe: bool = Field(default=False, description="A probe: a few steps to measure memory and speed, no outputs.")
+    processes: int = Field(default=1, description="Training processes (torchrun / accelerate world size).")
     quantisation: str = Field(description="'nf4 (double quant)' or 'none'.")
     device: str = Field(description="'cuda', 'mps' or 'cpu'.")
     device_name: str = ""
@@ -67,12 +75,16 @@ class StepEvent(_Event):
     step: int
     max_steps: int
     epoch: float
-    loss: float = Field(description="Mean training loss over the step's tokens.")
+    loss: float = Field(description="SFT: mean loss over the step's answer tokens; DPO: mean DPO loss over its pairs.")
     lr: float
-    tokens_per_s: float = Field(description="Trained (non-padding) tokens per second, this run so far.")
+    tokens_per_s: float = Field(description="Trained (non-padding) tokens per second, this run so far, all processes.")
     peak_mem_gb: float
     eta_s: float = Field(description="Estimated seconds to the last step.")
     grad_norm: float | None = None
+    rewards_chosen: float | None = Field(default=None, description="DPO: mean reward of the chosen answers.")
+    rewards_rejected: float | None = Field(default=None, description="DPO: mean reward of the rejected answers.")
+    reward_margin: float | None = Field(default=None, description="DPO: mean of chosen minus rejected reward.")
+    reward_accuracy: float | None = Field(default=None, description="DPO: share of pairs with chosen above rejected.")
 
 
 class EvalEvent(_Event):
@@ -81,9 +93,14 @@ class EvalEvent(_Event):
     phase: Literal["before", "during", "after"] = Field(
         description="before: base model; during: periodic; after: the tuned adapter."
     )
-    eval_loss: float
+    eval_loss: float = Field(description="Mean loss over the holdout's answer tokens (DPO: the chosen answers).")
     perplexity: float = Field(description="exp(eval_loss), over assistant tokens of the holdout.")
     eval_tokens: int
+    dpo_loss: float | None = Field(default=None, description="DPO: mean DPO loss over the holdout pairs.")
+    rewards_chosen: float | None = None
+    rewards_rejected: float | None = None
+    reward_margin: float | None = Field(default=None, description="DPO: mean chosen-minus-rejected reward.")
+    reward_accuracy: float | None = Field(default=None, description="DPO: share of holdout pairs ranked right.")
 
 
 class CheckpointEvent(_Event):
@@ -118,6 +135,53 @@ class DoneEvent(_Event):
     peak_mem_gb: float
     predicted_peak_vram_gb: float | None = None
     predicted_tokens_per_s: float | None = None
+    # DPO: before is the base model, which is its own reference: margin 0, accuracy 0.5 by construction.
+    reward_margin_before: float | None = None
+    reward_accuracy_before: float | None = None
+    reward_margin_after: float | None = None
+    reward_accuracy_after: float | None = None
+
+
+class ProbeConfig(BaseModel):
+    """The settings a probe tried: the plan's, or a step down the out-of-memory ladder."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    micro_batch: int
+    grad_accum: int = Field(description="Keeps the effective batch when micro_batch is halved.")
+    seq_len: int = Field(description="The seq_len setting (longer rows are cut to it).")
+    grad_ckpt: bool
+    optimizer: str
+
+
+class ProbeTry(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    config: ProbeConfig
+    fits: bool
+    steps: int = Field(default=0, description="Steps completed with these settings.")
+    sequence_tokens: int = Field(default=0, description="Longest sequence trained: the data's longest, cut at seq_len.")
+    measured_peak_gb: float | None = None
+    measured_reserved_gb: float | None = None
+    tokens_per_s: float | None = None
+    saved_activations_gb: float | None = Field(
+        default=None, description="Most one micro-batch saved for backward (saved-tensor hooks, weights left out).")
+    message: str = Field(default="", description="Why it did not fit.")
+
+
+class ProbeEvent(_Event):
+    """A probe's result: measured beside estimated, and the largest settings that fit."""
+
+    event: Literal["probe"] = "probe"
+    fits: bool = Field(description="The run's own settings trained without running out of memory.")
+    config: ProbeConfig | None = Field(description="The largest settings that fit (the run's own when fits); None if none did.")
+    mem_kind: Literal["gpu", "process"] = Field(description="gpu: CUDA allocator figures; process: peak RSS.")
+    measured_peak_gb: float | None = Field(default=None, description="CUDA: max_memory_allocated; else peak RSS.")
+    measured_reserved_gb: float | None = Field(default=None, description="CUDA: max_memory_reserved.")
+    tokens_per_s: float | None = Field(default=None, description="Trained tokens per second, after the first step.")
+    estimate_peak_gb: float | None = None
+    estimate_tokens_per_s: float | None = None
+    tried: list[ProbeTry] = Field(default_factory=list, description="Every configuration tried, in order.")
 
 
 class ErrorEvent(_Event):
@@ -130,11 +194,11 @@ class ErrorEvent(_Event):
 
 
 Event = Annotated[
-    StartEvent | StepEvent | EvalEvent | CheckpointEvent | WarningEvent | DoneEvent | ErrorEvent,
+    StartEvent | StepEvent | EvalEvent | CheckpointEvent | WarningEvent | DoneEvent | ErrorEvent | ProbeEvent,
     Field(discriminator="event"),
 ]
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-EVENT_KINDS: tuple[str, ...] = ("start", "step", "eval", "checkpoint", "warning", "done", "error")
+EVENT_KINDS: tuple[str, ...] = ("start", "step", "eval", "checkpoint", "warning", "done", "error", "probe")
 
 
 def parse_event(line: str | bytes) -> Event | None:

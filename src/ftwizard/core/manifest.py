@@ -44,6 +44,7 @@ class HardwareInfo(_Part):
     cpu_count: int
     os: str
     python: str
+    processes: int = Field(default=1, ge=1, description="Training processes (torchrun / accelerate world size).")
 
 
 class Timings(_Part):
@@ -55,8 +56,8 @@ class Timings(_Part):
 
 class RunMetrics(_Part):
     steps: int = Field(ge=0)
-    tokens_trained: int = Field(ge=0, description="Non-padding tokens seen in training (this process).")
-    tokens_per_s: float = Field(ge=0, description="tokens_trained / train seconds (this process).")
+    tokens_trained: int = Field(ge=0, description="Non-padding tokens trained since this start (a resume counts afresh), all processes.")
+    tokens_per_s: float = Field(ge=0, description="tokens_trained / train seconds since this start.")
     peak_mem_gb: float = Field(ge=0, description="GPU peak allocated on CUDA; process peak RSS otherwise.")
     mem_kind: Literal["gpu", "process"]
     first_loss: float | None = None
@@ -65,6 +66,12 @@ class RunMetrics(_Part):
     perplexity_before: float | None = None
     eval_loss_after: float | None = None
     perplexity_after: float | None = None
+    # DPO on the holdout (see ftwizard.core.events): before is the base, its own reference, so
+    # its margin is 0 and its accuracy 0.5 by construction.
+    reward_margin_before: float | None = None
+    reward_accuracy_before: float | None = None
+    reward_margin_after: float | None = None
+    reward_accuracy_after: float | None = None
 
 
 class EstimateVsMeasured(_Part):

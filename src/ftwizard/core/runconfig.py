@@ -21,6 +21,8 @@ Method = Literal["qlora", "lora", "full"]
 Objective = Literal["sft", "dpo"]
 Optimizer = Literal["paged_adamw_8bit", "adamw_8bit", "paged_adamw_32bit", "adamw"]
 Precision = Literal["auto", "bf16", "fp16", "fp32"]
+# TRL's DPOTrainer loss_type names for the losses the runner computes (same formulas).
+DpoLossType = Literal["sigmoid", "hinge", "ipo"]
 
 # The attention and MLP projections of Llama-style blocks (QLoRA paper, §4: all linear layers).
 DEFAULT_LORA_TARGETS: tuple[str, ...] = (
@@ -62,7 +64,17 @@ class RunConfig(BaseModel):
 
     # How to train.
     method: Method = Field(default="qlora", description="qlora: 4-bit NF4 base + LoRA; lora: 16-bit base + LoRA; full: every weight.")
-    objective: Objective = Field(default="sft", description="sft: loss on assistant turns. dpo: not yet run by the runner.")
+    objective: Objective = Field(
+        default="sft",
+        description="sft: loss on assistant turns. dpo: direct preference optimisation on prompt/chosen/rejected "
+        "rows, LoRA or QLoRA only (the reference is the base model with the adapter switched off).",
+    )
+    dpo_beta: float = Field(
+        default=0.1, gt=0, description="DPO: how far the tuned model may move from the reference (DPO paper: 0.1).")
+    dpo_loss_type: DpoLossType = Field(
+        default="sigmoid",
+        description="DPO loss, by TRL's names: sigmoid (DPO paper), hinge (SLiC), ipo (IPO paper, eq. 17).",
+    )
     lora_r: int = Field(default=16, ge=1, le=1024, description="LoRA rank.")
     lora_alpha: float = Field(default=32, gt=0, description="LoRA scaling numerator (scale = alpha / r).")
     lora_dropout: float = Field(default=0.05, ge=0, lt=1)
@@ -100,6 +112,11 @@ class RunConfig(BaseModel):
     trust_remote_code: bool = Field(default=False, description="Run the model folder's own Python code (auto_map).")
     allow_pickle_weights: bool = Field(default=False, description="Load *.bin/*.pt weights (pickle can run code).")
     merge: bool = Field(default=False, description="Also write full weights with the adapter merged in.")
+    probe: bool = Field(
+        default=False,
+        description="Only probe: a few real steps at the data's longest sequence to measure memory and speed "
+        "(walking the out-of-memory ladder if needed); writes nothing to output_dir.",
+    )
 
     estimate: RunEstimate | None = Field(default=None, description="The estimator's prediction for this run.")
 
