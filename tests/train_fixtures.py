@@ -143,3 +143,33 @@ def events_in(run_dir: Path) -> list:
 
     lines = (run_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
     return [e for e in map(parse_event, lines) if e is not None]
+
+
+def preference_row(rng: random.Random) -> dict:
+    """A learnable preference: the chosen answer is right, the rejected one counts backwards
+    or names a wrong colour."""
+    ask, answer = (t["content"] for t in conversation(rng))
+    if ask.startswith("count"):
+        rejected = " ".join(reversed(answer.split()))
+    else:
+        thing = ask.rsplit(" ", 1)[1]
+        wrong = rng.choice([c for c in COLOURS if c != THING_COLOUR[thing]])
+        rejected = f"the {thing} is {wrong}"
+    return {"prompt": ask, "chosen": answer, "rejected": rejected}
+
+
+def write_preference_jsonl(path: Path, rows: int, seed: int = 0, bad_lines: dict[int, str] | None = None) -> Path:
+    """`rows` prompt/chosen/rejected rows; `bad_lines` puts raw text at those 1-based lines."""
+    rng = random.Random(seed)
+    bad = dict(bad_lines or {})
+    lines: list[str] = []
+    good = 0
+    while good < rows or bad:
+        line_no = len(lines) + 1
+        if line_no in bad:
+            lines.append(bad.pop(line_no))
+        else:
+            lines.append(json.dumps(preference_row(rng)))
+            good += 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

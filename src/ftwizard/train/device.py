@@ -19,20 +19,22 @@ class Device:
     name: str
     memory_gb: float | None
     bf16: bool
+    index: int = 0  # the GPU of this process (LOCAL_RANK under torchrun)
 
     @property
     def torch_device(self):
         import torch
 
-        return torch.device("cuda", 0) if self.kind == "cuda" else torch.device(self.kind)
+        return torch.device("cuda", self.index) if self.kind == "cuda" else torch.device(self.kind)
 
 
-def pick_device() -> Device:
+def pick_device(local_rank: int = 0) -> Device:
     import torch
 
     if torch.cuda.is_available():
-        props = torch.cuda.get_device_properties(0)
-        return Device("cuda", props.name, props.total_memory / 1e9, torch.cuda.is_bf16_supported())
+        torch.cuda.set_device(local_rank)  # peak-memory stats and bare .cuda() calls follow it
+        props = torch.cuda.get_device_properties(local_rank)
+        return Device("cuda", props.name, props.total_memory / 1e9, torch.cuda.is_bf16_supported(), local_rank)
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return Device("mps", "Apple GPU (MPS)", None, True)
     return Device("cpu", platform.processor() or platform.machine(), None, True)

@@ -2,10 +2,13 @@
 appended to `metrics.jsonl` in the run folder (a resumed run appends to the same file).
 
 The stream models live in `ftwizard.core.events` so readers never import the runner.
+Under torchrun only rank 0 speaks: the other processes use `Emitter(log_only=True)`, which
+writes nothing but logs their own errors to stderr (torchrun shows it).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -14,7 +17,8 @@ from ftwizard.core.events import _Event, event_line
 
 
 class Emitter:
-    def __init__(self, stream: TextIO | None = None, metrics_path: Path | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, metrics_path: Path | None = None, log_only: bool = False) -> None:
+        self.log_only = log_only
         self.stream = stream if stream is not None else sys.stdout
         self.metrics_path = metrics_path
         self._metrics: TextIO | None = None
@@ -34,8 +38,12 @@ class Emitter:
             self._metrics = None
 
     def emit(self, ev: _Event) -> None:
-        line = event_line(ev)
         self.history.append(ev)
+        if self.log_only:
+            if getattr(ev, "event", "") == "error" and ev.kind != "cancelled":
+                logging.getLogger("ftwizard.train").error("%s: %s", ev.kind, ev.message)
+            return
+        line = event_line(ev)
         try:
             self.stream.write(line + "\n")
             self.stream.flush()

@@ -7,6 +7,13 @@ so tests can exercise real error paths on a CPU machine.
   kill@checkpoint=N     SIGKILL itself while writing this process's N-th checkpoint, before it is sealed
   disk@checkpoint=N     ENOSPC (disk full) while writing this process's N-th checkpoint
   slow=S                sleep S seconds after each step (gives a test time to act mid-run)
+
+`FTWIZARD_TEST_MEMORY_CAP_GB=X` (tests only) stands for a GPU of X GB on any machine: each
+micro-batch's forward pass is measured (the bytes autograd saves for backward, through
+saved-tensor hooks: unique storages, model parameters left out) and a synthetic
+torch.OutOfMemoryError is raised when they pass X. The figure follows micro_batch, seq_len
+and gradient checkpointing as real activation memory does, so the out-of-memory ladder and
+the probe run their real logic on a CPU.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from ftwizard.core.errors import RunConfigError
 from ftwizard.core.runconfig import RunConfig
 
 FAULT_ENV = "FTWIZARD_FAULT"
+MEMORY_CAP_ENV = "FTWIZARD_TEST_MEMORY_CAP_GB"
 EIGHT_BIT = ("paged_adamw_8bit", "adamw_8bit")
 MIN_FALLBACK_SEQ_LEN = 128  # below this most chat examples no longer fit at all
 
@@ -67,11 +75,18 @@ class Faults:
     disk_checkpoint: int | None = None
     slow_s: float = 0.0
     checkpoints_written: int = 0
+    memory_cap_gb: float | None = None
 
     @classmethod
     def from_env(cls, value: str | None = None) -> Faults:
         value = os.environ.get(FAULT_ENV, "") if value is None else value
         f = cls()
+        cap = os.environ.get(MEMORY_CAP_ENV, "").strip()
+        if cap:
+            try:
+                f.memory_cap_gb = float(cap)
+            except ValueError:
+                raise RunConfigError(f"{MEMORY_CAP_ENV}: '{cap}' is not a number of GB (test-only setting)") from None
         for item in filter(None, (x.strip() for x in value.split(","))):
             try:
                 if item.startswith("oom@step="):
@@ -101,6 +116,16 @@ class Faults:
                 f"CUDA out of memory (synthetic, injected by {FAULT_ENV} at step {step})"
             )
 
+    def check_memory(self, saved_gb: float, step: int) -> None:
+        """Called after a micro-batch's forward pass with what it saved for backward."""
+        if self.memory_cap_gb is not None and saved_gb > self.memory_cap_gb:
+            import torch
+
+            raise torch.OutOfMemoryError(
+                f"CUDA out of memory (synthetic: {saved_gb:.4f} GB saved for backward at step {step} "
+                f"is over {MEMORY_CAP_ENV}={self.memory_cap_gb})"
+            )
+
     def after_step(self) -> None:
         if self.slow_s:
             time.sleep(self.slow_s)
@@ -114,3 +139,46 @@ class Faults:
             time.sleep(60)  # the signal is asynchronous; never reach the seal
         if self.disk_checkpoint == n:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class SavedTensorMeter:
+    """Bytes autograd keeps for backward inside the `with` block: each storage counted once,
+    the model's own parameters left out (they take memory whether or not they are saved)."""
+
+    def __init__(self, params: set[int]) -> None:
+        self.params = params
+        self.seen: set[int] = set()
+        self.bytes = 0
+        self._hooks = None
+
+    def _pack(self, t):
+        try:
+            storage = t.untyped_storage()
+            key = storage.data_ptr()
+            if key and key not in self.params and key not in self.seen:
+                self.seen.add(key)
+                self.bytes += storage.nbytes()
+        except (RuntimeError, NotImplementedError):
+            pass  # tensors without storage (sparse, meta) cannot be measured this way
+        return t
+
+    def __enter__(self) -> SavedTensorMeter:
+        import torch
+
+        self.seen.clear()
+        self.bytes = 0
+        self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, lambda t: t)
+        self._hooks.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._hooks.__exit__(*exc)
+        self._hooks = None
+
+    @property
+    def gb(self) -> float:
+        return self.bytes / 1e9
+
+
+def parameter_storages(model) -> set[int]:
+    return {p.untyped_storage().data_ptr() for p in model.parameters()}

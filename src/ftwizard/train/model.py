@@ -60,7 +60,8 @@ def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name:
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=dtype,
         )
-        kwargs["device_map"] = {"": 0 if device.kind == "cuda" else device.kind}
+        # One whole copy per process: under DDP each rank's 4-bit base sits on its own GPU.
+        kwargs["device_map"] = {"": device.index if device.kind == "cuda" else device.kind}
         kwargs["dtype"] = dtype
     else:
         # A full fine-tune keeps fp32 master weights (16-bit compute comes from autocast).

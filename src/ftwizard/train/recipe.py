@@ -1,6 +1,11 @@
-"""The supervised fine-tuning recipe, top to bottom: check the inputs, prepare the data,
-build the model, resume, evaluate the base, loop (with checkpoints, cancel and the
-out-of-memory ladder), evaluate the tuned model, save the adapter and the manifest.
+"""The fine-tuning recipe, top to bottom: check the inputs, prepare the data, build the model,
+resume, evaluate the base, loop (with checkpoints, cancel and the out-of-memory ladder),
+evaluate the tuned model, save the adapter and the manifest.
+
+Supervised tuning (objective sft) and preference tuning (objective dpo, train/dpo.py)
+share every step but the batch and the loss. Under torchrun or accelerate launch the same
+recipe runs in every process (train/distributed.py) and only rank 0 writes. A probe
+(RunConfig.probe, train/probe.py) stops once the model is built and measures a few steps.
 
 A plain PyTorch loop rather than TRL's SFTTrainer: the same Hugging Face pieces (peft,
 bitsandbytes, the model's chat template) with cancel, resume, data order and out-of-memory
@@ -36,6 +41,8 @@ from ftwizard.core.manifest import (
 from ftwizard.core.runconfig import RunConfig, write_run_config
 from ftwizard.train import checkpoint as ckpt
 from ftwizard.train import data as D
+from ftwizard.train import dpo
+from ftwizard.train.calibrate import record_calibration
 from ftwizard.train.device import (
     PeakMemory,
     bitsandbytes_available,
@@ -45,8 +52,16 @@ from ftwizard.train.device import (
     pick_device,
     torch_dtype,
 )
+from ftwizard.train.distributed import Dist, dump_rank_adapter
 from ftwizard.train.events import Emitter
-from ftwizard.train.faults import Faults, is_disk_full, is_oom, next_rung
+from ftwizard.train.faults import (
+    Faults,
+    SavedTensorMeter,
+    is_disk_full,
+    is_oom,
+    next_rung,
+    parameter_storages,
+)
 from ftwizard.train.model import (
     build_model,
     build_optimizer,
@@ -95,6 +110,15 @@ class Progress:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class StepResult:
+    loss: float  # sft: mean over the step's answer tokens; dpo: mean DPO loss over its pairs
+    tokens: int  # trained tokens, all processes
+    grad_norm: float | None
+    stop: bool  # a cancel seen by any process (the same answer in every process)
+    rewards: dict | None = None  # dpo: PairStats.means() of the step's pairs
+
+
 def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: CancelFlag | None = None) -> int:
     r = _Run(cfg, emit, faults or Faults.from_env(), cancel or CancelFlag())
     try:
@@ -129,6 +153,7 @@ def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: Can
         return ev.EXIT_INTERNAL
     finally:
         emit.close()
+        r.dist.stop()
 
 
 class _Run:
@@ -138,36 +163,30 @@ class _Run:
         self.last_ckpt: str | None = None
         self.run_dir = Path(cfg.output_dir)
         self.held = contextlib.ExitStack()
+        self.dist = Dist()
+        self.metering = False  # measure what each forward saves for backward (probe, memory cap)
+        self.saved_gb = 0.0  # the most one micro-batch saved, when metering
 
     # ---- 1. inputs --------------------------------------------------------------------------
     def main(self) -> int:
         cfg, t0 = self.cfg, time.time()
         started_at = utc_now()
-        if cfg.objective != "sft":
-            raise RunConfigError(f"$.objective: '{cfg.objective}' is not run by this runner yet; use 'sft'")
+        if cfg.objective == "dpo" and cfg.method == "full":
+            raise RunConfigError("$.method: DPO runs with an adapter (qlora or lora); a full fine-tune would need "
+                                 "a second copy of the model as its reference")
+        self.dist = dist = Dist.from_env()
+        if cfg.probe and dist.enabled:
+            raise RunConfigError("$.probe: a probe runs in one process; start it without torchrun or accelerate")
         folder = check_model_folder(cfg.model_dir, cfg.trust_remote_code, cfg.allow_pickle_weights)
         for risk in folder.opt_in_warnings():  # the user opted in: say exactly what will run
             self.emit.emit(ev.WarningEvent(kind="config", message=risk))
-        if not cfg.resume and ckpt.checkpoints(self.run_dir):
-            raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
-        try:
-            # 0700: adapters and checkpoints carry what the data taught the model.
-            self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            if is_disk_full(exc):
-                raise
-            raise RunConfigError(f"{self.run_dir}: cannot create the run folder ({exc.strerror})") from None
-        # One process per run folder: a second runner (or a resume) on it stops with LockedError.
-        self.held.enter_context(exclusive_lock(self.run_dir, timeout_s=0))
-        for entry in self.run_dir.iterdir():  # a planted link would send our writes out of the folder
-            if entry.is_symlink():
-                raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {self.run_dir}")
-        self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
-        write_run_config(self.run_dir / "run_config.json", cfg)
+        if dist.is_main and not cfg.probe:  # a probe writes nothing; other ranks never write
+            self.prepare_run_folder()
 
         import torch  # after the cheap checks: a typo in a path is reported at once
 
-        device = pick_device()
+        device = pick_device(dist.local_rank)
+        dist.start(device.kind)
         dtype_name = compute_dtype_name(cfg.precision, device)
         have_bnb, why_not = bitsandbytes_available(device)
         notes: list[str] = []
@@ -182,7 +201,15 @@ class _Run:
             notes.append(f"{device.name} has no bf16: computing in fp16")
         for n in notes:
             self.emit.emit(ev.WarningEvent(kind="quantisation", message=n))
+        if cfg.objective == "dpo" and eff.packing:
+            eff = eff.model_copy(update={"packing": False})  # a pair's log-probabilities are per sequence
+        if dist.enabled and eff.auto_fallback:
+            eff = eff.model_copy(update={"auto_fallback": False})
+            notes.append("auto_fallback is off with several processes (one process cannot step down alone): "
+                         "an out-of-memory stops the run and names the setting to resume with")
+            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
         self.eff = eff
+        self.metering = cfg.probe or self.faults.memory_cap_gb is not None
 
         # ---- 2. data ----------------------------------------------------------------------------
         data_files = [cfg.data_path] + ([cfg.holdout_path] if cfg.holdout_path else [])
@@ -196,15 +223,10 @@ class _Run:
         template, own = D.chat_template(tokenizer)
         if not own:
             notes.append("the tokenizer has no chat template: conversations are rendered as '### User:' / '### Assistant:' text")
-        train_ex, skipped = self.tokenized(cfg.data_path, template, "training")
-        if cfg.holdout_path:
-            hold_ex, skipped_h = self.tokenized(cfg.holdout_path, template, "holdout")
-            skipped += skipped_h
-        else:
-            tr, ho = D.split_holdout(len(train_ex), cfg.holdout_fraction, cfg.seed)
-            train_ex, hold_ex = [train_ex[i] for i in tr], [train_ex[i] for i in ho]
+        train_ex, hold_ex, skipped = self.examples(template)
         if not train_ex:
-            raise DatasetError(f"{cfg.data_path}: no usable training rows")
+            need = " (objective dpo needs preference pairs: prompt, chosen, rejected)" if eff.objective == "dpo" else ""
+            raise DatasetError(f"{cfg.data_path}: no usable training rows{need}")
         self.train_ex, self.hold_ex = train_ex, hold_ex
         self.pad_id = tokenizer.pad_token_id
         self.layout(eff)
@@ -214,21 +236,28 @@ class _Run:
         random.seed(cfg.seed)
         torch.manual_seed(cfg.seed)
         built = build_model(eff, folder, device, dtype_name, quantise=eff.method == "qlora")
-        model = self.model = built.model
+        model = self.model = self.train_model = built.model
         self.device, self.have_bnb = device, have_bnb
         self.optimizer = build_optimizer(model, eff, have_bnb)
         self.autocast = (torch.autocast(device.kind, dtype=torch_dtype(dtype_name))
                          if device.kind != "cpu" and dtype_name != "fp32" else contextlib.nullcontext())
         self.scaler = torch.amp.GradScaler(device.kind) if dtype_name == "fp16" else None
+        self.param_storages = parameter_storages(model) if self.metering else set()
         mem = PeakMemory(device)
         mem.reset()
+        if cfg.probe:
+            from ftwizard.train.probe import run_probe
+
+            self.progress.notes = notes
+            return run_probe(self, built, mem, dtype_name, skipped)
 
         # ---- 4. resume --------------------------------------------------------------------------
         resumed_from = self.resume() if cfg.resume else None
+        self.train_model = dist.wrap(model)  # DDP (several processes) over the trainable weights
         self.progress.notes = list(dict.fromkeys(self.progress.notes + notes))
         self.emit.emit(ev.StartEvent(
-            run_dir=str(self.run_dir), model_dir=str(cfg.model_dir), method=eff.method,
-            quantisation=built.quantisation, device=device.kind, device_name=device.name,
+            run_dir=str(self.run_dir), model_dir=str(cfg.model_dir), method=eff.method, objective=eff.objective,
+            processes=dist.world_size, quantisation=built.quantisation, device=device.kind, device_name=device.name,
             precision=dtype_name, mem_kind=mem.kind, max_steps=self.total_steps, seq_len=eff.seq_len,
             micro_batch=eff.micro_batch, grad_accum=eff.grad_accum, train_examples=len(train_ex),
             holdout_examples=len(hold_ex), skipped_rows=skipped, total_params=built.total_params,
@@ -246,12 +275,13 @@ class _Run:
         steps_here, tokens_here, compute_s = 0, 0, 0.0
         recent: list[float] = []
         last_saved = p.step if resumed_from is not None else -1
+        stop = dist.any(self.cancel.requested)  # several processes decide together, through all_reduce
         t_loop = time.time()
-        while p.step < self.total_steps and not self.cancel.requested:
+        while p.step < self.total_steps and not stop:
             bins = self.bins_for_step(p.step)
             t_step = time.time()
             try:
-                loss, tokens, grad_norm = self.train_step(bins, p.step + 1)
+                res = self.train_step(bins, p.step + 1)
                 oom = False
             except Exception as exc:
                 if not is_oom(exc):
@@ -259,8 +289,10 @@ class _Run:
                 oom = True
             if oom:  # outside the except block: its traceback holds the step's tensors
                 last_saved = self.out_of_memory(last_saved)
+                stop = self.cancel.requested  # one process: the ladder is off with several
                 continue
             dt_step = time.time() - t_step
+            loss, tokens = res.loss, res.tokens
             p.step += 1
             p.tokens += tokens
             p.first_loss = loss if p.first_loss is None else p.first_loss
@@ -269,11 +301,13 @@ class _Run:
             p.train_s += dt_step
             recent = (recent + [dt_step])[-20:]
             if p.step % eff.log_every == 0 or p.step == self.total_steps:
+                rewards = {k: v for k, v in (res.rewards or {}).items() if k in ev.StepEvent.model_fields}
                 self.emit.emit(ev.StepEvent(
                     step=p.step, max_steps=self.total_steps, epoch=round(p.step / self.steps_per_epoch, 4),
                     loss=loss, lr=lr_at(p.step - 1, self.total_steps, self.eff),
                     tokens_per_s=tokens_here / max(compute_s, 1e-9), peak_mem_gb=mem.peak_gb(),
-                    eta_s=(self.total_steps - p.step) * sum(recent) / len(recent), grad_norm=grad_norm,
+                    eta_s=(self.total_steps - p.step) * sum(recent) / len(recent), grad_norm=res.grad_norm,
+                    **rewards,
                 ))
             if self.eff.eval_every and p.step % self.eff.eval_every == 0 and p.step < self.total_steps and hold_ex:
                 t_eval = time.time()
@@ -283,17 +317,25 @@ class _Run:
                 self.save()
                 last_saved = p.step
             self.faults.after_step()
+            stop = res.stop if dist.enabled else self.cancel.requested
         train_s = time.time() - t_loop
         if p.step > last_saved and p.step > 0:
             self.save()
 
         # ---- 7. evaluate the tuned model, save the outputs ------------------------------------------
-        status = "cancelled" if self.cancel.requested and p.step < self.total_steps else "done"
+        status = "cancelled" if stop and p.step < self.total_steps else "done"
         after = None
         if status == "done" and hold_ex:
             t_eval = time.time()
             after = self.evaluate("after")
             eval_s += time.time() - t_eval
+        if self.eff.method != "full":
+            dump_rank_adapter(dist, model, self.examples_of_bins)
+        if not dist.is_main:  # rank 0 writes; the others wait so that torchrun stops no one mid-write
+            dist.sum([0.0])
+            if status == "cancelled":
+                raise self.cancelled()
+            return ev.EXIT_OK
         adapter_dir = model_out = None
         if status == "done":
             if self.eff.method == "full":
@@ -307,7 +349,7 @@ class _Run:
                     merge_adapter(cfg, adapter_dir, tokenizer, model_out,
                                   torch.float32 if dtype_name == "fp32" else torch_dtype(dtype_name))
         tokens_per_s = tokens_here / max(compute_s, 1e-9)
-        before = p.eval_before or {}
+        before, after_ = p.eval_before or {}, after or {}
         est = cfg.estimate
         manifest = Manifest(
             status=status, ftwizard_version=__version__, started_at=started_at, finished_at=utc_now(),
@@ -316,13 +358,15 @@ class _Run:
             dataset=DatasetInfo(files=data_digests, train_examples=len(train_ex), holdout_examples=len(hold_ex),
                                 skipped_rows=skipped, train_tokens=sum(len(e.ids) for e in train_ex),
                                 holdout_source="file" if cfg.holdout_path else "split"),
-            libraries=library_versions(), hardware=HardwareInfo(**hardware_info(device)),
+            libraries=library_versions(), hardware=HardwareInfo(**hardware_info(device), processes=dist.world_size),
             timings=Timings(load_s=load_s, eval_s=eval_s, train_s=train_s, total_s=time.time() - t0),
             metrics=RunMetrics(
                 steps=p.step, tokens_trained=tokens_here, tokens_per_s=tokens_per_s, peak_mem_gb=mem.peak_gb(),
                 mem_kind=mem.kind, first_loss=p.first_loss, last_loss=p.last_loss,
                 eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
                 eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
+                reward_margin_before=before.get("reward_margin"), reward_accuracy_before=before.get("reward_accuracy"),
+                reward_margin_after=after_.get("reward_margin"), reward_accuracy_after=after_.get("reward_accuracy"),
             ),
             estimate_vs_measured=EstimateVsMeasured(
                 predicted_peak_vram_gb=est.peak_vram_gb if est else None, measured_peak_mem_gb=mem.peak_gb(),
@@ -335,9 +379,11 @@ class _Run:
                             checkpoints=[str(c) for _, c in ckpt.checkpoints(self.run_dir)]),
         )
         manifest_path = write_manifest(self.run_dir, manifest)
+        if status == "done":
+            record_calibration(self, "run", mem, tokens_per_s, self.widest(range(len(self.bins))))
+        dist.sum([0.0])  # the other processes wait for these writes
         if status == "cancelled":
-            raise Stop("cancelled", f"cancelled at step {p.step} of {self.total_steps}",
-                       "resume continues from this checkpoint with the same data order", ev.EXIT_CANCELLED)
+            raise self.cancelled()
         self.emit.emit(ev.DoneEvent(
             step=p.step, eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
             eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
@@ -345,15 +391,57 @@ class _Run:
             manifest_path=str(manifest_path), train_time_s=train_s, tokens_per_s=tokens_per_s,
             peak_mem_gb=mem.peak_gb(), predicted_peak_vram_gb=est.peak_vram_gb if est else None,
             predicted_tokens_per_s=est.tokens_per_s if est else None,
+            reward_margin_before=before.get("reward_margin"), reward_accuracy_before=before.get("reward_accuracy"),
+            reward_margin_after=after_.get("reward_margin"), reward_accuracy_after=after_.get("reward_accuracy"),
         ))
         return ev.EXIT_OK
 
+    def cancelled(self) -> Stop:
+        return Stop("cancelled", f"cancelled at step {self.progress.step} of {self.total_steps}",
+                    "resume continues from this checkpoint with the same data order", ev.EXIT_CANCELLED)
+
     # ---- helpers, in the order the recipe uses them -------------------------------------------------
-    def tokenized(self, path: Path, template: str, which: str) -> tuple[list[D.TokenizedExample], int]:
+    def prepare_run_folder(self) -> None:
+        """Rank 0: a new (or resumed) folder, locked for the whole run, with no links in it."""
+        cfg = self.cfg
+        if not cfg.resume and ckpt.checkpoints(self.run_dir):
+            raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
+        try:
+            # 0700: adapters and checkpoints carry what the data taught the model.
+            self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise
+            raise RunConfigError(f"{self.run_dir}: cannot create the run folder ({exc.strerror})") from None
+        # One process per run folder: a second runner (or a resume) on it stops with LockedError.
+        self.held.enter_context(exclusive_lock(self.run_dir, timeout_s=0))
+        for entry in self.run_dir.iterdir():  # a planted link would send our writes out of the folder
+            if entry.is_symlink():
+                raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {self.run_dir}")
+        self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
+        write_run_config(self.run_dir / "run_config.json", cfg)
+
+    def examples(self, template: str) -> tuple[list, list, int]:
+        """(training, holdout, rows skipped): the holdout file, or a seeded share of the data."""
+        cfg = self.cfg
+        train_ex, skipped = self.tokenized(cfg.data_path, template, "training")
+        if cfg.holdout_path:
+            hold_ex, skipped_h = self.tokenized(cfg.holdout_path, template, "holdout")
+            return train_ex, hold_ex, skipped + skipped_h
+        tr, ho = D.split_holdout(len(train_ex), cfg.holdout_fraction, cfg.seed)
+        return [train_ex[i] for i in tr], [train_ex[i] for i in ho], skipped
+
+    def tokenized(self, path: Path, template: str, which: str) -> tuple[list, int]:
+        """Token ids of every usable row: examples (sft) or preference pairs (dpo)."""
         rows = D.read_rows(path)
-        out, too_long = [], []
+        out, too_long, not_pairs = [], [], []
+        prefer = self.eff.objective == "dpo"
         for line, ex in rows.examples:
-            t = D.tokenize(self.tokenizer, template, ex, line, self.cfg.seq_len)
+            if prefer and ex.kind != "preference":
+                not_pairs.append(line)
+                continue
+            tokenize = dpo.tokenize_pair if prefer else D.tokenize
+            t = tokenize(self.tokenizer, template, ex, line, self.eff.seq_len)
             if t is None:
                 too_long.append(line)
             else:
@@ -370,55 +458,97 @@ class _Run:
         if too_long:
             self.emit.emit(ev.WarningEvent(
                 kind="data", count=len(too_long), line_numbers=too_long[:50],
-                message=f"{path.name}: {len(too_long)} {which} rows skipped: no answer token fits in seq_len {self.cfg.seq_len}",
+                message=f"{path.name}: {len(too_long)} {which} rows skipped: no answer token fits in seq_len {self.eff.seq_len}",
             ))
-        if rows.preference_as_sft:
+        if not_pairs:
+            self.emit.emit(ev.WarningEvent(
+                kind="data", count=len(not_pairs), line_numbers=not_pairs[:50],
+                message=f"{path.name}: {len(not_pairs)} {which} rows skipped: not preference pairs (objective dpo "
+                        "needs prompt, chosen and rejected)",
+            ))
+        if rows.preference_as_sft and not prefer:
             self.emit.emit(ev.WarningEvent(
                 kind="data", count=rows.preference_as_sft,
                 message=f"{path.name}: {rows.preference_as_sft} preference rows trained on their chosen answer (objective sft)",
             ))
-        return out, len(rows.problems) + len(too_long)
+        return out, len(rows.problems) + len(too_long) + len(not_pairs)
 
     def layout(self, eff: RunConfig) -> None:
         """Bins (packed sequences or single examples) and the number of steps."""
         lengths = [len(e.ids) for e in self.train_ex]
         self.bins = D.make_bins(lengths, eff.seq_len, eff.packing)
         self.bin_lengths = [sum(lengths[i] for i in b) for b in self.bins]
-        self.hold_bins = D.make_bins([len(e.ids) for e in self.hold_ex], eff.seq_len, True)
-        self.per_step = eff.micro_batch * eff.grad_accum
-        self.steps_per_epoch = math.ceil(len(self.bins) / self.per_step)
+        self.hold_bins = D.make_bins([len(e.ids) for e in self.hold_ex], eff.seq_len, eff.objective == "sft")
+        self.per_step = eff.micro_batch * eff.grad_accum  # per process
+        self.steps_per_epoch = math.ceil(len(self.bins) / (self.per_step * self.dist.world_size))
         self.total_steps = eff.max_steps or math.ceil(eff.epochs * self.steps_per_epoch)
         self.order_epoch, self.order = -1, []
 
     def bins_for_step(self, step: int) -> list[list[int]]:
-        """Step s of epoch e takes the next micro_batch x grad_accum bins of epoch e's order."""
+        """Step s of epoch e takes the next micro_batch x grad_accum bins of epoch e's order
+        (times the number of processes, each dealt its share)."""
         epoch, idx = divmod(step, self.steps_per_epoch)
+        every = self.per_step * self.dist.world_size
         if epoch != self.order_epoch:
-            self.order = D.epoch_order(self.bin_lengths, self.per_step, self.cfg.seed, epoch, not self.eff.packing)
+            self.order = D.epoch_order(self.bin_lengths, every, self.cfg.seed, epoch, not self.eff.packing)
             self.order_epoch = epoch
-        return [self.bins[i] for i in self.order[idx * self.per_step : (idx + 1) * self.per_step]]
+        mine = self.dist.deal(self.order[idx * every : (idx + 1) * every], self.order)
+        if self.dist.dealt is not None:
+            self.dist.dealt.append(mine)
+        return [self.bins[i] for i in mine]
 
-    def train_step(self, bins: list[list[int]], step_no: int) -> tuple[float, int, float | None]:
+    def widest(self, bin_ids) -> int:
+        """The longest single sequence in these bins (of a DPO pair, its longer side)."""
+        if self.eff.objective == "dpo":
+            return max((max(len(self.train_ex[i].chosen.ids), len(self.train_ex[i].rejected.ids))
+                        for b in bin_ids for i in self.bins[b]), default=0)
+        return max((self.bin_lengths[b] for b in bin_ids), default=0)
+
+    def examples_of_bins(self, bin_ids: list[int]) -> list[int]:
+        return sorted(self.train_ex[i].line for b in bin_ids for i in self.bins[b])
+
+    def train_step(self, bins: list[list[int]], step_no: int) -> StepResult:
         import torch
 
-        model, mb = self.model, self.eff.micro_batch
+        model, mb, prefer = self.train_model, self.eff.micro_batch, self.eff.objective == "dpo"
         model.train()
         for g in self.optimizer.param_groups:
             g["lr"] = lr_at(step_no - 1, self.total_steps, self.eff)
-        batches = [D.collate(self.train_ex, bins[i : i + mb], self.pad_id) for i in range(0, len(bins), mb)]
-        labels = max(1, sum(b.label_tokens for b in batches))
+        groups = [bins[i : i + mb] for i in range(0, len(bins), mb)]
+        if prefer:
+            batches = [dpo.collate_pairs(self.train_ex, g, self.pad_id)[0] for g in groups]
+            norm = max(1, len(bins))  # pairs in this process's step: the loss is their mean
+        else:
+            batches = [D.collate(self.train_ex, g, self.pad_id) for g in groups]
+            labels = sum(b.label_tokens for b in batches)
+            # Each micro-batch's loss is its token sum over the step's tokens (all processes; DDP
+            # averages gradients over processes, hence / world size), so accumulating gives the
+            # exact token mean, whatever the split.
+            norm = max(1, self.dist.sum([labels])[0]) / self.dist.world_size if self.dist.enabled else max(1, labels)
+        stats = dpo.PairStats()
         loss_sum, tokens = 0.0, 0
         dev = self.device.torch_device
         try:
-            for b in batches:
+            for k, b in enumerate(batches):
                 self.faults.in_step(step_no, mb)
-                with self.autocast:
-                    out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
-                                labels=b.labels.to(dev), num_items_in_batch=labels, use_cache=False)
-                # The loss is a sum over this micro-batch's tokens / all tokens of the step, so
-                # accumulating gives the exact token mean, whatever the split.
-                (self.scaler.scale(out.loss) if self.scaler else out.loss).backward()
-                loss_sum += float(out.loss.detach())
+                with self.dist.no_sync(model, last=k == len(batches) - 1):
+                    meter = SavedTensorMeter(self.param_storages) if self.metering else contextlib.nullcontext()
+                    with self.autocast, meter:
+                        if prefer:
+                            ref = dpo.reference_logps(self.model, b, dev)
+                            logps, answer_tokens = dpo.sequence_logps(model, b, dev)
+                            losses, rc, rr = dpo.pair_losses(logps, ref, answer_tokens, self.eff.dpo_beta,
+                                                             self.eff.dpo_loss_type)
+                            stats.add(losses, rc, rr, logps, answer_tokens)
+                            loss = losses.sum() / norm
+                        else:
+                            loss = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
+                                         labels=b.labels.to(dev), num_items_in_batch=norm, use_cache=False).loss
+                    if self.metering:
+                        self.saved_gb = max(self.saved_gb, meter.gb)
+                        self.faults.check_memory(meter.gb, step_no)
+                    (self.scaler.scale(loss) if self.scaler else loss).backward()
+                loss_sum += float(loss.detach())
                 tokens += b.tokens
             if self.scaler:
                 self.scaler.unscale_(self.optimizer)
@@ -431,27 +561,49 @@ class _Run:
                 self.optimizer.step()
         finally:
             self.optimizer.zero_grad(set_to_none=True)
-        return loss_sum, tokens, grad_norm if math.isfinite(grad_norm) else None
+        # One all_reduce for the step's figures and the cancel flag (nothing to add when alone).
+        totals = self.dist.sum([loss_sum, tokens, float(self.cancel.requested)] + stats.as_list())
+        rewards = dpo.PairStats.from_list(totals[3:]).means() if prefer else None
+        return StepResult(
+            loss=rewards["dpo_loss"] if rewards else totals[0] / self.dist.world_size, tokens=int(totals[1]),
+            grad_norm=grad_norm if math.isfinite(grad_norm) else None, stop=totals[2] > 0, rewards=rewards,
+        )
 
     def evaluate(self, phase: str) -> dict:
+        """Holdout loss (and, for DPO, rewards); each process takes every W-th batch, summed."""
         import torch
 
         model, mb, dev = self.model, self.eff.micro_batch, self.device.torch_device
         model.eval()
-        loss_sum, labels = 0.0, 0
+        mine = self.hold_bins[self.dist.rank :: self.dist.world_size]
+        loss_sum, labels, stats = 0.0, 0, dpo.PairStats()
         with torch.no_grad():
-            for i in range(0, len(self.hold_bins), mb):
-                b = D.collate(self.hold_ex, self.hold_bins[i : i + mb], self.pad_id)
+            for i in range(0, len(mine), mb):
                 with self.autocast:
-                    out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
-                                labels=b.labels.to(dev), num_items_in_batch=1, use_cache=False)
-                loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
-                labels += b.label_tokens
+                    if self.eff.objective == "dpo":
+                        b, _ = dpo.collate_pairs(self.hold_ex, mine[i : i + mb], self.pad_id)
+                        ref = dpo.reference_logps(model, b, dev)
+                        logps, answer_tokens = dpo.sequence_logps(model, b, dev)
+                        losses, rc, rr = dpo.pair_losses(logps, ref, answer_tokens, self.eff.dpo_beta,
+                                                         self.eff.dpo_loss_type)
+                        stats.add(losses, rc, rr, logps, answer_tokens)
+                    else:
+                        b = D.collate(self.hold_ex, mine[i : i + mb], self.pad_id)
+                        out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
+                                    labels=b.labels.to(dev), num_items_in_batch=1, use_cache=False)
+                        loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
+                        labels += b.label_tokens
         model.train()
-        loss = loss_sum / max(1, labels)
-        result = {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), "tokens": labels}
+        totals = self.dist.sum([loss_sum, labels] + stats.as_list())
+        extra: dict = {}
+        if self.eff.objective == "dpo":
+            extra = dpo.PairStats.from_list(totals[2:]).means()
+            loss, labels = extra.pop("chosen_loss"), int(totals[2 + dpo.PairStats.NAMES.index("chosen_tokens")])
+        else:
+            loss, labels = totals[0] / max(1, totals[1]), int(totals[1])
+        result = {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), "tokens": labels} | extra
         self.emit.emit(ev.EvalEvent(step=self.progress.step, phase=phase, eval_loss=loss,
-                                    perplexity=result["perplexity"], eval_tokens=labels))
+                                    perplexity=result["perplexity"], eval_tokens=labels, **extra))
         return result
 
     def out_of_memory(self, last_saved: int) -> int:
@@ -467,12 +619,20 @@ class _Run:
             raise Stop("oom", f"out of memory at step {step} with every cheaper setting already in use",
                        "use a smaller model, a shorter seq_len, or a GPU with more memory", ev.EXIT_OOM)
         update, what = rung
-        if not self.cfg.auto_fallback:
+        if not self.eff.auto_fallback:
             if self.progress.step > 0 and self.progress.step > last_saved:
                 self.save()
                 last_saved = self.progress.step
             raise Stop("oom", f"out of memory at step {step} on {self.device.name}",
                        f"next step down: {what}; resume with that setting, or turn on auto_fallback", ev.EXIT_OOM)
+        what = self.step_down(update, what)
+        message = f"out of memory at step {step}: {what}; continuing"
+        self.progress.notes.append(message)
+        self.emit.emit(ev.WarningEvent(kind="fallback", message=message))
+        return last_saved
+
+    def step_down(self, update: dict, what: str) -> str:
+        """Take one rung of the ladder (faults.next_rung) in place; the run keeps its length."""
         old = self.eff
         self.eff = self.eff.model_copy(update=update)
         if update.get("grad_ckpt"):
@@ -481,26 +641,26 @@ class _Run:
             self.optimizer = build_optimizer(self.model, self.eff, self.have_bnb)
             what += " (optimizer state restarts)"
         if "seq_len" in update:
-            template, _ = D.chat_template(self.tokenizer)
-            self.train_ex, _ = self.tokenized(self.cfg.data_path, template, "training")
+            self.train_ex, self.hold_ex, _ = self.examples(D.chat_template(self.tokenizer)[0])
         if update.keys() & {"seq_len"} or old.micro_batch * old.grad_accum != self.eff.micro_batch * self.eff.grad_accum:
             total = self.total_steps
             self.layout(self.eff)
-            self.total_steps = total  # the run keeps its length
-        message = f"out of memory at step {step}: {what}; continuing"
-        self.progress.notes.append(message)
-        self.emit.emit(ev.WarningEvent(kind="fallback", message=message))
-        return last_saved
+            self.total_steps = total
+        return what
 
     # ---- checkpoints ------------------------------------------------------------------------------
     def save(self) -> None:
+        """Rank 0 writes the checkpoint (every process holds the same weights and optimizer)."""
         import torch
 
+        if not self.dist.is_main:
+            return
         p = self.progress
         state = asdict(p) | {
             "micro_batch": self.eff.micro_batch, "grad_accum": self.eff.grad_accum, "seq_len": self.eff.seq_len,
             "packing": self.eff.packing, "optimizer": self.eff.optimizer, "grad_ckpt": self.eff.grad_ckpt,
             "method": self.eff.method, "data_order_epoch": self.order_epoch, "data_order": self.order,
+            "objective": self.eff.objective, "processes": self.dist.world_size,
         }
 
         def write(folder: Path) -> None:
@@ -545,7 +705,7 @@ class _Run:
     def resume(self) -> int | None:
         import torch
 
-        for gone in ckpt.remove_incomplete(self.run_dir):
+        for gone in ckpt.remove_incomplete(self.run_dir) if self.dist.is_main else []:
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"removed half-written {gone.name}"))
         for bad in ckpt.incomplete_checkpoints(self.run_dir):
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped damaged {bad.name}"))
@@ -559,6 +719,9 @@ class _Run:
                                "resume needs the same data, or start a new run folder")
         if state["method"] != self.eff.method:
             raise RunConfigError(f"{folder}: was trained with method {state['method']}, not {self.eff.method}")
+        if state.get("objective", "sft") != self.eff.objective:
+            raise RunConfigError(f"{folder}: was trained with objective {state.get('objective', 'sft')}, "
+                                 f"not {self.eff.objective}")
         import safetensors.torch as st
 
         if self.eff.method == "full":
@@ -579,7 +742,8 @@ class _Run:
             torch.cuda.set_rng_state_all(rng["cuda"])
         for k in ("step", "tokens", "train_s", "first_loss", "last_loss", "eval_before", "notes"):
             setattr(self.progress, k, state[k])
-        if (state["seq_len"], state["packing"]) == (self.eff.seq_len, self.eff.packing) and \
+        if (state["seq_len"], state["packing"], state.get("processes", 1)) == \
+                (self.eff.seq_len, self.eff.packing, self.dist.world_size) and \
                 state["micro_batch"] * state["grad_accum"] == self.per_step and state["data_order_epoch"] >= 0:
             self.order_epoch, self.order = state["data_order_epoch"], state["data_order"]
         else:
