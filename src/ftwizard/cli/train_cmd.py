@@ -5,6 +5,10 @@ from the run folder's own run_config.json), starts `python -m ftwizard.train` an
 its events: JSON lines with --json, one readable line each otherwise. Ctrl-C is passed on
 once (checkpoint, then exit 3); a second Ctrl-C stops the runner at once.
 Exit codes are the runner's: 0 done, 1 internal, 2 bad input, 3 cancelled, 4 out of memory.
+
+`--method dpo` trains preference pairs (prompt/chosen/rejected) with a QLoRA or LoRA adapter
+(`--adapter`); `--method qlora|lora|full` is supervised tuning. `--probe` runs a few steps to
+measure memory and speed beside the estimate and writes nothing (exit 4 if nothing fits).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from ftwizard.cli.common import add_json_flag
 # Flag -> RunConfig field, for flags that only override when given.
 OVERRIDES = {
     "model_dir": "model_dir", "data": "data_path", "holdout": "holdout_path", "output": "output_dir",
-    "method": "method", "max_steps": "max_steps", "epochs": "epochs", "seq_len": "seq_len",
+    "max_steps": "max_steps", "epochs": "epochs", "seq_len": "seq_len",
     "micro_batch": "micro_batch", "grad_accum": "grad_accum", "lr": "learning_rate", "lora_r": "lora_r",
     "save_every": "save_every", "eval_every": "eval_every", "seed": "seed",
+    "dpo_beta": "dpo_beta", "dpo_loss": "dpo_loss_type",
 }
-SWITCHES = ("resume", "auto_fallback", "merge", "trust_remote_code", "allow_pickle_weights")
+SWITCHES = ("resume", "auto_fallback", "merge", "trust_remote_code", "allow_pickle_weights", "probe")
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -38,7 +43,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="FILE", help="training data (JSONL, JSON, CSV, Parquet)")
     p.add_argument("--holdout", metavar="FILE", help="held-out data (default: a seeded share of --data)")
     p.add_argument("--output", metavar="DIR", help="run folder for checkpoints, adapter, manifest")
-    p.add_argument("--method", choices=("qlora", "lora", "full"))
+    p.add_argument("--method", choices=("qlora", "lora", "full", "dpo"),
+                   help="supervised qlora (default), lora or full; or dpo on preference pairs")
+    p.add_argument("--adapter", choices=("qlora", "lora"), help="the adapter --method dpo trains (default qlora)")
+    p.add_argument("--dpo-beta", type=float, metavar="BETA", help="DPO: distance from the base model (default 0.1)")
+    p.add_argument("--dpo-loss", choices=("sigmoid", "hinge", "ipo"), help="DPO loss, by TRL's names (default sigmoid)")
     p.add_argument("--max-steps", type=int, metavar="N")
     p.add_argument("--epochs", type=float, metavar="N")
     p.add_argument("--seq-len", type=int, metavar="TOKENS")
@@ -54,6 +63,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--merge", action="store_true", help="also write full weights with the adapter merged in")
     p.add_argument("--trust-remote-code", action="store_true", help="allow the model folder's own Python code to run")
     p.add_argument("--allow-pickle-weights", action="store_true", help="allow *.bin/*.pt weights (pickle can run code)")
+    p.add_argument("--probe", action="store_true",
+                   help="run a few steps at the data's longest sequence: measured memory and speed beside the "
+                        "estimate, and the largest settings that fit; writes nothing")
     add_json_flag(p)
     return p
 
@@ -75,6 +87,14 @@ def build_config(args: argparse.Namespace):
     for flag in SWITCHES:
         if getattr(args, flag):
             base[flag] = True
+    if args.method == "dpo":
+        base["objective"] = "dpo"
+        adapter = base.get("method") if base.get("method") in ("qlora", "lora") else "qlora"
+        base["method"] = args.adapter or adapter
+    elif args.method:
+        base["method"], base["objective"] = args.method, "sft"
+    if args.adapter and args.method != "dpo":
+        raise RunConfigError("--adapter goes with --method dpo (supervised runs name the adapter in --method)")
     missing = [f"--{f.replace('_', '-')}" for f in ("model_dir", "data", "output") if OVERRIDES[f] not in base]
     if missing:
         raise RunConfigError(f"ftwizard train needs {', '.join(missing)} (or --config RUN.json)")
@@ -90,17 +110,28 @@ def human(e) -> str:
     """One readable line (or two) per event."""
     kind = e.event
     if kind == "start":
-        head = (f"training {e.method} ({e.quantisation}, {e.precision}) on {e.device_name or e.device}: "
+        what = f"{e.method}{' DPO' if e.objective == 'dpo' else ''}"
+        units = "pairs" if e.objective == "dpo" else "sequences"
+        head = (f"{'probing' if e.probe else 'training'} {what} ({e.quantisation}, {e.precision}) on "
+                f"{e.device_name or e.device}{f' x {e.processes} processes' if e.processes > 1 else ''}: "
                 f"{e.train_examples} examples, {e.holdout_examples} held out, {e.max_steps} steps of "
-                f"{e.micro_batch}x{e.grad_accum} sequences of up to {e.seq_len} tokens")
+                f"{e.micro_batch}x{e.grad_accum} {units} of up to {e.seq_len} tokens")
         if e.resumed_from_step is not None:
             head += f"; resuming after step {e.resumed_from_step}"
         return "\n".join([head] + [f"  note: {n}" for n in e.notes])
     if kind == "step":
-        return (f"step {e.step}/{e.max_steps}  loss {e.loss:.4f}  lr {e.lr:.2e}  {e.tokens_per_s:,.0f} tok/s  "
-                f"peak {e.peak_mem_gb:.2f} GB  eta {_duration(e.eta_s)}")
+        out = (f"step {e.step}/{e.max_steps}  loss {e.loss:.4f}  lr {e.lr:.2e}  {e.tokens_per_s:,.0f} tok/s  "
+               f"peak {e.peak_mem_gb:.2f} GB  eta {_duration(e.eta_s)}")
+        if e.reward_margin is not None:
+            out += f"  margin {e.reward_margin:+.3f}  accuracy {e.reward_accuracy:.2f}"
+        return out
     if kind == "eval":
-        return f"eval ({e.phase}, step {e.step}): loss {e.eval_loss:.4f}  perplexity {e.perplexity:.2f}"
+        out = f"eval ({e.phase}, step {e.step}): loss {e.eval_loss:.4f}  perplexity {e.perplexity:.2f}"
+        if e.reward_margin is not None:
+            out += f"  reward margin {e.reward_margin:+.3f}  accuracy {e.reward_accuracy:.2f}"
+        return out
+    if kind == "probe":
+        return _probe_lines(e)
     if kind == "checkpoint":
         return f"checkpoint saved at step {e.step}: {e.path} ({e.size_mb:.1f} MB)"
     if kind == "warning":
@@ -111,6 +142,9 @@ def human(e) -> str:
         if e.eval_loss_before is not None and e.eval_loss_after is not None:
             out += (f"\n  holdout loss {e.eval_loss_before:.4f} -> {e.eval_loss_after:.4f}, "
                     f"perplexity {e.perplexity_before:.2f} -> {e.perplexity_after:.2f}")
+        if e.reward_margin_before is not None and e.reward_margin_after is not None:
+            out += (f"\n  holdout reward margin {e.reward_margin_before:+.3f} -> {e.reward_margin_after:+.3f}, "
+                    f"accuracy {e.reward_accuracy_before:.2f} -> {e.reward_accuracy_after:.2f} (before = base model)")
         if e.adapter_dir:
             out += f"\n  adapter: {e.adapter_dir}"
         if e.model_out_dir:
@@ -124,6 +158,38 @@ def human(e) -> str:
             out += f"\n  last complete checkpoint: {e.checkpoint}"
         return out
     return str(e)
+
+
+def _gb(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f} GB"
+
+
+def _probe_lines(e) -> str:
+    mem = "GPU allocated" if e.mem_kind == "gpu" else "process peak RSS"
+    lines = []
+    for t in e.tried:
+        c = t.config
+        head = (f"  micro_batch {c.micro_batch} (grad_accum {c.grad_accum}), seq_len {c.seq_len}, "
+                f"checkpointing {'on' if c.grad_ckpt else 'off'}, {c.optimizer}: ")
+        if t.fits:
+            speed = f"{t.tokens_per_s:,.0f} tok/s" if t.tokens_per_s else "speed not measured"
+            reserved = f", reserved {_gb(t.measured_reserved_gb)}" if t.measured_reserved_gb else ""
+            lines.append(head + f"fits: peak {_gb(t.measured_peak_gb)} ({mem}){reserved}, {speed} "
+                                f"over {t.steps} steps at {t.sequence_tokens} tokens")
+        else:
+            lines.append(head + "out of memory")
+    if e.config is None:
+        verdict = "probe: nothing fits, even at the bottom of the ladder"
+    elif e.fits:
+        verdict = "probe: the run's settings fit"
+    else:
+        verdict = (f"probe: the run's settings do not fit; the largest that fits is micro_batch "
+                   f"{e.config.micro_batch} x grad_accum {e.config.grad_accum}, seq_len {e.config.seq_len}, "
+                   f"checkpointing {'on' if e.config.grad_ckpt else 'off'}, {e.config.optimizer}")
+    if e.estimate_peak_gb is not None or e.estimate_tokens_per_s is not None:
+        est = e.estimate_tokens_per_s
+        lines.append(f"  estimate: peak {_gb(e.estimate_peak_gb)}, {f'{est:,.0f} tok/s' if est else 'speed -'}")
+    return "\n".join([verdict] + lines)
 
 
 def _interrupt(proc: subprocess.Popen) -> None:
@@ -161,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
                     e = parse_event(line)
                     if e is None:
                         continue
-                    seen_end = seen_end or e.event in ("done", "error")
+                    seen_end = seen_end or e.event in ("done", "error", "probe")
                     print(line.rstrip("\n") if args.json else human(e), flush=True)
                 break
             except KeyboardInterrupt:

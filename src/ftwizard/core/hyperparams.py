@@ -151,6 +151,7 @@ def run_config_for(rec: Recommendation, answers: Answers) -> RunConfig:
         catalog_model_id=rec.model_id,
         method=rec.method,
         objective=rec.objective,
+        dpo_beta=hp.dpo_beta or DPO_BETA,
         lora_r=hp.lora_r or LORA_R,
         lora_alpha=float(hp.lora_alpha or LORA_ALPHA),
         # What the estimate assumed, and module names differ by family (Phi-3 fuses qkv_proj).
