@@ -296,6 +296,8 @@ class RunMonitor(QWidget):
         if runs.runner_pid(self.run_dir) is not None:
             raise FtwizardError(f"{self.run_dir}: the run is still going")
         cfg = load_run_config(self.run_dir / runs.RUN_CONFIG)
+        while batch := self.tail.read():  # every old event first: the old ending must not end the new run
+            self.progress.apply_all(batch)
         launched = launch_runner(cfg, resume=True, python=train_python())
         self.launched = launched
         self.progress.done = self.progress.error = None  # the last ending is history now
@@ -414,6 +416,8 @@ class RunMonitor(QWidget):
             if own is not None and (self.progress.last_ts is None or own.ts > self.progress.last_ts):
                 state = "cancelled" if own.kind == "cancelled" else "failed"
                 detail, hint = own.message, own.suggestion
+            elif self._awaiting_start and not self.progress.ended and self.state == "stopping":
+                state, detail = "cancelled", "stopped while it was starting; nothing was trained or saved"
             elif self._awaiting_start and not self.progress.ended:
                 state = "failed"
                 detail = f"the runner exited (code {code}) before it started; see {runs.RUNNER_STDERR}"
@@ -423,7 +427,8 @@ class RunMonitor(QWidget):
             self.status.setText(f"Finished {summary.step} steps. The adapter is in {summary.adapter_dir}.")
         elif self.state == "cancelled":
             saved = runs.latest_checkpoint_step(self.run_dir)
-            self.status.setText(f"Cancelled at step {summary.step} of {summary.max_steps}: " + (
+            of = f" of {summary.max_steps}" if summary.max_steps else ""
+            self.status.setText(f"Cancelled at step {summary.step}{of}: " + (
                 f"checkpoint-{saved} is saved and Resume continues from it." if saved is not None
                 else f"{detail}; no checkpoint was saved, so a new run starts from step 0."))
         else:
