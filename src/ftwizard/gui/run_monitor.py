@@ -525,10 +525,3 @@ def reattach_live_runs(parent: QWidget | None = None, *, settings=None, catalog=
     monitor.show()
     return monitor
 
-
-def open_monitor_for_plan(plan, parent: QWidget | None = None, *, catalog=None, settings=None,
-                          hardware=None) -> RunMonitor:
-    """The results page's "Launch training": the chosen recommendation's run configuration."""
-    monitor = RunMonitor(plan=plan, catalog=catalog, settings=settings, hardware=hardware, parent=parent)
-    monitor.show()
-    return monitor
