@@ -30,10 +30,11 @@ from train_fixtures import (  # noqa: F401 (fixture)
 pytestmark = [pytest.mark.slow, pytest.mark.train]
 
 
-def torchrun(tmp_path, cfg, fault=""):
+def torchrun(tmp_path, cfg, fault="", **env_vars):
     """`python -m torch.distributed.run` as the exported recipes call it; stderr to a file."""
     write_run_config(tmp_path / "run.json", cfg)
-    env = dict(os.environ, **{DUMP_ENV: str(tmp_path / "ranks"), "FTWIZARD_FAULT": fault, "OMP_NUM_THREADS": "1"})
+    env = dict(os.environ, **{DUMP_ENV: str(tmp_path / "ranks"), "FTWIZARD_FAULT": fault, "OMP_NUM_THREADS": "1"},
+               **env_vars)
     with open(tmp_path / "stderr.log", "w") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--standalone",
@@ -46,6 +47,10 @@ def stderr_tail(tmp_path) -> str:
     return (tmp_path / "stderr.log").read_text()[-3000:]
 
 
+def of(events, cls):
+    return [e for e in events if isinstance(e, cls)]
+
+
 def ranks(tmp_path) -> list[dict]:
     return [json.loads((tmp_path / "ranks" / f"rank-{r}.json").read_text()) for r in (0, 1)]
 
@@ -55,14 +60,16 @@ def test_two_processes_train_one_adapter_and_only_rank_0_writes(tiny_model_dir, 
 
     data = write_chat_jsonl(tmp_path / "train.jsonl", rows=48)
     cfg = tiny_run_config(tiny_model_dir, data, tmp_path / "run", max_steps=6, save_every=3, grad_accum=1)
-    proc = torchrun(tmp_path, cfg)
+    proc = torchrun(tmp_path, cfg, ACCELERATE_USE_FSDP="true")  # as `accelerate launch` with an FSDP config
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr_tail(tmp_path)
     events = [e for e in map(ev.parse_event, out.splitlines()) if e is not None]
     # One voice on stdout: one start, each step once, one done; metrics.jsonl holds the same.
     assert [e.event for e in events].count("start") == 1 and events[-1].event == "done"
     assert [e.step for e in events if isinstance(e, ev.StepEvent)] == [1, 2, 3, 4, 5, 6]
-    assert events[0].processes == 2 and events_in(cfg.output_dir) == events
+    start = of(events, ev.StartEvent)[0]
+    assert start.processes == 2 and events_in(cfg.output_dir) == events
+    assert any("FSDP sharding, which this runner does not do" in n for n in start.notes)
 
     r0, r1 = ranks(tmp_path)
     assert r0["adapter_sha256"] == r1["adapter_sha256"]  # gradients were averaged across processes

@@ -16,6 +16,7 @@ from ftwizard.core.errors import RunConfigError
 from ftwizard.core.manifest import Manifest
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixture)
+    one_torch_thread,
     run_in_process,
     tiny_model_dir,
     tiny_run_config,
@@ -42,7 +43,7 @@ def pairs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def finished(tiny_model_dir, pairs, tmp_path_factory):  # noqa: F811
+def finished(tiny_model_dir, pairs, tmp_path_factory, one_torch_thread):  # noqa: F811
     cfg = dpo_config(tiny_model_dir, *pairs, tmp_path_factory.mktemp("dpo") / "run")
     code, events = run_in_process(cfg)
     assert code == ev.EXIT_OK, of(events, ev.ErrorEvent)
@@ -115,7 +116,8 @@ def test_the_manifest_records_the_preference_run(finished):
 
 
 @pytest.mark.slow
-def test_an_interrupted_preference_run_resumes_to_the_same_adapter(tiny_model_dir, pairs, finished, tmp_path):  # noqa: F811
+def test_an_interrupted_preference_run_resumes_to_the_same_adapter(tiny_model_dir, pairs, finished, tmp_path,  # noqa: F811
+                                                                   one_torch_thread):  # noqa: F811
     from safetensors.torch import load_file
 
     cfg = dpo_config(tiny_model_dir, *pairs, tmp_path / "run")

@@ -5,6 +5,7 @@ every finished run with an estimate leaves a calibration record (forced on a CPU
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -15,13 +16,14 @@ from ftwizard.core import events as ev
 from ftwizard.core.calibration import CalibrationStore
 from ftwizard.train.faults import MEMORY_CAP_ENV, Faults
 from train_fixtures import (  # noqa: F401 (fixture)
+    one_torch_thread,
     run_in_process,
     tiny_model_dir,
     tiny_run_config,
     write_chat_jsonl,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.train]
+pytestmark = [pytest.mark.slow, pytest.mark.train, pytest.mark.usefixtures("one_torch_thread")]
 ESTIMATE = {"peak_vram_gb": 1.5, "tokens_per_s": 2000.0}
 
 
@@ -116,7 +118,7 @@ def test_ftwizard_train_probe_prints_the_verdict(tiny_model_dir, tmp_path):  # n
     out = subprocess.run(
         [sys.executable, "-m", "ftwizard", "train", "--probe", "--model-dir", str(tiny_model_dir), "--data", str(data),
          "--output", str(tmp_path / "run"), "--seq-len", "64", "--micro-batch", "2"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"),
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "probing qlora" in out.stdout and "probe: the run's settings fit" in out.stdout

@@ -173,3 +173,15 @@ def write_preference_jsonl(path: Path, rows: int, seed: int = 0, bad_lines: dict
             good += 1
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread while a module's runs train: on a shared 2-core machine two threads per
+    process thrash and the same tiny run varies tenfold (benchmarks/train_throughput.py)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

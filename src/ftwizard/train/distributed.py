@@ -8,6 +8,8 @@ counts, the cancel flag) are summed with one all_reduce so that every process lo
 stops and evaluates alike. Only rank 0 writes: events on stdout, metrics.jsonl, the run
 folder's lock, checkpoints, the adapter and the manifest. Resume reads the checkpoint in
 every process, so on several machines the run folder must be on a shared file system.
+Sharding (FSDP, DeepSpeed ZeRO-3) is not done here: under `accelerate launch` with such a
+config every process still holds a whole copy, and the start event says so.
 
 `FTWIZARD_TEST_DUMP_RANK_ADAPTER=DIR` is for tests only: at the end of a run every
 process writes DIR/rank-R.json with a SHA-256 of its adapter weights and the training
@@ -25,6 +27,8 @@ from pathlib import Path
 from ftwizard.core.errors import RunConfigError
 
 DUMP_ENV = "FTWIZARD_TEST_DUMP_RANK_ADAPTER"
+# What `accelerate launch` sets for a sharded config (accelerate/utils/launch.py).
+SHARDING_ENV = {"ACCELERATE_USE_FSDP": "FSDP", "ACCELERATE_USE_DEEPSPEED": "DeepSpeed"}
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Dist:
     rank: int = 0
     local_rank: int = 0
     comm_device: object = None
+    sharding_asked: str | None = None  # FSDP or DeepSpeed, when the launcher asked for it
     dealt: list[list[int]] | None = None  # bins this rank trained, per step (only for the test dump)
 
     @classmethod
@@ -46,7 +51,8 @@ class Dist:
             raise RunConfigError("WORLD_SIZE, RANK and LOCAL_RANK must be whole numbers (set by torchrun)") from None
         if world < 1 or not 0 <= rank < world or local < 0:
             raise RunConfigError(f"RANK {rank} / LOCAL_RANK {local} do not fit WORLD_SIZE {world}")
-        return cls(world, rank, local, dealt=[] if env.get(DUMP_ENV) else None)
+        asked = next((name for var, name in SHARDING_ENV.items() if env.get(var, "").lower() == "true"), None)
+        return cls(world, rank, local, sharding_asked=asked, dealt=[] if env.get(DUMP_ENV) else None)
 
     @property
     def enabled(self) -> bool:

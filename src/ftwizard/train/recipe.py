@@ -7,9 +7,10 @@ share every step but the batch and the loss. Under torchrun or accelerate launch
 recipe runs in every process (train/distributed.py) and only rank 0 writes. A probe
 (RunConfig.probe, train/probe.py) stops once the model is built and measures a few steps.
 
-A plain PyTorch loop rather than TRL's SFTTrainer: the same Hugging Face pieces (peft,
-bitsandbytes, the model's chat template) with cancel, resume, data order and out-of-memory
-handling in plain sight; benchmarks/train_throughput.py measures it against SFTTrainer.
+A plain PyTorch loop rather than TRL's SFTTrainer and DPOTrainer: the same Hugging Face
+pieces (peft, bitsandbytes, the model's chat template) with cancel, resume, data order and
+out-of-memory handling in plain sight, once for both objectives; benchmarks/train_throughput.py
+and benchmarks/dpo_throughput.py measure it against the two trainers.
 Every ending emits `done` or one `error` event and returns the process exit code.
 """
 
@@ -203,6 +204,10 @@ class _Run:
             self.emit.emit(ev.WarningEvent(kind="quantisation", message=n))
         if cfg.objective == "dpo" and eff.packing:
             eff = eff.model_copy(update={"packing": False})  # a pair's log-probabilities are per sequence
+        if dist.enabled and dist.sharding_asked:
+            notes.append(f"the launcher asked for {dist.sharding_asked} sharding, which this runner does not do: "
+                         "every process holds a whole copy of the model (data-parallel)")
+            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
         if dist.enabled and eff.auto_fallback:
             eff = eff.model_copy(update={"auto_fallback": False})
             notes.append("auto_fallback is off with several processes (one process cannot step down alone): "
