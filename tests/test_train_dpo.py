@@ -171,3 +171,26 @@ def test_the_cli_shows_rewards_beside_the_loss():
                         train_time_s=20.0, tokens_per_s=140.0, peak_mem_gb=0.5, reward_margin_before=0.0,
                         reward_accuracy_before=0.5, reward_margin_after=1.59, reward_accuracy_after=0.92)
     assert "reward margin +0.000 -> +1.590, accuracy 0.50 -> 0.92 (before = base model)" in human(done)
+
+
+def test_the_three_losses_follow_their_papers_and_ties_count_half():
+    import torch
+
+    from ftwizard.train.dpo import PairStats, pair_losses
+
+    # Two pairs: log-probabilities [chosen 1, chosen 2, rejected 1, rejected 2], 4 answer tokens each.
+    logps, ref = torch.tensor([-10.0, -8.0, -12.0, -8.0]), torch.tensor([-11.0, -8.0, -11.0, -8.0])
+    tokens, beta = torch.full((4,), 4.0), 0.1
+    delta = torch.tensor([2.0, 0.0])  # (chosen - ref) - (rejected - ref): pair 1 +2, pair 2 a tie
+    sigmoid, rc, rr = pair_losses(logps, ref, tokens, beta, "sigmoid")
+    assert torch.allclose(sigmoid, -torch.nn.functional.logsigmoid(beta * delta))  # DPO eq. 7
+    hinge, _, _ = pair_losses(logps, ref, tokens, beta, "hinge")
+    assert torch.allclose(hinge, torch.relu(1 - beta * delta))
+    ipo, _, _ = pair_losses(logps, ref, tokens, beta, "ipo")
+    assert torch.allclose(ipo, (delta / 4 - 1 / (2 * beta)) ** 2)  # IPO eq. 17, per token
+    assert rc.tolist() == pytest.approx([0.1, 0.0]) and rr.tolist() == pytest.approx([-0.1, 0.0])
+    stats = PairStats()
+    stats.add(sigmoid, rc, rr, logps, tokens)
+    means = stats.means()
+    assert means["reward_accuracy"] == 0.75 and means["reward_margin"] == pytest.approx(0.1)
+    assert means["chosen_loss"] == pytest.approx(18.0 / 8)
