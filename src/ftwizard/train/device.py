@@ -32,6 +32,11 @@ def pick_device(local_rank: int = 0) -> Device:
     import torch
 
     if torch.cuda.is_available():
+        if local_rank >= torch.cuda.device_count():
+            from ftwizard.core.errors import RunConfigError
+
+            raise RunConfigError(f"LOCAL_RANK {local_rank}: this machine has {torch.cuda.device_count()} GPU(s); "
+                                 "start at most one process per GPU (--nproc_per_node)")
         torch.cuda.set_device(local_rank)  # peak-memory stats and bare .cuda() calls follow it
         props = torch.cuda.get_device_properties(local_rank)
         return Device("cuda", props.name, props.total_memory / 1e9, torch.cuda.is_bf16_supported(), local_rank)
