@@ -261,6 +261,14 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
             "  `--time` is the estimate plus 50%. Adjust `--partition`/`--account` for your site.",
             "- `launch.sh`: the same launch without Slurm (torchrun), for testing on one node.",
         ]
+    if engine in ("accelerate-fsdp", "deepspeed-zero3"):
+        lines += [
+            "",
+            "**Limitation of this ftwizard version:** its runner does not yet shard the model itself;"
+            " under this launcher it warns and trains data-parallel (every GPU holds a whole copy)."
+            " Use this recipe where the plan fits one GPU per process, or run the same config with"
+            " an FSDP-aware trainer. The config files are correct for Accelerate and DeepSpeed.",
+        ]
     lines += [
         "",
         "## Resume and results",
