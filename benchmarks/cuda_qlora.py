@@ -29,11 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_md import append_entry
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## CUDA QLoRA (1B, random weights)"
 sys.path.insert(0, str(ROOT / "tests"))  # the tiny tokenizer and data builders the tests use
 
@@ -204,16 +205,7 @@ def _append(args, fig: dict) -> None:
         f"throughput: measured {fig['measured_tokens_per_s']:,.0f} tok/s vs predicted "
         f"{fig['predicted_tokens_per_s']} tok/s = {fig.get('tokens_per_s_measured_over_predicted')} x",
     ]
-    block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\nCommand: `.venv/bin/python benchmarks/cuda_qlora.py --append`\n\n" + block
-    else:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        end = len(text) if nxt == -1 else nxt + 1
-        text = text[:end].rstrip("\n") + "\n" + block + ("\n" + text[end:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    append_entry(SECTION, 'Command: `.venv/bin/python benchmarks/cuda_qlora.py --append`', head, rows)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_md import append_entry
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## DPO throughput"
 sys.path.insert(0, str(ROOT / "tests"))  # the tiny model and data builders the tests use
 
@@ -164,16 +165,7 @@ def main() -> int:
 
 
 def _append(head: str, rows: list[str]) -> None:
-    block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\nCommand: `.venv/bin/python benchmarks/dpo_throughput.py --append`\n\n" + block
-    else:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        end = len(text) if nxt == -1 else nxt + 1
-        text = text[:end].rstrip("\n") + "\n" + block + ("\n" + text[end:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    append_entry(SECTION, 'Command: `.venv/bin/python benchmarks/dpo_throughput.py --append`', head, rows)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_md import append_entry
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Plan PDF export"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = ("answers-hospital-legal-qa.json", "answers-support-bot.json", "answers-code-assistant.json")
@@ -120,17 +121,7 @@ def _append(rows: list[str], runs: int) -> None:
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
         f"warm = median of {runs}:"
     )
-    block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION not in text:
-        text = (text.rstrip("\n") + f"\n\n{SECTION}\n\nCommand: `.venv/bin/python benchmarks/export_speed.py "
-                "--append`. Target: under 2 s for a typical plan.\n\n" + block)
-    else:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        end = len(text) if nxt == -1 else nxt + 1
-        text = text[:end].rstrip("\n") + "\n" + block + ("\n" + text[end:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    append_entry(SECTION, 'Command: `.venv/bin/python benchmarks/export_speed.py --append`. Target: under 2 s for a typical plan.', head, rows)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
+from results_md import append_entry
+
 SECTION = "## Ranking speed"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = (
@@ -102,16 +103,7 @@ def _append(rows: list[str], runs: int) -> None:
         f"{os.getloadavg()[0]:.1f} at the end (the machine was shared), Python {sys.version.split()[0]}; "
         f"medians of {runs}:"
     )
-    block = "\n".join([head, *(f"  - {r}" for r in rows)]) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\nCommand: `.venv/bin/python benchmarks/rank_speed.py --append`\n\n" + block
-    else:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        end = len(text) if nxt == -1 else nxt + 1
-        text = text[:end].rstrip("\n") + "\n" + block + ("\n" + text[end:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    append_entry(SECTION, 'Command: `.venv/bin/python benchmarks/rank_speed.py --append`', head, rows)
 
 
 if __name__ == "__main__":
