@@ -38,6 +38,27 @@ TaskKind = Literal[
     "reasoning",
 ]
 TASK_KINDS: tuple[str, ...] = TaskKind.__args__  # type: ignore[attr-defined]
+Capability = Literal["code", "code_fim", "math", "reasoning", "multilingual", "long_context", "tool_use"]
+CAPABILITIES: tuple[str, ...] = Capability.__args__  # type: ignore[attr-defined]
+# Lower-case region codes: ISO 3166-1 alpha-2 countries ("de", "fr", "us", "jp", "in", "uk"
+# as the common name for GB) and the blocs "eu" (European Union) and "eea".
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+# Where a fact comes from. "vendor": the publisher's own card, config, licence, blog or price
+# list; "paper": a peer-reviewed or arXiv paper by the authors; "measurement": measured by us;
+# "third_party": a copy or summary by someone else (a fallback, shown as such).
+SourceKind = Literal["vendor", "paper", "measurement", "third_party"]
+PRIMARY_KINDS: frozenset[str] = frozenset({"vendor", "paper", "measurement"})
+Fact = Literal[
+    "architecture",
+    "params",
+    "context",
+    "licence",
+    "languages",
+    "benchmarks",
+    "release_date",
+    "capabilities",
+    "weights",
+]
 
 
 class Strict(BaseModel):
@@ -65,6 +86,28 @@ class Architecture(Strict):
         default=None, gt=0, description="Per-expert MLP width where it differs from intermediate_size."
     )
     attention_bias: bool = Field(default=False, description="QKV bias (Qwen2/2.5).")
+    moe_shared_experts: int | None = Field(
+        default=None, ge=0, description="Always-on shared experts per MoE layer (Llama 4, Granite 4, Qwen-MoE)."
+    )
+    moe_shared_intermediate_size: int | None = Field(
+        default=None, gt=0, description="Width of the shared expert MLP where it differs from the routed one."
+    )
+    moe_layers: int | None = Field(
+        default=None, gt=0, description="Blocks with a MoE MLP where not every block has one; the rest are dense."
+    )
+    attention_layers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Hybrid models: blocks with full softmax attention. The other blocks are linear "
+        "(Mamba-2 or gated linear attention): their state does not grow with the sequence.",
+    )
+    linear_layer_kind: Literal["mamba2", "gated_deltanet"] | None = Field(
+        default=None, description="What the non-attention blocks of a hybrid model are."
+    )
+    linear_params_per_layer: int | None = Field(
+        default=None, gt=0, description="Parameters of one linear-attention/Mamba mixer (from its config)."
+    )
+    sliding_window: int | None = Field(default=None, gt=0, description="Local attention window, where used.")
 
     @model_validator(mode="after")
     def _heads(self) -> Architecture:
@@ -74,6 +117,13 @@ class Architecture(Strict):
             raise ValueError("moe_experts and moe_active_experts go together")
         if self.moe_experts and self.moe_active_experts and self.moe_active_experts > self.moe_experts:
             raise ValueError("moe_active_experts cannot exceed moe_experts")
+        if self.moe_layers is not None and self.moe_layers > self.num_hidden_layers:
+            raise ValueError("moe_layers cannot exceed num_hidden_layers")
+        if self.attention_layers is not None:
+            if self.attention_layers > self.num_hidden_layers:
+                raise ValueError("attention_layers cannot exceed num_hidden_layers")
+            if self.attention_layers < self.num_hidden_layers and self.linear_layer_kind is None:
+                raise ValueError("a hybrid model (attention_layers < num_hidden_layers) needs linear_layer_kind")
         return self
 
 
@@ -84,6 +134,9 @@ class Benchmark(Strict):
     shots: str | None = Field(default=None, description="e.g. '5-shot', '0-shot CoT'")
     evaluator: str | None = Field(default=None, description="Who ran it, where not the vendor.")
     source: str
+    task_kinds: list[TaskKind] = Field(
+        default_factory=list, description="The task kinds this benchmark is evidence for."
+    )
 
 
 class Licence(Strict):
@@ -103,8 +156,22 @@ class Licence(Strict):
     )
     acceptable_use_policy: bool = Field(default=False, description="An AUP flows down to users.")
     terms_read_in_full: bool = Field(default=True)
+    excluded_regions: list[RegionCode] = Field(
+        default_factory=list,
+        description="Territories where the licence grants nothing (e.g. Hunyuan: 'eu', 'uk', 'kr').",
+    )
+    eu_multimodal_restriction: bool = Field(
+        default=False,
+        description="Llama 3.2/4: no rights to multimodal models for people domiciled in, or companies "
+        "with a principal place of business in, the EU (end users of products built on them excepted).",
+    )
+    restriction_clause: str | None = Field(
+        default=None, description="The region/domicile clause quoted verbatim, for the ranker to show."
+    )
     summary: str
     source: str
+    source_read_on: dt.date | None = Field(default=None, description="Date the licence text was read.")
+    source_kind: SourceKind = "vendor"
 
 
 class ModelSources(Strict):
@@ -113,6 +180,20 @@ class ModelSources(Strict):
     languages: str | None = None
     benchmarks: str | None = None
     release_date: str | None = None
+
+
+class SourceRef(Strict):
+    """One fact's source: where it was read, when, and whether it is primary."""
+
+    fact: Fact
+    url: str = Field(min_length=3)
+    kind: SourceKind
+    read_on: dt.date | None = Field(default=None, description="Date the page was read.")
+    note: str | None = None
+
+    @property
+    def primary(self) -> bool:
+        return self.kind in PRIMARY_KINDS
 
 
 class ModelEntry(Strict):
@@ -138,6 +219,16 @@ class ModelEntry(Strict):
     sources: ModelSources
     confidence: Confidence
     notes: str | None = None
+    capabilities: list[Capability] = Field(
+        default_factory=list, description="Evidenced strengths beyond task kinds (code_fim, tool_use, ...)."
+    )
+    superseded_by: Slug | None = Field(default=None, description="The catalog id of the newer model.")
+    multimodal: bool = Field(default=False, description="The checkpoint takes images/audio (licence terms differ).")
+    weights_dtype: Literal["bf16", "fp16", "fp32", "fp8", "mxfp4"] | None = Field(
+        default=None,
+        description="How the published weights are stored where not 16-bit (gpt-oss: MoE experts in MXFP4).",
+    )
+    evidence: list[SourceRef] = Field(default_factory=list, description="Per-fact sources with dates.")
 
     @model_validator(mode="after")
     def _moe(self) -> ModelEntry:
@@ -180,6 +271,19 @@ class PriceEntry(Strict):
     verified: bool = Field(description="False for figures we could not trace to a price list.")
     label: str | None = Field(default=None, description="e.g. 'seed article, unverified'")
     source: str
+    regions: list[RegionCode] = Field(
+        default_factory=list, description="Where the capacity is (lower-case codes, 'eu' for the bloc); [] = unknown."
+    )
+    certifications: list[str] = Field(
+        default_factory=list, description="Provider certifications, e.g. 'ISO 27001', 'SOC 2 Type II'."
+    )
+    certifications_source: str | None = None
+
+    @model_validator(mode="after")
+    def _cert_source(self) -> PriceEntry:
+        if self.certifications and not self.certifications_source:
+            raise ValueError("certifications need certifications_source")
+        return self
 
 
 class TechniqueEntry(Strict):
