@@ -160,19 +160,3 @@ def test_settings_file_names_the_interpreter(tmp_path, monkeypatch):
     assert configured_python() == "/srv/envs/llm/bin/python"
     monkeypatch.setenv("FTWIZARD_PYTHON", "/other/python")
     assert configured_python() == "/other/python"
-
-
-def test_the_program_names_the_interpreter_it_would_train_with_without_running_it(tmp_path, monkeypatch):
-    from ftwizard.runtime import first_runtime_python
-
-    monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("CONDA_PREFIX", raising=False)
-    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
-    monkeypatch.setattr(sys, "frozen", True, raising=False)  # the installed build: no torch, no Python
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "opt" / "ftwizard" / "ftwizard"))
-    assert first_runtime_python() is None
-    env = _fake_env(tmp_path / "miniconda3" / "envs" / "llm")
-    assert first_runtime_python() == str(env)
-    bundled = _fake_env(tmp_path / "opt" / "ftwizard" / "runtime")
-    assert first_runtime_python() == str(bundled)

@@ -5,6 +5,14 @@ The GUI and the installed program carry no torch: training runs in another inter
 venv bundled next to the installed program, the one `ftwizard runtime install` made, this
 interpreter when torch is installed in it, conda environments, virtualenvwrapper's.
 Each is checked in a subprocess with a timeout; nothing here imports torch.
+
+One rule picks the interpreter that trains, for every way of starting a run (the GUI's Start
+and Check it fits, `ftwizard train` and `--probe`, `ftwizard doctor`, `ftwizard runtime
+check`): `training_runtime()`. The configured one (FTWIZARD_PYTHON, as in the exported cluster
+recipes, else Settings' `train_python`) when set, and only it; else the first *ready* candidate
+in the order above. Never the installed program itself (`sys.executable` of the frozen build:
+it has no `-m ftwizard.train`). When none is ready, the answer carries a message that names
+the fix instead of an interpreter.
 """
 
 from __future__ import annotations
@@ -99,7 +107,7 @@ try:
 except Exception:
     out["ftwizard_train"] = False
 print(MARKER + json.dumps(out), flush=True)
-""".replace("NAMES", repr(("ftwizard", *TRAIN_PACKAGES))).replace("MARKER", repr(_PACKAGES_MARKER))
+""".replace("NAMES", repr(("ftwizard", "torch", *TRAIN_PACKAGES))).replace("MARKER", repr(_PACKAGES_MARKER))
 
 
 def venv_python(env_dir: Path) -> Path:
@@ -126,12 +134,14 @@ def default_runtime_dir() -> Path:
     return data_dir() / "runtime"
 
 
-def configured_python() -> str | None:
+def configured_python(settings: Any = None) -> str | None:
     """The interpreter the user chose: FTWIZARD_PYTHON (as in the exported cluster recipes),
-    else Settings' `train_python`."""
+    else `settings.train_python` when a Settings object is given, else the saved Settings'."""
     env = os.environ.get("FTWIZARD_PYTHON")
     if env:
         return env
+    if settings is not None:
+        return getattr(settings, "train_python", None) or None
     from ftwizard.core.paths import config_dir
 
     try:
@@ -191,16 +201,6 @@ def find_runtimes(
     return found
 
 
-def first_runtime_python(configured: str | None = None) -> str | None:
-    """The interpreter training would use, unchecked (no subprocess: cheap enough for a click).
-
-    Never this program itself when it is the installed build: that has no Python to run
-    `-m ftwizard.train` with. None when there is no candidate at all.
-    """
-    found = find_runtimes(configured)
-    return found[0].python if found else None
-
-
 def _subdirs(base: Path) -> list[Path]:
     try:
         return sorted(p for p in base.iterdir() if p.is_dir())
@@ -223,11 +223,14 @@ def _conda_envs(home: Path, environ: dict[str, str]) -> list[Path]:
     return envs
 
 
-def diagnose(candidate: RuntimeCandidate | str | Path, timeout_s: float = 60.0) -> RuntimeDiagnostic:
+def diagnose(candidate: RuntimeCandidate | str | Path, timeout_s: float = 60.0, *,
+             quick: bool = False) -> RuntimeDiagnostic:
     """Check one interpreter: train packages, torch and what it sees, bitsandbytes. Never raises.
 
     Two subprocesses: a metadata probe (fast), then `ftwizard.hardware.runtime.runtime_check`
-    (imports torch; up to `timeout_s`).
+    (imports torch; up to `timeout_s`). `quick` stops after the first: ready then means every
+    distribution is installed (torch by its metadata) and `ftwizard.train` is importable, which
+    is what launching needs; whether torch imports and what it sees is the full check's.
     """
     import time
 
@@ -242,6 +245,10 @@ def diagnose(candidate: RuntimeCandidate | str | Path, timeout_s: float = 60.0) 
     if not Path(candidate.python).is_file():
         diag.problems.append(f"{candidate.python}: no such interpreter")
         return diag
+    if is_frozen_program(candidate.python):
+        diag.problems.append(f"{candidate.python} is this installed program, not a Python: "
+                             "name the runtime's interpreter instead")
+        return diag
     try:
         res = run_command([candidate.python, "-c", _PACKAGES_SCRIPT], min(timeout_s, 30.0))
         line = next((x for x in res.stdout.splitlines() if x.startswith(_PACKAGES_MARKER)), None)
@@ -255,6 +262,7 @@ def diagnose(candidate: RuntimeCandidate | str | Path, timeout_s: float = 60.0) 
         return diag
     diag.python_version = meta["python_version"]
     diag.ftwizard_version = meta["packages"].pop("ftwizard")
+    torch_dist = meta["packages"].pop("torch", None)
     diag.packages = meta["packages"]
     missing = [k for k, v in diag.packages.items() if v is None]
     if missing:
@@ -263,6 +271,13 @@ def diagnose(candidate: RuntimeCandidate | str | Path, timeout_s: float = 60.0) 
         diag.problems.append("ftwizard is not installed in it (pip install 'ftwizard[train]')")
     elif diag.ftwizard_version != __version__:
         diag.warnings.append(f"it has ftwizard {diag.ftwizard_version}, this program is {__version__}")
+    if quick:
+        diag.torch_version = torch_dist
+        if torch_dist is None:
+            diag.problems.append("torch is not installed in it")
+        diag.ready = not diag.problems
+        diag.check_seconds = round(time.perf_counter() - t0, 3)
+        return diag
 
     report = runtime_check(candidate.python, timeout_s)
     diag.torch_version = report.get("torch_version")
@@ -291,10 +306,90 @@ def _accelerator(report: dict[str, Any]) -> Literal["cuda", "rocm", "mps", "cpu"
     return "mps" if report.get("mps_available") else "cpu"
 
 
-def choose_runtime(configured: str | None = None, timeout_s: float = 60.0) -> RuntimeDiagnostic | None:
-    """The first ready candidate (checking in order, stopping there), or None."""
-    for candidate in find_runtimes(configured):
-        diag = diagnose(candidate, timeout_s)
+def is_frozen_program(python: str | Path) -> bool:
+    """True when `python` is the installed (PyInstaller) program itself."""
+    if not getattr(sys, "frozen", False):
+        return False
+    try:
+        return os.path.samefile(python, sys.executable)
+    except OSError:
+        return os.path.normcase(os.path.abspath(python)) == os.path.normcase(os.path.abspath(sys.executable))
+
+
+# What the user can do when nothing can train; every message about it ends with this.
+NO_RUNTIME_FIX = ("install one offline with `ftwizard runtime install --wheelhouse DIR`, or pick an "
+                  "interpreter that has ftwizard[train] in Settings > Training runtime "
+                  "(or set FTWIZARD_PYTHON)")
+
+
+@dataclass(frozen=True)
+class TrainingRuntime:
+    """The answer of the rule: the interpreter that trains, or why there is none."""
+
+    python: str | None
+    diagnostic: RuntimeDiagnostic | None = None  # the chosen one's, or the configured one's that failed
+    problem: str | None = None  # set exactly when python is None; names the fix
+    checked: tuple[RuntimeDiagnostic, ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        return self.python is not None
+
+    def describe(self) -> str:
+        """One line for the run page and the CLI: which interpreter, or why none."""
+        if self.python is None:
+            return f"✘ {self.problem}"
+        d = self.diagnostic
+        extra = ""
+        if d is not None:
+            extra = f", {d.label}" + (f", Python {d.python_version}" if d.python_version else "")
+            extra += f", torch {d.torch_version}" if d.torch_version else ""
+            if d.accelerator:
+                gpus = ", ".join(str(x.get("name")) for x in d.devices)
+                extra += f" on {d.accelerator}" + (f" ({gpus})" if gpus else "")
+        return f"✔ {self.python}{extra}"
+
+
+def training_runtime(configured: str | None = None, *, settings: Any = None, full: bool = False,
+                     timeout_s: float = 60.0,
+                     candidates: list[RuntimeCandidate] | None = None) -> TrainingRuntime:
+    """The interpreter that trains; THE rule (module docstring). Never raises.
+
+    `configured` defaults to `configured_python(settings)`. A configured interpreter is the
+    only one considered: if it cannot train the answer says so (a choice is not overridden
+    silently). Otherwise the candidates are checked in order and the first ready one wins.
+    `full` runs the torch check too (seconds per candidate); the default quick check is what
+    a click can afford. `candidates` replaces `find_runtimes` (tests).
+    """
+    if configured is None:
+        configured = configured_python(settings)
+    found = candidates if candidates is not None else find_runtimes(configured)
+    checked: list[RuntimeDiagnostic] = []
+    for candidate in found:
+        if candidate.source != "configured" and is_frozen_program(candidate.python):
+            continue
+        diag = diagnose(candidate, timeout_s, quick=not full)
+        checked.append(diag)
         if diag.ready:
-            return diag
-    return None
+            return TrainingRuntime(candidate.python, diag, None, tuple(checked))
+        if candidate.source == "configured":
+            why = diag.problems[0] if diag.problems else "not ready"
+            return TrainingRuntime(None, diag, f"The training runtime you chose, {candidate.python}, "
+                                   f"cannot train ({why}). Fix it, or {NO_RUNTIME_FIX}.", tuple(checked))
+    if not checked:
+        problem = f"No Python that can train was found on this machine: {NO_RUNTIME_FIX}."
+    else:
+        seen = "; ".join(f"{d.python}: {d.problems[0] if d.problems else 'not ready'}" for d in checked[:3])
+        problem = f"None of the {len(checked)} Pythons found can train ({seen}): {NO_RUNTIME_FIX}."
+    return TrainingRuntime(None, None, problem, tuple(checked))
+
+
+def require_training_python(configured: str | None = None, *, settings: Any = None) -> str:
+    """`training_runtime(...).python`, or a FtwizardError (exit 2) that names the fix."""
+    rt = training_runtime(configured, settings=settings)
+    if rt.python is None:
+        from ftwizard.core.errors import FtwizardError
+
+        raise FtwizardError(rt.problem or "no training runtime")
+    return rt.python
+

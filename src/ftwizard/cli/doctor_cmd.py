@@ -194,18 +194,19 @@ def _state_files(folders: list[FolderStatus]) -> list[StateFile]:
 
 
 def _runtime(python: str | None, timeout_s: float) -> RuntimeStatus:
+    """The interpreter training would use (ftwizard.runtime.training_runtime), fully checked."""
     try:  # the packaging module finds the interpreter the GUI would train with
-        from ftwizard.runtime import configured_python, diagnose, find_runtimes
+        from ftwizard.runtime import diagnose, find_runtimes, training_runtime
     except ImportError:
         return _runtime_plain(python or sys.executable, timeout_s)
     others: list[str] = []
     if python is None:
-        found = find_runtimes(configured_python())
-        if not found:
-            return RuntimeStatus(python="(none found)", ready=False, problems=[
-                "no interpreter with the train extra was found; install one "
-                "(ftwizard runtime install) or name it in Settings"])
-        target, others = found[0], [c.python for c in found[1:]]
+        rt = training_runtime()
+        if rt.python is None and rt.diagnostic is None:
+            return RuntimeStatus(python="(none ready)", ready=False, problems=[rt.problem or "none ready"],
+                                 other_candidates=[d.python for d in rt.checked])
+        target = rt.python or rt.diagnostic.python
+        others = [c.python for c in find_runtimes() if c.python != target]
     else:
         target = python
     d = diagnose(target, timeout_s)

@@ -59,26 +59,19 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ftwizard.runtime import (
-        RuntimeCandidate,
-        configured_python,
-        diagnose,
-        find_runtimes,
-        venv_python,
-    )
+    from ftwizard.runtime import RuntimeCandidate, diagnose, training_runtime, venv_python
 
     if args.python:
         path = Path(args.python).expanduser()
         target = RuntimeCandidate(str(venv_python(path) if path.is_dir() else path), "configured",
                                   "given on the command line")
-    else:
-        found = find_runtimes(configured_python())
-        if not found:
+    else:  # the one training would use (the rule), else the configured one that failed, to say why
+        rt = training_runtime()
+        if rt.python is None and rt.diagnostic is None:
             from ftwizard.runtime_install import RuntimeSetupError
 
-            raise RuntimeSetupError("no training interpreter found; name one (ftwizard runtime check "
-                                    "PYTHON) or install one (ftwizard runtime install --wheelhouse DIR)")
-        target = found[0]
+            raise RuntimeSetupError(rt.problem or "no training interpreter")
+        target = RuntimeCandidate(rt.diagnostic.python, rt.diagnostic.source, rt.diagnostic.label)
     d = diagnose(target, args.timeout)
     if args.json:
         print_json(d)

@@ -9,6 +9,10 @@ Exit codes are the runner's: 0 done, 1 internal, 2 bad input, 3 cancelled, 4 out
 `--method dpo` trains preference pairs (prompt/chosen/rejected) with a QLoRA or LoRA adapter
 (`--adapter`); `--method qlora|lora|full` is supervised tuning. `--probe` runs a few steps to
 measure memory and speed beside the estimate and writes nothing (exit 4 if nothing fits).
+
+The runner runs in the training runtime (ftwizard.runtime.training_runtime: `--python`, else
+FTWIZARD_PYTHON or Settings, else the first ready candidate; never the installed program
+itself). None ready: exit 2 with a message naming the fix.
 """
 
 from __future__ import annotations
@@ -66,6 +70,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--probe", action="store_true",
                    help="run a few steps at the data's longest sequence: measured memory and speed beside the "
                         "estimate, and the largest settings that fit; writes nothing")
+    p.add_argument("--python", metavar="PYTHON",
+                   help="interpreter (or environment folder) with ftwizard[train] that runs the training "
+                        "(default: FTWIZARD_PYTHON, else Settings, else the first ready one `ftwizard runtime "
+                        "list` shows)")
     add_json_flag(p)
     return p
 
@@ -204,8 +212,12 @@ def _interrupt(proc: subprocess.Popen) -> None:
 def run(args: argparse.Namespace) -> int:
     from ftwizard.core.events import parse_event
     from ftwizard.core.runconfig import write_run_config
+    from ftwizard.runtime import require_training_python
 
     cfg = build_config(args)
+    python = require_training_python(getattr(args, "python", None))
+    if not args.json:
+        print(f"training runtime: {python}", file=sys.stderr, flush=True)
     fd, cfg_file = tempfile.mkstemp(prefix="ftwizard-run-", suffix=".json")  # 0600: paths are private
     os.close(fd)
     try:
@@ -213,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
         popen_kw: dict = {"start_new_session": True} if os.name != "nt" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ftwizard.train", cfg_file], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [python, "-m", "ftwizard.train", cfg_file], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, encoding="utf-8", errors="replace", bufsize=1, **popen_kw,
         )
         stderr_tail: deque[str] = deque(maxlen=40)

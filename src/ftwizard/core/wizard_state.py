@@ -63,6 +63,11 @@ class Settings(BaseModel):
         description="Units of `currency` per US dollar, typed by the user (no network).",
     )
     runs_dir: str | None = Field(default=None, description="Training run folders; None: the default.")
+    train_python: str | None = Field(
+        default=None, max_length=4096,
+        description="Interpreter or environment folder that trains (ftwizard.runtime); None: the first "
+        "ready one found.",
+    )
     window_geometry_b64: str | None = Field(
         default=None, max_length=10_000, description="Qt window geometry, base64."
     )
