@@ -43,7 +43,7 @@ def write_rows(path: Path, n: int = 20) -> Path:
 
 # --- fault injection: the write fails at each step, the old file survives -------------------------
 
-FAULT_POINTS = ["write", "fsync", "chmod", "replace"]
+FAULT_POINTS = ["open", "write", "fsync", "replace"]
 
 
 @pytest.mark.parametrize("point", FAULT_POINTS)
@@ -58,7 +58,7 @@ def test_a_plan_save_that_fails_half_way_leaves_the_old_plan_and_no_litter(tmp_p
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    target = {"write": "fdopen", "fsync": "fsync", "chmod": "chmod", "replace": "replace"}[point]
+    target = {"open": "open", "write": "fdopen", "fsync": "fsync", "replace": "replace"}[point]
     monkeypatch.setattr(os, target, boom)
     with pytest.raises(PlanError, match=str(path)):
         save_plan(plan.model_copy(update={"chosen_index": 1}), path)

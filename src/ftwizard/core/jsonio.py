@@ -8,8 +8,11 @@ then rename, so a crash or a full disk never leaves half a file behind.
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import re
+import secrets
+import stat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,8 +40,109 @@ def describe_validation_error(source: str, exc: ValidationError) -> str:
     return "\n".join(lines) if lines else f"{source}: {exc}"
 
 
+class _BadNumber(ValueError):
+    """A number no format of ours can hold: NaN, Infinity, 1e400, or thousands of digits."""
+
+
+def _parse_constant(name: str) -> Any:
+    raise _BadNumber(f"{name} is not a number")
+
+
+def _parse_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise _BadNumber(f"number {token[:40]} is out of range")
+    return value
+
+
+def _parse_int(token: str) -> int:
+    digits = len(token.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _BadNumber(f"integer with {digits} digits is out of range")
+    return int(token)
+
+
+MAX_INT_DIGITS = 300  # more than any count or size we store; Python itself stops at 4,300
+# A JSON string (skipped whole, so digits inside text never match) or a number / constant.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?', re.S)
+
+
+def _bad_number_at(text: str) -> tuple[int, str] | None:
+    """Where the first number `loads` refuses is, and why (only on the error path)."""
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if token.startswith('"'):
+            continue
+        try:
+            if token.lstrip("-") in ("Infinity", "NaN"):
+                _parse_constant(token)
+            elif any(c in token for c in ".eE"):
+                _parse_float(token)
+            else:
+                _parse_int(token)
+        except ValueError as exc:
+            return m.start(), str(exc)
+    return None
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads, strict about numbers: NaN, Infinity, a float beyond 1e308 or an integer of
+    more than MAX_INT_DIGITS digits raise json.JSONDecodeError at the number's line and column,
+    so every reader reports them as it reports a syntax error. Bytes must be UTF-8
+    (UnicodeDecodeError otherwise). RecursionError on deep nesting, as json.loads."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8")
+    try:
+        return json.loads(text, parse_constant=_parse_constant, parse_float=_parse_float, parse_int=_parse_int)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # _BadNumber, or int()'s own digit limit
+        where = _bad_number_at(text)
+        pos, reason = where if where is not None else (0, str(exc))
+        raise json.JSONDecodeError(reason, text, pos) from None
+
+
+def row_decoder() -> tuple[json.JSONDecoder, list[str]]:
+    """A decoder for rows read one by one with raw_decode (a JSON array of dataset rows): the
+    numbers `loads` refuses decode as None and their reasons go to the list, so the caller
+    reports that row as bad and reads on."""
+    bad: list[str] = []
+
+    def noting(parse):
+        def hook(token: str) -> Any:
+            try:
+                return parse(token)
+            except ValueError as exc:
+                bad.append(str(exc))
+                return None
+        return hook
+
+    decoder = json.JSONDecoder(parse_constant=noting(_parse_constant), parse_float=noting(_parse_float),
+                               parse_int=noting(_parse_int))
+    return decoder, bad
+
+
+def regular_file(path: Path, error: type[FtwizardError] = FtwizardError) -> os.stat_result:
+    """stat() `path` and refuse anything but a regular file (a FIFO would block the read, a
+    device like /dev/zero never end)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"{path}: is a folder, expected a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"{path}: not a regular file (a device, pipe or socket); give a file")
+    return st
+
+
 def read_json(path: Path, error: type[FtwizardError] = FtwizardError) -> Any:
     """Parse a JSON file, raising `error` with file and line on any problem."""
+    regular_file(path, error)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write it, is fine
     except FileNotFoundError:
@@ -52,7 +156,7 @@ def read_json(path: Path, error: type[FtwizardError] = FtwizardError) -> Any:
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise error(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
     except RecursionError:
@@ -89,27 +193,33 @@ def check_destination(path: Path, error: type[FtwizardError] = FtwizardError) ->
 
 
 def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:
-    """Write `data` to `path` atomically. `private` makes the file 0600 on POSIX."""
+    """Write `data` to `path` atomically. `private` makes the file 0600 on POSIX; otherwise it
+    is created 0666 less the user's umask, by the kernel (the process umask is never touched:
+    reading it means setting it, which races with other threads creating files)."""
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
         raise FtwizardError(f"{path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise FtwizardError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    mode = 0o600 if private else 0o666
+    for _ in range(100):
+        tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, flags, mode)
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise FtwizardError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+    else:
+        raise FtwizardError(f"{path}: cannot write in {folder} (no free temporary name)")
     try:
         with os.fdopen(fd, "wb") as fh:
+            if private and os.name == "posix":
+                os.fchmod(fh.fileno(), 0o600)  # whatever the umask
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if private and os.name == "posix":
-            os.chmod(tmp, 0o600)
-        elif os.name == "posix":
-            # mkstemp creates 0600; ordinary outputs follow the user's umask.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -124,5 +234,16 @@ def atomic_write_text(path: Path, text: str, private: bool = False) -> None:
 
 
 def write_model(path: Path, obj: BaseModel, private: bool = False) -> None:
-    """Write a pydantic model as indented JSON, atomically."""
-    atomic_write_text(path, obj.model_dump_json(indent=2) + "\n", private=private)
+    """Write a pydantic model as indented JSON, atomically, after checking that the text reads
+    back as the same model: a value JSON cannot carry (infinity becomes null) fails here,
+    naming the file and field, instead of leaving a file the program then refuses."""
+    text = obj.model_dump_json(indent=2) + "\n"
+    try:
+        type(obj).model_validate(loads(text))
+    except ValidationError as exc:
+        raise FtwizardError(
+            f"not written: {describe_validation_error(str(path), exc)}".replace("\n", "\n  ")
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise FtwizardError(f"not written: {path}: {exc}") from None
+    atomic_write_text(path, text, private=private)

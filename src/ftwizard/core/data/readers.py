@@ -24,6 +24,7 @@ from ftwizard.core.data.formats import (
     vote_format,
 )
 from ftwizard.core.errors import DatasetError
+from ftwizard.core.jsonio import loads, row_decoder
 
 Container = Literal["jsonl", "json", "csv", "tsv", "parquet"]
 
@@ -85,20 +86,28 @@ def detect_container(path: Path) -> Container:
     )
 
 
+# Byte-order marks of encodings other than UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def _check_readable(path: Path) -> int:
+    """The file's size, after refusing what cannot be a text or Parquet dataset: no file, a
+    folder, a device or pipe (/dev/zero never ends, a FIFO blocks), UTF-16/UTF-32 text."""
+    from ftwizard.core.jsonio import regular_file
+
+    st = regular_file(path, DatasetError)
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
+        with open(path, "rb") as fh:
+            head = fh.read(64)
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
-    if path.is_dir():
-        raise DatasetError(f"{path}: is a folder, expected a dataset file")
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
+    if path.suffix.lower() not in (".parquet", ".pq") and not head.startswith(b"PAR1"):
+        bom = next((name for mark, name in _OTHER_BOMS if head.startswith(mark)), None)
+        if bom is None and len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):
+            bom = "UTF-16 or UTF-32"  # no mark, but every other byte is NUL: 'x\0' per ASCII character
+        if bom:
+            raise DatasetError(f"{path}: line 1: the file is {bom} text; save it as UTF-8")
     return st.st_size
 
 
@@ -152,7 +161,7 @@ class DatasetSource:
                 if not body.strip():
                     continue
                 try:
-                    value = json.loads(body)
+                    value = loads(body)  # strict: NaN, Infinity, 1e400, 5,000 digits make a bad row
                 except UnicodeDecodeError as exc:
                     value = RowProblem(line_no, "$", ProblemKind.BAD_ENCODING, f"not UTF-8 text (byte {exc.start + 1})")
                 except json.JSONDecodeError as exc:
@@ -168,7 +177,7 @@ class DatasetSource:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise DatasetError(f"{self.path}: line {line}: not UTF-8 text") from None
-        decoder = json.JSONDecoder()
+        decoder, bad_numbers = row_decoder()
         n = len(text)
         pos = _skip_ws(text, 0)
         if pos >= n or text[pos] != "[":
@@ -190,6 +199,9 @@ class DatasetSource:
             except RecursionError:
                 raise DatasetError(f"{self.path}: line {line}: JSON nested too deeply") from None
             self.bytes_read = int(self.total_bytes * end / n)
+            if bad_numbers:
+                value = RowProblem(line, "$", ProblemKind.BAD_JSON, f"invalid JSON: {bad_numbers[0]}")
+                bad_numbers.clear()
             yield Record(line, value)
             pos = _skip_ws(text, end)
             if pos < n and text[pos] == ",":
