@@ -54,20 +54,33 @@ def answers_file(folder: Path, **sections) -> Answers:
 
 def assert_constraints_hold(plan: Plan, catalog: Catalog) -> None:
     """What the user was promised, for every recommendation, whatever the ranking."""
+    from ftwizard.core.hardware_options import offer_regions, residency_regions
+    from ftwizard.core.scoring import headroom_gb
+
     a = plan.answers
-    local_only = a.compliance.regulated_data or a.compliance.air_gapped
     listed = {}
     if a.hardware.mode == "local":
         for g in a.hardware.gpus:
-            gid = catalog.find_gpu(g.name, g.memory_gb).id
+            found = catalog.find_gpu(g.name, g.memory_gb)
+            gid = found.id if found else None
             listed[gid] = listed.get(gid, 0) + g.count
     out_models = {e.model_id for e in plan.excluded if e.technique is None}
-    scores = [r.score for r in plan.recommendations]
-    assert scores == sorted(scores, reverse=True), "ranked best first"
-    assert [r.rank for r in plan.recommendations] == list(range(1, len(scores) + 1))
-    for r in plan.recommendations:
+    recs = plan.recommendations
+    assert [r.rank for r in recs] == list(range(1, len(recs) + 1))
+    # Tiers: a plan that fits with headroom and has every figure checked comes first.
+    if any(r.tier == "fits" for r in recs):
+        assert recs[0].tier == "fits", "a warning-tier plan is never the top pick when one fits"
+    # One row per model in the top 3 (when there are that many models).
+    head = [r.model_id for r in recs[:3]]
+    assert len(set(head)) == len(head) or len({r.model_id for r in recs}) < 3, f"top 3 repeats a model: {head}"
+    for tier in ("fits", "warning"):
+        tail = [r.score for r in recs[3:] if r.tier == tier]
+        if tier == "fits":
+            assert tail == sorted(tail, reverse=True), "ranked best first within the tier"
+    residency = residency_regions(a.compliance.data_residency)
+    for r in recs:
         m = catalog.model(r.model_id)
-        assert r.hf_repo_id == m.hf_repo_id
+        assert r.hf_repo_id in (m.hf_repo_id, m.instruct_repo_id)
         assert r.model_id not in out_models
         lic = catalog.model_licences(m)
         if a.compliance.commercial_use:
@@ -76,17 +89,42 @@ def assert_constraints_hold(plan: Plan, catalog: Catalog) -> None:
             assert set(a.languages) <= set(m.languages), f"{r.model_id}: missing a language"
         else:
             assert any("per-language" in w for w in r.warnings), f"{r.model_id}: unlisted languages not warned"
-        if local_only or a.hardware.mode != "cloud":
+        if a.compliance.air_gapped or a.hardware.mode != "cloud":
             assert r.hardware.where == "local"
+        if r.hardware.where == "cloud" and (a.compliance.regulated_data or a.compliance.data_residency):
+            offers = [
+                p for p in catalog.prices
+                if p.provider == r.hardware.provider and p.gpu_id == r.hardware.gpu_id
+                and p.usd_per_gpu_hour == r.hardware.usd_per_gpu_hour
+            ]
+            assert offers and residency, f"{r.model_id}: regulated data in the cloud without a residency"
+            for p in offers:
+                regions = offer_regions(p)
+                assert regions and set(regions) <= residency, f"{p.id} lies outside {a.compliance.data_residency}"
         if a.hardware.mode == "local":
-            assert r.hardware.gpu_id in listed and r.hardware.count <= listed[r.hardware.gpu_id]
+            key = r.hardware.gpu_id if r.hardware.gpu_id in listed else None
+            assert key in listed and r.hardware.count <= listed[key]
         assert r.hardware.gpu_memory_gb is not None and r.peak_vram_gb <= r.hardware.gpu_memory_gb
+        if r.tier == "fits":
+            assert r.margin_gb >= headroom_gb(r.hardware.gpu_memory_gb) - 0.01, f"{r.model_id}: fits without headroom"
+            assert r.train_hours is not None and r.train_cost_usd is not None
+            budget = a.budget.monthly_inference_usd
+            if budget is not None:
+                assert r.monthly_inference_usd is not None and r.monthly_inference_usd <= budget + 1e-9
+        else:
+            assert r.warnings, "a warning-tier plan says why"
         if r.train_cost_usd is not None:
             assert r.train_cost_usd <= a.budget.training_usd + 1e-9
         assert (r.technique == "dpo") == (r.objective == "dpo")
         if r.technique == "dpo":
             assert a.data.preference_pairs and r.method in ("lora", "qlora")
             assert r.hyperparameters.dpo_beta is not None
+            if m.instruct_repo_id:
+                assert r.hf_repo_id == m.instruct_repo_id, "DPO starts from the instruct checkpoint"
+            else:
+                assert any("SFT" in s for s in r.reasons), "DPO from a base checkpoint plans the SFT step"
+        else:
+            assert r.hf_repo_id == m.hf_repo_id
         if r.needs_multi_gpu:
             # Sharded because one card is too small, or over a cloud offer sold as a group.
             assert r.hardware.count > 1 and r.hardware.strategy == "fsdp"

@@ -41,7 +41,7 @@ def test_issue_example_loads_unchanged(tmp_path):
         ({"languages": []}, "$.languages"),
         ({"budget": {"training_usd": -5}}, "$.budget.training_usd"),
         ({"data": {"examples": "many"}}, "$.data.examples"),
-        ({"hardware": {"mode": "local", "gpus": []}}, "$.hardware"),
+        ({"hardware": {"mode": "local", "gpus": [{"name": "x", "memory_gb": 0}]}}, "$.hardware.gpus[0].memory_gb"),
         ({"hardware": {"mode": "moon"}}, "$.hardware.mode"),
         ({"schema_version": 2}, "$.schema_version"),
         ({"surprise": 1}, "$.surprise"),
@@ -62,3 +62,11 @@ def test_bad_answers_name_the_field(patch, path):
 def test_defaults_let_a_user_click_through():
     a = default_answers()
     assert a.languages == ["en"] and a.budget.training_usd > 0 and a.data.examples > 0
+
+
+def test_local_with_no_gpus_loads_as_a_cpu_only_machine():
+    """A machine without a GPU is an answer, not an error (issue 20): the plan gives CPU advice."""
+    data = json.loads(json.dumps(ISSUE_EXAMPLE))
+    data["hardware"] = {"mode": "local", "gpus": []}
+    a = parse_answers(data, "a.json")
+    assert a.hardware.mode == "local" and a.hardware.gpus == []

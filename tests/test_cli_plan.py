@@ -78,7 +78,7 @@ def test_weights_flag_reaches_the_plan(tmp_path, capsys):
         ({"task": {"kind": "poetry"}}, "$.task.kind"),
         ({"languages": ["english"]}, "$.languages[0]"),
         ({"budget": {"training_usd": -5}}, "$.budget.training_usd"),
-        ({"hardware": {"mode": "local", "gpus": []}}, "$.hardware"),
+        ({"hardware": {"mode": "local", "gpus": [{"name": "x", "memory_gb": -1}]}}, "$.hardware.gpus[0].memory_gb"),
         ({"hardware": {"mode": "local", "gpus": [{"name": "Voodoo 5 6000"}]}}, "$.hardware.gpus[0].name"),
     ],
 )

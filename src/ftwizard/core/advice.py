@@ -3,7 +3,11 @@
 Rules, in the order a consultant would say them:
 - Facts that change often belong in retrieval (RAG): tuning bakes facts into weights that
   go stale; a small adapter tune can still set tone and format on top of RAG.
-- No examples, or fewer than MIN_EXAMPLES: prompt first (few-shot), and collect examples.
+- Fewer than SMALL_DATA (~300) examples: lead with prompting (few-shot) and, for questions
+  over documents, retrieval (RAG); collect up to the START_EXAMPLES_LOW target, and say the
+  same target everywhere (summary, note and `examples_to_collect`). The ranked plans are for
+  when the data is there.
+- No GPU here (CPU only): what this machine can do, and the cheapest way to a GPU.
 - Collect 500-2,000 good examples to start (LIMA, Zhou et al. 2023: 1,000 curated examples
   were enough to align a 65B model); quality beats quantity.
 - Hold out 10% before training and compare base and tuned model on task metrics.
@@ -15,6 +19,7 @@ from ftwizard.core.answers import Answers
 from ftwizard.core.plan import Advice
 
 MIN_EXAMPLES = 100
+SMALL_DATA = 300  # below: adapters on a few hundred examples mostly learn format, not the task
 START_EXAMPLES_LOW, START_EXAMPLES_HIGH = 500, 2_000
 HOLDOUT_FRACTION = 0.10
 LARGE_CORPUS_TOKENS = 50_000_000
@@ -37,7 +42,10 @@ def holdout_examples(examples: int) -> int:
     return int(examples * HOLDOUT_FRACTION)
 
 
-def advise(answers: Answers, n_recommendations: int, local_only: bool) -> Advice:
+DOC_TASKS = ("qa", "chat", "summarization", "extraction")
+
+
+def advise(answers: Answers, n_recommendations: int, local_only: bool, *, cpu_only: bool = False) -> Advice:
     """The advice block of the plan; `n_recommendations` says whether any plan survived."""
     n = answers.data.examples
     tokens = n * answers.data.avg_tokens
@@ -62,13 +70,21 @@ def advise(answers: Answers, n_recommendations: int, local_only: bool) -> Advice
             "worked examples in the prompt) and collect real examples as you go."
         )
         alternatives.append("Prompting with a few examples (few-shot) on an instruct model")
-    elif n < MIN_EXAMPLES:
+    elif n < SMALL_DATA:
         fine_tune = False
+        to_go = START_EXAMPLES_LOW - n
+        rag = (
+            " or retrieval (RAG) over your documents, which needs no training examples at all"
+            if answers.task.kind in DOC_TASKS else ""
+        )
         summary = (
-            f"{n} examples are too few to tune reliably: start with prompting (few-shot), and tune "
-            f"once you have {START_EXAMPLES_LOW:,} or more good examples."
+            f"{n:,} examples are too few to tune reliably: start with prompting (a few worked examples "
+            f"in the prompt){rag}, and tune once you have {START_EXAMPLES_LOW:,}-{START_EXAMPLES_HIGH:,} "
+            f"good examples ({to_go:,} more than you have). The plans below are for that tune."
         )
         alternatives.append("Prompting with a few examples (few-shot) on an instruct model")
+        if rag:
+            alternatives.append("Retrieval-augmented generation (RAG) over your documents, with no tuning")
     else:
         fine_tune = True
         summary = (
@@ -77,6 +93,12 @@ def advise(answers: Answers, n_recommendations: int, local_only: bool) -> Advice
         )
         alternatives.append("Prompting an instruct model first, as the baseline the tune must beat")
 
+    if cpu_only:
+        summary += (
+            " This machine has no GPU: it can prepare the data and try prompting or RAG with a small "
+            "quantised model, but not fine-tune in useful time; rent a GPU for the run (see the notes)."
+        )
+        alternatives.append("Rent one cloud GPU for the few hours a LoRA run takes (plan with hardware mode 'cloud')")
     if n_recommendations == 0:
         summary += " No model, technique and hardware combination meets every constraint; see the exclusions."
         alternatives.append("Relax a constraint (budget, hardware, languages or licence) and plan again")
@@ -111,8 +133,14 @@ def advise(answers: Answers, n_recommendations: int, local_only: bool) -> Advice
         )
     if local_only:
         notes.append(
-            "Your data is regulated or the site is air-gapped, so only your own hardware is "
-            "considered; download the model weights once and carry them in."
+            "The site is air-gapped, so only your own hardware is considered: download the model weights "
+            "once on a connected machine, check their checksums, and carry them in."
+        )
+    elif answers.compliance.regulated_data:
+        notes.append(
+            "Your data is regulated: it stays on your own hardware, or goes only to cloud offers whose "
+            "region lies inside the stated data residency; each plan says where it runs and what your "
+            "compliance officer must check (contract, data-processing agreement, location)."
         )
     return Advice(
         fine_tune=fine_tune,

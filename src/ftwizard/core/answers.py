@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ftwizard.core.catalog import TaskKind
 from ftwizard.core.errors import AnswersError
@@ -62,20 +62,22 @@ class Compliance(_Section):
 class GpuCount(_Section):
     name: str = Field(min_length=1, description="Catalog id or the name the driver reports.")
     count: int = Field(default=1, ge=1, le=1024)
-    memory_gb: float | None = Field(default=None, gt=0, description="Tells apart cards that share a name.")
+    memory_gb: float | None = Field(
+        default=None,
+        gt=0,
+        le=2048,
+        description="Tells apart cards that share a name; for a card the catalog does not list, the memory it is planned with.",
+    )
 
 
 class HardwareAnswers(_Section):
     mode: Literal["detect", "local", "cloud"] = Field(
         default="detect", description="detect: use the detector; local: the listed GPUs; cloud: any priced option."
     )
-    gpus: list[GpuCount] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _local_needs_gpus(self) -> HardwareAnswers:
-        if self.mode == "local" and not self.gpus:
-            raise ValueError("mode 'local' needs at least one entry in gpus")
-        return self
+    gpus: list[GpuCount] = Field(
+        default_factory=list,
+        description="Local GPUs; with mode 'local' an empty list means this machine has no GPU (CPU-only advice).",
+    )
 
 
 class Answers(_Section):

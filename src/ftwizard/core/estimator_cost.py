@@ -4,7 +4,12 @@ Training: hours x GPUs x the catalog's price per GPU-hour, for every priced offe
 hours x GPUs x board power x the user's electricity tariff.
 Serving (a deliberately simple model): the cheapest on-demand offer whose GPUs (1, 2, 4 or 8,
 tensor-parallel) hold the weights (bf16, or 4-bit) plus the KV cache of the concurrent
-sequences, rented for the hours a month the model is up.
+sequences, rented for the hours a month the model is up. The offers are the ones the caller's
+catalog holds (the recommender passes only those the data residency allows), traced
+on-demand prices first.
+Serving on owned hardware (`own_serving`): the fewest of the user's cards that hold the
+model, priced at board power x POWER_FRACTION_OF_TDP x the tariff for the hours it is up,
+plus the cards' purchase price over AMORTISATION_MONTHS where the catalog records one.
 """
 
 from __future__ import annotations
@@ -83,7 +88,11 @@ def _serving_option(
 ) -> tuple[PriceEntry, GpuEntry, int, float, float] | None:
     weights = serving_weights_bytes(arch, quantized_4bit)
     kv = kv_cache_bytes(arch, context_tokens * concurrency)
-    offers = [p for p in catalog.prices if p.pricing == "on_demand"] or list(catalog.prices)
+    offers = (
+        [p for p in catalog.prices if p.pricing == "on_demand" and p.verified]
+        or [p for p in catalog.prices if p.pricing == "on_demand"]
+        or list(catalog.prices)
+    )
     best: tuple[float, PriceEntry, GpuEntry, int] | None = None
     gpus = {g.id: g for g in catalog.gpus}
     for p in offers:
@@ -108,3 +117,50 @@ def electricity_usd(hours: float, count: int, gpu: GpuEntry, usd_per_kwh: float)
     if gpu.tdp_w is None:
         return None
     return hours * count * gpu.tdp_w * K.POWER_FRACTION_OF_TDP / 1000 * usd_per_kwh
+
+
+AMORTISATION_MONTHS = 36  # a common straight-line write-off period for servers and GPUs
+
+
+def serving_fits(arch: Architecture, gpu: GpuEntry, count: int, context_tokens: int, concurrency: int,
+                 quantized_4bit: bool) -> bool:
+    """Weights + KV cache split over `count` cards, within 90% of each (the serving rule above)."""
+    usable = usable_memory_gb(gpu)
+    if usable is None:
+        return False
+    weights = serving_weights_bytes(arch, quantized_4bit)
+    kv = kv_cache_bytes(arch, context_tokens * concurrency)
+    return (weights + kv) / count + K.CUDA_CONTEXT_GB * K.GB <= usable * K.GB * (1 - SERVE_HEADROOM_FRACTION)
+
+
+def own_serving(
+    arch: Architecture,
+    gpus: list[tuple[GpuEntry, int]],
+    usd_per_kwh: float,
+    *,
+    hours_per_month: float = K.HOURS_PER_MONTH,
+    context_tokens: int = 4096,
+    concurrency: int = 4,
+) -> tuple[GpuEntry, int, bool, float | None, float | None] | None:
+    """(gpu, count, 4-bit?, power USD a month, amortisation USD a month or None) on the user's own
+    cards: the fewest cards holding it in 16-bit, else in 4-bit. None when none of them holds it.
+    Power None when the catalog has no board power for the card."""
+    for quantized in (False, True):
+        best = None
+        for gpu, available in gpus:
+            for n in SERVE_COUNTS:
+                if n > available:
+                    break
+                if serving_fits(arch, gpu, n, context_tokens, concurrency, quantized):
+                    if best is None or n < best[1]:
+                        best = (gpu, n)
+                    break
+        if best is not None:
+            gpu, n = best
+            power = None
+            if gpu.tdp_w is not None:
+                power = hours_per_month * n * gpu.tdp_w * K.POWER_FRACTION_OF_TDP / 1000 * usd_per_kwh
+            purchase = getattr(gpu, "purchase_usd", None)
+            amort = n * purchase / AMORTISATION_MONTHS if purchase else None
+            return gpu, n, quantized, power, amort
+    return None

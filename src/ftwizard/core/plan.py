@@ -152,6 +152,11 @@ class Recommendation(_Part):
     licences: list[str] = Field(default_factory=list, description="Licence ids that apply.")
     reasons: list[str] = Field(default_factory=list, description="Sentences a manager understands.")
     warnings: list[str] = Field(default_factory=list, description="Licence duties, tight memory, over budget.")
+    tier: Literal["fits", "warning"] = Field(
+        default="fits",
+        description="fits: fits with memory headroom and every figure checked; warning: tight memory, "
+        "unknown time or cost, an untraced price or serving over budget (listed after every plan that fits).",
+    )
     calibration: str | None = Field(
         default=None,
         description="How the memory and speed figures were corrected from runs recorded on this GPU "

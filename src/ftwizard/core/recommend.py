@@ -32,13 +32,23 @@ import datetime as dt
 from collections.abc import Callable
 
 from ftwizard import __version__
+from ftwizard.core import estimator_constants as K
 from ftwizard.core import scoring
 from ftwizard.core.advice import advise
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
-from ftwizard.core.estimator import InferenceCost, monthly_inference_usd
+from ftwizard.core.estimator import EstimateRequest, InferenceCost, monthly_inference_usd
 from ftwizard.core.estimator_calibration import CalibrationLookup, CalibrationSource
-from ftwizard.core.hardware_options import GpuOption, gpu_options, local_only
+from ftwizard.core.estimator_cost import AMORTISATION_MONTHS, own_serving, serving_weights_bytes
+from ftwizard.core.hardware_options import (
+    CPU_ONLY_NOTE,
+    EU_COUNTRIES,
+    GpuOption,
+    cloud_policy,
+    gpu_options,
+    local_only,
+    residency_regions,
+)
 from ftwizard.core.hardware_profile import HardwareProfile
 from ftwizard.core.hyperparams import run_config_for
 from ftwizard.core.plan import (
@@ -63,6 +73,7 @@ OPEN_TRAINING_DATA: dict[str, str] = {
     "TinyLlama": "TinyLlama README: trained on SlimPajama and StarCoderData, both public",
 }
 
+DEFAULT_KWH_USD = EstimateRequest.model_fields["electricity_usd_per_kwh"].default
 REFINE_TOP = 10  # shown plans whose micro-batch is tuned to the card (two estimates each at most)
 
 
@@ -82,22 +93,104 @@ def recommend(
     weights = weights or ScoreWeights()
     lookup = CalibrationLookup.of(calibration)
     options, hw_notes = gpu_options(answers, catalog, hardware)
+    # Training cost, the cloud sweep and serving cost see only the offers compliance allows.
+    _policy, priced = cloud_policy(answers, catalog)
     tariff = {} if electricity_usd_per_kwh is None else {"electricity_usd_per_kwh": electricity_usd_per_kwh}
-    groups = [SFT_TECHNIQUES] + ([DPO_TECHNIQUES] if answers.data.preference_pairs else [])
+    kwh = electricity_usd_per_kwh if electricity_usd_per_kwh is not None else DEFAULT_KWH_USD
     catalog_order = {m.id: i for i, m in enumerate(catalog.models)}
+    serve_budget = answers.budget.monthly_inference_usd
 
     excluded: list[Exclusion] = []
     ready: list[tuple[ModelEntry, scoring.Quality, InferenceCost | None]] = []
+    over_serving: list[tuple[ModelEntry, scoring.Quality, InferenceCost | None]] = []
     for model in catalog.models:
         hard = _hard_constraint(model, answers, catalog)
         if hard is None and not options:
-            hard = Failure("hardware", hw_notes[0] if hw_notes else "No GPU is available for this plan.")
+            hard = Failure("hardware", hw_notes[-1] if hw_notes else "No GPU is available for this plan.")
         if hard:
             excluded.append(Exclusion(model_id=model.id, reason=hard.reason, constraint=hard.constraint))
             continue
-        q = scoring.quality(model, answers.task.kind, answers.languages)
-        ready.append((model, q, monthly_inference_usd(model.architecture, catalog)))
+        q = scoring.quality(model, answers.task.kind, answers.languages, answers.data.p95_tokens)
+        inf = serving_cost(model, answers, priced, options, kwh, serve_budget)
+        if serve_budget is not None and inf is not None and inf.usd_per_month > serve_budget:
+            over_serving.append((model, q, inf))
+            continue
+        ready.append((model, q, inf))
 
+    priced = _with_gpus(priced, [o.gpu for o in options])
+    args = (answers, priced, options, tariff, weights, lookup, top)
+    shown, more_excluded, skipped = _rank(ready, *args)
+    serving_note = None
+    if over_serving and not any(not c.flags for c in shown):
+        # Nothing fits the serving budget: show the plans over it too, flagged, rather than nothing.
+        over_ids = {m.id for m, _, _ in over_serving}
+        shown, more_excluded, skipped = _rank(ready + over_serving, *args, over_serving=over_ids)
+        serving_note = (
+            f"No plan keeps serving within the ${serve_budget:,.0f} monthly budget, so plans over it are shown, "
+            "flagged (each says by how much): raise the budget, serve on your own card, or use a "
+            "pay-per-token API that scales to zero."
+        )
+    else:
+        for model, _, inf in over_serving:
+            excluded.append(
+                Exclusion(
+                    model_id=model.id,
+                    constraint="budget",
+                    reason=f"Serving {model.name} costs about ${inf.usd_per_month:,.0f} a month "
+                    f"({inf.count} x {inf.gpu}, {inf.provider}), above the ${serve_budget:,.0f} monthly serving budget.",
+                )
+            )
+    excluded.extend(more_excluded)
+    excluded.sort(key=lambda e: (catalog_order[e.model_id], e.technique or ""))
+    inference = {model.id: inf for model, _, inf in ready + over_serving}
+
+    recs = [
+        _recommendation(i + 1, c, inference.get(c.model.id), answers, priced, weights)
+        for i, c in enumerate(shown)
+    ]
+    cpu_only = not options and any(n == CPU_ONLY_NOTE for n in hw_notes)
+    advice = advise(answers, len(recs), local_only(answers), cpu_only=cpu_only)
+    advice.notes.extend(n for n in hw_notes if n != CPU_ONLY_NOTE or not cpu_only)
+    if serving_note:
+        advice.notes.append(serving_note)
+    if recs and recs[0].tier == "warning":
+        advice.notes.append(
+            "Every plan below is in the warning tier (tight memory, unknown figures, an untraced price or "
+            "serving over budget): read each plan's warnings before choosing."
+        )
+    return Plan(
+        created_at=now or dt.datetime.now(dt.UTC),
+        ftwizard_version=__version__,
+        catalog_version=catalog.version,
+        catalog_as_of=catalog.as_of,
+        answers=answers,
+        hardware=hardware if answers.hardware.mode == "detect" else None,
+        weights=weights,
+        **({} if electricity_usd_per_kwh is None else {"electricity_usd_per_kwh": electricity_usd_per_kwh}),
+        advice=advice,
+        recommendations=recs,
+        excluded=excluded,
+        chosen_index=0 if recs else None,
+        run_config=run_config_for(recs[0], answers) if recs else None,
+        assumptions=_assumptions(shown, catalog, skipped, top, recs),
+    )
+
+
+def _rank(
+    ready: list[tuple[ModelEntry, scoring.Quality, InferenceCost | None]],
+    answers: Answers,
+    catalog: Catalog,
+    options: list[GpuOption],
+    tariff: dict,
+    weights: ScoreWeights,
+    lookup: CalibrationLookup,
+    top: int | None,
+    over_serving: set[str] | frozenset[str] = frozenset(),
+) -> tuple[list[Candidate], list[Exclusion], int]:
+    """The shown plans (fitting tier first, best score first, one row per model in the top 3),
+    the exclusions found on the way, and how many models the bound skipped."""
+    groups = [SFT_TECHNIQUES] + ([DPO_TECHNIQUES] if answers.data.preference_pairs else [])
+    excluded: list[Exclusion] = []
     # Parts known before any estimate; time and cost can add at most their weights.
     cheapest = min((inf.usd_per_month for _, _, inf in ready if inf), default=None)
     known: dict[tuple[str, str, str], dict[str, float]] = {}
@@ -116,6 +209,7 @@ def recommend(
                     ),
                 }
     headroom = weights.time + weights.cost
+    inference = {model.id: inf for model, _, inf in ready}
 
     def offer_score(hours: float, usd: float) -> float:
         return weights.time * scoring.time_score(hours) + weights.cost * scoring.cost_score(
@@ -128,8 +222,13 @@ def recommend(
     def model_bound(model: ModelEntry) -> float:
         return max(bound(model.id, t, m) for g in groups for t, m, _ in g)
 
+    def flags_of(c: Candidate) -> list[str]:
+        over = ["serving_over_budget"] if c.model.id in over_serving else []
+        return tier_flags(c, inference.get(c.model.id), answers) + over
+
     # Best first; with `top`, stop once nothing left can reach the top N (branch and bound).
-    ready.sort(key=lambda r: (-model_bound(r[0]), r[0].id))
+    # Only plans in the fitting tier set the bar: a warning-tier plan never displaces one that fits.
+    ready = sorted(ready, key=lambda r: (-model_bound(r[0]), r[0].id))
     best: list[Candidate] = []
     totals: list[float] = []
     skipped = 0
@@ -147,9 +246,15 @@ def recommend(
             continue
         for t, f in failures.items():
             excluded.append(Exclusion(model_id=model.id, technique=t, reason=f.reason, constraint=f.constraint))
+        for c in kept.values():
+            c.flags = flags_of(c)
         best.extend(kept.values())
-        totals.extend(c.total for c in kept.values())
-    best.sort(key=lambda c: (-c.total, c.model.id, c.technique))
+        # Distinct models only: the top N must hold N models (one row per model in the top 3).
+        for c in kept.values():
+            if not c.flags:
+                totals.append(max(x.total for x in kept.values() if not x.flags))
+                break
+    best = diversify(sorted(best, key=_order))
     shown: list[Candidate] = []
     for c in best:
         if top is not None and len(shown) >= top:
@@ -166,33 +271,67 @@ def recommend(
         c.parts["time"] = scoring.time_score(c.hours)
         c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
         c.total = _total(c.parts, weights)
+        c.flags = flags_of(c)
         shown.append(c)
-    excluded.sort(key=lambda e: (catalog_order[e.model_id], e.technique or ""))
-    shown.sort(key=lambda c: (-c.total, c.model.id, c.technique))
-    inference = {model.id: inf for model, _, inf in ready}
+    return diversify(sorted(shown, key=_order)), excluded, skipped
 
-    recs = [
-        _recommendation(i + 1, c, inference.get(c.model.id), answers, catalog, weights)
-        for i, c in enumerate(shown)
-    ]
-    advice = advise(answers, len(recs), local_only(answers))
-    advice.notes.extend(hw_notes)
-    return Plan(
-        created_at=now or dt.datetime.now(dt.UTC),
-        ftwizard_version=__version__,
-        catalog_version=catalog.version,
-        catalog_as_of=catalog.as_of,
-        answers=answers,
-        hardware=hardware if answers.hardware.mode == "detect" else None,
-        weights=weights,
-        **({} if electricity_usd_per_kwh is None else {"electricity_usd_per_kwh": electricity_usd_per_kwh}),
-        advice=advice,
-        recommendations=recs,
-        excluded=excluded,
-        chosen_index=0 if recs else None,
-        run_config=run_config_for(recs[0], answers) if recs else None,
-        assumptions=_assumptions(shown, catalog, skipped, top, recs),
-    )
+
+def _order(c: Candidate) -> tuple:
+    """Fitting plans first; then plans with fewer warning flags; best score first within."""
+    return (1 if c.flags else 0, len(c.flags), -c.total, c.model.id, c.technique)
+
+
+_GPU_CACHE: dict[tuple[int, tuple[str, ...]], tuple[Catalog, Catalog]] = {}
+
+
+def _with_gpus(catalog: Catalog, gpus: list) -> Catalog:
+    """The catalog plus the user's cards it does not list (planned from the answers' memory)."""
+    extra = [g for g in gpus if g.id not in {x.id for x in catalog.gpus}]
+    if not extra:
+        return catalog
+    key = (id(catalog), tuple(sorted(g.model_dump_json() for g in extra)))
+    hit = _GPU_CACHE.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    out = catalog.model_copy(update={"gpus": catalog.gpus + tuple(extra)})
+    out = Catalog(**{k: getattr(out, k) for k in Catalog.model_fields})
+    if len(_GPU_CACHE) > 64:
+        _GPU_CACHE.clear()
+    _GPU_CACHE[key] = (catalog, out)
+    return out
+
+
+TOP_DISTINCT = 3
+
+
+def diversify(ordered: list[Candidate]) -> list[Candidate]:
+    """One row per model in the first TOP_DISTINCT places; a model's other variants move behind."""
+    head: list[Candidate] = []
+    rest: list[Candidate] = []
+    seen: set[str] = set()
+    for c in ordered:
+        if len(head) < TOP_DISTINCT and c.model.id not in seen:
+            head.append(c)
+            seen.add(c.model.id)
+        else:
+            rest.append(c)
+    return head + rest
+
+
+def tier_flags(c: Candidate, inf: InferenceCost | None, answers: Answers) -> list[str]:
+    """Why a plan is in the warning tier; empty when it fits with headroom and every figure is known."""
+    flags = []
+    room = c.room_gb
+    per_gpu_known = not (c.option.where == "cloud" and c.strategy == "fsdp" and c.est is None)
+    if room is None or (per_gpu_known and not scoring.fits_with_headroom(c.peak_vram_gb, room)):
+        flags.append("tight_memory")
+    if c.hours is None or c.train_cost_usd is None:
+        flags.append("not_checked")
+    if c.option.where == "cloud" and c.cost is not None and not c.cost.verified:
+        flags.append("unverified_price")
+    if answers.budget.monthly_inference_usd is not None and inf is None:
+        flags.append("serving_unknown")
+    return flags
 
 
 def _evaluate_model(
@@ -249,6 +388,9 @@ def _hard_constraint(model: ModelEntry, answers: Answers, catalog: Catalog) -> F
         for lic in catalog.model_licences(model):
             if not lic.commercial_use:
                 return Failure("licence", f"{lic.name} does not allow commercial use.")
+    territory = _licence_territory(model, answers, catalog)
+    if territory is not None:
+        return territory
     if comp.open_training_data_required and model.family not in OPEN_TRAINING_DATA:
         return Failure(
             "open_training_data",
@@ -262,7 +404,97 @@ def _hard_constraint(model: ModelEntry, answers: Answers, catalog: Catalog) -> F
                 f"{model.name} does not list support for {', '.join(missing)} "
                 f"(it lists {', '.join(model.languages)}).",
             )
+    context = model.context_tokens or model.architecture.max_position_embeddings
+    p95 = answers.data.p95_tokens
+    longest = p95 or answers.data.avg_tokens
+    if context and longest > context:
+        what = f"95% of your examples are up to {p95:,} tokens" if p95 else (
+            f"your examples average {answers.data.avg_tokens:,} tokens"
+        )
+        return Failure(
+            "context",
+            f"{model.name} reads at most {context:,} tokens and {what}: training would cut the rest of "
+            "each long example. Choose a longer-context model, or split the examples into chunks that "
+            "fit and plan again with their new length.",
+        )
     return None
+
+
+def _licence_territory(model: ModelEntry, answers: Answers, catalog: Catalog) -> Failure | None:
+    """Licences that grant nothing in the user's territory (read from the data residency)."""
+    regions = residency_regions(answers.compliance.data_residency)
+    if not regions:
+        return None
+    eu = "eu" in regions or bool(regions & EU_COUNTRIES)
+    for lic in catalog.model_licences(model):
+        clause = getattr(lic, "restriction_clause", None)
+        quoted = f' The licence says: "{clause}"' if clause else ""
+        excluded = set(getattr(lic, "excluded_regions", None) or ())
+        hit = sorted((regions & excluded) | ({"eu"} if eu and "eu" in excluded else set()))
+        if hit:
+            return Failure(
+                "licence",
+                f"The {lic.name} grants no rights in {', '.join(h.upper() for h in hit)}, where your data must "
+                f"stay ({answers.compliance.data_residency}).{quoted}",
+            )
+        if eu and getattr(lic, "eu_multimodal_restriction", False) and getattr(model, "multimodal", False):
+            return Failure(
+                "licence",
+                f"{model.name} is multimodal and the {lic.name} grants no rights to its multimodal models "
+                f"to people or companies in the EU (your residency: {answers.compliance.data_residency}).{quoted}",
+            )
+    return None
+
+
+def serving_cost(
+    model: ModelEntry,
+    answers: Answers,
+    priced: Catalog,
+    options: list[GpuOption],
+    usd_per_kwh: float,
+    budget: float | None,
+) -> InferenceCost | None:
+    """Monthly serving cost where serving may happen: on the user's own cards when they hold the
+    model (power, plus amortisation where the catalog has a purchase price); else, unless the
+    site is air-gapped, the cheapest allowed cloud offer in 16-bit, or in 4-bit when 16-bit is
+    over the monthly budget. None: nowhere allowed holds it."""
+    local = [(o.gpu, o.max_count) for o in options if o.where == "local"]
+    if local:
+        own = own_serving(model.architecture, local, usd_per_kwh)
+        if own is not None:
+            gpu, n, q4, power, amort = own
+            if power is None:
+                return None  # served on a card of yours whose board power the catalog lacks: unknown
+            if power is not None:
+                monthly = power + (amort or 0.0)
+                what = "4-bit" if q4 else "16-bit"
+                amort_text = (
+                    f" plus the cards' price over {AMORTISATION_MONTHS} months" if amort else
+                    "; purchase amortisation not included (the catalog has no price for the card)"
+                )
+                return InferenceCost(
+                    provider="your hardware",
+                    gpu=gpu.name,
+                    gpu_id=gpu.id,
+                    count=n,
+                    usd_per_gpu_hour=round(monthly / K.HOURS_PER_MONTH / n, 4),
+                    hours_per_month=K.HOURS_PER_MONTH,
+                    usd_per_month=round(monthly, 2),
+                    weights_gb=round(serving_weights_bytes(model.architecture, q4) / K.GB, 2),
+                    kv_cache_gb=0.0,
+                    pricing="electricity",
+                    verified=True,
+                    source=f"estimator: {what} on {n} x {gpu.name} you own, board power x "
+                    f"{K.POWER_FRACTION_OF_TDP} x ${usd_per_kwh}/kWh x 730 h{amort_text}",
+                )
+    if answers.compliance.air_gapped:
+        return None
+    inf = monthly_inference_usd(model.architecture, priced)
+    if inf is not None and budget is not None and inf.usd_per_month > budget:
+        q4 = monthly_inference_usd(model.architecture, priced, quantized_4bit=True)
+        if q4 is not None and q4.usd_per_month < inf.usd_per_month:
+            return q4.model_copy(update={"source": f"{q4.source} (served in 4-bit: 16-bit is over the budget)"})
+    return inf
 
 
 def _heavier(model: ModelEntry, technique: str, lighter_label: str, lighter: Failure) -> Failure:
@@ -298,7 +530,7 @@ def _recommendation(
         rank=rank,
         model_id=c.model.id,
         model_name=c.model.name,
-        hf_repo_id=c.model.hf_repo_id,
+        hf_repo_id=dpo_start_repo(c),
         instruct_repo_id=c.model.instruct_repo_id,
         params_b=c.model.params_b,
         technique=c.technique,
@@ -319,8 +551,17 @@ def _recommendation(
         licences=list(c.model.licences),
         reasons=describe_reasons(c, answers, catalog),
         warnings=warnings_for(c, inf, answers, catalog),
+        tier="warning" if c.flags else "fits",
         calibration=c.correction.describe() if c.correction else None,
     )
+
+
+def dpo_start_repo(c: Candidate) -> str:
+    """DPO starts from the vendor's instruct checkpoint (already supervised-tuned) where the
+    catalog has one; otherwise from the base checkpoint, with an SFT step first (the reasons say so)."""
+    if c.technique == "dpo" and c.model.instruct_repo_id:
+        return c.model.instruct_repo_id
+    return c.model.hf_repo_id
 
 
 def _price_fields(c: Candidate) -> dict:

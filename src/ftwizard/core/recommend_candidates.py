@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ftwizard.core import scoring
 from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import (
@@ -31,7 +32,13 @@ from ftwizard.core.estimator_cost import electricity_usd, usable_memory_gb
 from ftwizard.core.hardware_options import GpuOption
 from ftwizard.core.hyperparams import effective_batch, estimate_request, starting_hyperparameters
 from ftwizard.core.plan import Hyperparameters
-from ftwizard.core.recommend_cloud import CloudRun, as_cost_option, cloud_run, train_tokens
+from ftwizard.core.recommend_cloud import (
+    CloudRun,
+    as_cost_option,
+    cloud_run,
+    train_tokens,
+    with_overhead,
+)
 from ftwizard.core.recommend_cloud import clear_cache as _clear_cloud_cache
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason, usd_text
 
@@ -88,6 +95,7 @@ class Candidate:
     too_big_for_one: bool = False  # sharded because one card cannot hold it (else: a group offer)
     quality_reasons: list[str] = field(default_factory=list)
     correction: Correction | None = None  # from runs recorded on this GPU; None: physics alone
+    flags: list[str] = field(default_factory=list)  # why the plan is in the warning tier (see tier_flags)
 
     @property
     def peak_vram_gb(self) -> float:
@@ -151,17 +159,18 @@ def find_candidates(
         room = room_gb(opt)
         if room is None:
             continue
-        if est.peak_vram_gb > room:
-            if opt.max_count < 2 or opt.free_gb is not None:
+        # One card when it holds the run with headroom; else shard when sharding gives headroom
+        # (idle cards buy a bigger model); else the tightest layout that fits at all (a warning tier).
+        if not scoring.fits_with_headroom(est.peak_vram_gb, room):
+            sharded = None
+            if opt.max_count >= 2 and opt.free_gb is None:
+                sharded = _sharded(model, method, objective, answers, req, opt, catalog, corr, room)
+            if sharded is not None and (
+                scoring.fits_with_headroom(sharded[2].peak_vram_gb, room) or est.peak_vram_gb > room
+            ):
+                count, strategy, est, hp = sharded[0], "fsdp", sharded[2], sharded[1]
+            elif est.peak_vram_gb > room:
                 continue
-            n = smallest_gpu_count(req.model_copy(update={"strategy": "fsdp"}), opt.gpu, catalog, opt.max_count)
-            if not n or n < 2:
-                continue
-            count, strategy = n, "fsdp"
-            hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=n)
-            est = estimate(
-                req.model_copy(update={"gpus": n, "strategy": "fsdp", "grad_accum": hp.grad_accum}), catalog, corr
-            )
         tps = est.tokens_per_s
         hours = train_tokens(answers, objective, hp.epochs) / tps / 3600 if tps else None
         kwh_usd = None
@@ -185,8 +194,11 @@ def find_candidates(
         offers = [x for x in run.offers if x.gpu_id in by_gpu and x.pricing != "electricity"]
         budget = answers.budget.training_usd
         within = [x for x in offers if x.usd <= budget]
-        # Several GPUs only when no single one holds the run (issue 12); then traced prices first.
-        within = _price_tier([x for x in within if x.count == 1]) or _price_tier(within)
+        # Traced prices first (an untraced price is used only when no traced one holds the run, and
+        # the plan is then flagged); within a price tier, several GPUs only when no single one
+        # holds the run (issue 12).
+        tier = _price_tier(within)
+        within = [x for x in tier if x.count == 1] or tier
         if within:
             cost = as_cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
             opt = by_gpu[cost.gpu_id]
@@ -228,6 +240,28 @@ def find_candidates(
     return [], Failure("memory", memory_reason(model, technique, peak, options), peak)
 
 
+def _sharded(model, method, objective, answers, req, opt, catalog, corr, room):
+    """(count, hp, estimate) of the fewest cards that hold the run with headroom, else of the
+    fewest that hold it at all; None when no count up to the cards available holds it."""
+    n = smallest_gpu_count(req.model_copy(update={"strategy": "fsdp"}), opt.gpu, catalog, opt.max_count)
+    if not n:
+        return None
+    first = None
+    for k in range(max(n, 2), opt.max_count + 1):
+        hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=k)
+        est = estimate(
+            req.model_copy(update={"gpus": k, "strategy": "fsdp", "grad_accum": hp.grad_accum}), catalog, corr
+        )
+        if est.peak_vram_gb > room:
+            continue
+        first = first or (k, hp, est)
+        if scoring.fits_with_headroom(est.peak_vram_gb, room):
+            return k, hp, est
+        if k >= 2 * max(n, 2):  # more cards barely lower the per-card peak past here
+            break
+    return first
+
+
 def _over_budget(c: Candidate, answers: Answers) -> bool:
     return c.train_cost_usd is not None and c.train_cost_usd > answers.budget.training_usd
 
@@ -261,9 +295,7 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
             if tps and c.cost is not None:  # timed with its own grad_accum, not the screen's
                 hours = train_tokens(answers, c.objective, c.hp.epochs) / tps / 3600
                 c.hours, c.tokens_per_s = hours, tps
-                c.cost = c.cost.model_copy(
-                    update={"hours": round(hours, 5), "usd": round(hours * c.count * c.cost.usd_per_gpu_hour, 2)}
-                )
+                c.cost = with_overhead(c.cost.model_copy(update={"hours": round(hours, 5)}), c.model)
         return _no_longer_fits(c, answers)
     mb = c.hp.micro_batch
     batch = effective_batch(c.model.params_b)
@@ -277,6 +309,7 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
         cost = next((x for x in est.costs if x.pricing == "electricity"), None)
     else:
         cost = _same_offer(est, c.cost)
+        cost = with_overhead(cost, c.model) if cost is not None else None
     hours = est.train_hours if est.train_hours is not None else (cost.hours if cost else None)
     if cost is not None and cost.usd > answers.budget.training_usd and mb != c.hp.micro_batch:
         return _no_longer_fits(c, answers)  # keep the screened plan rather than push it over budget
@@ -316,7 +349,7 @@ def _fits_with_margin(c: Candidate, mb: int, answers: Answers, catalog: Catalog,
     hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
     peak = estimate(_placed(c, hp, answers, tariff, with_data=False), catalog, c.correction).peak_vram_gb
     room = c.room_gb or 0.0
-    return peak <= room and room - peak >= REFINE_MARGIN_SHARE * room
+    return peak <= room and room - peak >= max(REFINE_MARGIN_SHARE * room, scoring.HEADROOM_MIN_GB)
 
 
 def _same_offer(est: Estimate, old: CostOption | None) -> CostOption | None:

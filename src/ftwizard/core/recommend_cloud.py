@@ -4,7 +4,11 @@
 a few multiplications (the same formulas as `estimate`). This module prices its rows
 the way `estimate`'s cost list does: whole instances of the offer at the smallest GPU count
 that holds the run, throughput scaling with the count (the estimator's ideal scaling), and
-cost = hours x GPUs x price per GPU-hour. Shown plans get a full `estimate` afterwards.
+cost = billed hours x GPUs x price per GPU-hour. Shown plans get a full `estimate` afterwards.
+Billed hours (issue 20) = max(minimum billing, training hours + start-up + weight download):
+start-up STARTUP_HOURS (instance boot, container and package install), the 16-bit weights
+downloaded at DOWNLOAD_MB_PER_S, and a minimum billing of the offer's `min_billing_hours`
+where the catalog records one (24 h for AWS EC2 Capacity Blocks, sold by the day).
 Each GPU is swept with the precision its plan will use (`hyperparams.precision_for`: fp16
 where the card has no bf16), so the final estimate of a chosen offer sizes the same run.
 """
@@ -50,6 +54,32 @@ class CloudRun:
 
     def peak_on(self, gpu_id: str) -> float:
         return self.peak_by_gpu.get(gpu_id, self.peak_gb)
+
+
+STARTUP_HOURS = 0.25  # boot, image pull and `pip install` on a fresh instance: about 15 minutes
+DOWNLOAD_MB_PER_S = 100.0  # weights pulled from the Hub into the instance (a conservative 100 MB/s)
+CAPACITY_BLOCK_MIN_HOURS = 24.0  # EC2 Capacity Blocks are sold in whole days (AWS user guide)
+
+
+def overhead_hours(model: ModelEntry) -> float:
+    """Billed time that trains nothing: start-up and the 16-bit weights' download."""
+    return STARTUP_HOURS + model.params_b * 2e9 / (DOWNLOAD_MB_PER_S * 1e6) / 3600
+
+
+def min_billing_hours(pricing: str, recorded: float | None = None) -> float:
+    if recorded:
+        return recorded
+    return CAPACITY_BLOCK_MIN_HOURS if pricing == "capacity_block" else 0.0
+
+
+def billed_hours(model: ModelEntry, train_hours: float, pricing: str, recorded_min: float | None = None) -> float:
+    return max(min_billing_hours(pricing, recorded_min), train_hours + overhead_hours(model))
+
+
+def with_overhead(cost: CostOption, model: ModelEntry) -> CostOption:
+    """A cloud cost line whose `usd` pays the billed hours (its `hours` stay the training time)."""
+    billed = billed_hours(model, cost.hours, cost.pricing)
+    return cost.model_copy(update={"usd": round(billed * cost.count * cost.usd_per_gpu_hour, 2)})
 
 
 def as_cost_option(x: Offer | CostOption) -> CostOption:
@@ -110,6 +140,7 @@ def cloud_run(
             for p in catalog.prices_for(row.gpu_id):
                 count = math.ceil(row.gpus_needed / p.gpus_per_instance) * p.gpus_per_instance
                 hours = tokens / (per_gpu_rate * count) / 3600
+                billed = billed_hours(model, hours, p.pricing, getattr(p, "min_billing_hours", None))
                 offers.append(
                     Offer(
                         p.provider,
@@ -117,7 +148,7 @@ def cloud_run(
                         gpu.id,
                         count,
                         p.usd_per_gpu_hour,
-                        round(hours * count * p.usd_per_gpu_hour, 2),
+                        round(billed * count * p.usd_per_gpu_hour, 2),
                         round(hours, 3),
                         p.pricing,
                         p.verified,

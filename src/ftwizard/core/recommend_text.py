@@ -10,12 +10,12 @@ from ftwizard.core.answers import Answers
 from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import InferenceCost
 from ftwizard.core.estimator_cost import usable_memory_gb
+from ftwizard.core.hardware_options import price_allowed_text
 from ftwizard.core.hyperparams import seq_len_for
+from ftwizard.core.recommend_cloud import overhead_hours
 
 if TYPE_CHECKING:
     from ftwizard.core.hardware_options import GpuOption
-
-TIGHT_MARGIN_SHARE = 0.10  # under 10% of the card left: warn
 
 TECHNIQUE_LABEL = {
     "full": "Full fine-tuning",
@@ -37,12 +37,20 @@ def hours_text(hours: float) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def _data_fit_sentence(technique: str, method: str, answers: Answers) -> str:
+def _data_fit_sentence(technique: str, method: str, answers: Answers, model: ModelEntry | None = None) -> str:
     n = answers.data.examples
     if technique == "dpo":
+        start = (
+            f"It starts from the vendor's instruct checkpoint ({model.instruct_repo_id}), which is already "
+            "supervised-tuned, so no separate SFT step is needed."
+            if model is not None and model.instruct_repo_id else
+            f"The catalog has no instruct checkpoint for {model.name if model else 'this model'}, so the plan has "
+            f"two steps: first an SFT {TECHNIQUE_LABEL[method]} tune on the preferred answers, then DPO on the "
+            "pairs; the time and cost shown are for the DPO step, the SFT step adds about as much again."
+        )
         return (
             f"DPO on a {TECHNIQUE_LABEL[method]} adapter uses your {n:,} preference pairs to teach which "
-            "answers are better; run it after a supervised tune."
+            f"answers are better. {start}"
         )
     band = scoring.data_size_band(n, answers.data.avg_tokens)
     if method == "full":
@@ -69,7 +77,7 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
         how += f" on a {TECHNIQUE_LABEL[c.method]} adapter"
     out = [
         f"{m.name}, {m.params_b:.1f} B parameters, tuned with {how} on {c.option.label(c.count)}, {where}.",
-        _data_fit_sentence(c.technique, c.method, answers),
+        _data_fit_sentence(c.technique, c.method, answers, m),
     ]
     out.extend(c.quality_reasons)
     if m.languages:
@@ -91,9 +99,24 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
             kind = "of electricity" if c.option.where == "local" else f"at {c.cost.pricing.replace('_', '-')} prices"
             cost = f" and costs about ${c.cost.usd:,.2f} {kind}"
         out.append(f"Training takes about {hours_text(c.hours)}{cost}.")
-    if answers.compliance.regulated_data or answers.compliance.air_gapped:
+    comp = answers.compliance
+    if c.option.where == "local" and (comp.regulated_data or comp.air_gapped):
         out.append("Runs on your own hardware, so the regulated data never leaves the site.")
+    elif c.option.where == "cloud" and c.cost is not None and (comp.regulated_data or comp.data_residency):
+        entry = _price_entry(catalog, c.cost)
+        text = price_allowed_text(entry, answers) if entry is not None else None
+        if text:
+            out.append(text)
     return out
+
+
+def _price_entry(catalog: Catalog, cost):
+    for p in catalog.prices:
+        if (p.provider, p.gpu_id, p.usd_per_gpu_hour, p.pricing) == (
+            cost.provider, cost.gpu_id, cost.usd_per_gpu_hour, cost.pricing
+        ):
+            return p
+    return None
 
 
 def licence_warnings(model: ModelEntry, catalog: Catalog, commercial: bool) -> list[str]:
@@ -145,10 +168,12 @@ def warnings_for(c, inf: InferenceCost | None, answers: Answers, catalog: Catalo
     room = c.room_gb
     if room:
         left = room - c.peak_vram_gb
-        if left < TIGHT_MARGIN_SHARE * room:
+        if not scoring.fits_with_headroom(c.peak_vram_gb, room):
             out.append(
-                f"Tight memory: about {c.peak_vram_gb:.1f} GB of {room:.1f} GB per GPU; close other "
-                "programs, and lower the sequence length if it runs out of memory."
+                f"Tight memory (warning tier): about {c.peak_vram_gb:.1f} GB of {room:.1f} GB per GPU leaves "
+                f"{left:.1f} GB, under the {scoring.headroom_gb(room):.1f} GB headroom a plan needs to count as "
+                "fitting (10% of the card or 1.5 GB, whichever is more); it may run out of memory: close other "
+                "programs and lower the sequence length if it does."
             )
     if c.option.free_gb is not None:
         out.append(f"The GPU is shared: planned against its {c.option.free_gb:.1f} GB free at detection.")
@@ -156,23 +181,44 @@ def warnings_for(c, inf: InferenceCost | None, answers: Answers, catalog: Catalo
     if cut:
         out.append(f"Examples longer than the model's {c.hp.seq_len:,}-token context will be cut.")
     if c.hours is None:
-        out.append(f"The catalog has no tensor speed for {c.option.gpu.name}, so time and cost are unknown.")
+        out.append(
+            f"Not checked: the catalog has no tensor speed for {c.option.gpu.name}, so training time and cost "
+            "are unknown and the training budget could not be checked."
+        )
     cost = c.cost
     if cost is not None and c.option.where == "cloud":
         if not cost.verified:
-            out.append(f"The {cost.provider} price could not be traced to a price list; check it before booking.")
+            out.append(
+                f"Untraced price (warning tier): the {cost.provider} price could not be traced to a price list, "
+                "so it is not used to rank this plan above traced offers; check it before booking."
+            )
         if cost.pricing == "spot":
             out.append("Spot price: the instance can be interrupted; keep checkpoints on.")
-        if answers.compliance.data_residency:
-            out.append(f"Check that {cost.provider} can keep the data in {answers.compliance.data_residency}.")
-    monthly_budget = answers.budget.monthly_inference_usd
-    if inf is not None and monthly_budget is not None and inf.usd_per_month > monthly_budget:
+        cloud_overhead = overhead_hours(c.model)
         out.append(
-            f"Over the monthly serving budget: self-hosting costs about ${inf.usd_per_month:,.0f} a month "
-            f"(budget ${monthly_budget:,.0f})."
+            f"The cloud cost includes about {cloud_overhead * 60:.0f} minutes of start-up and weight download "
+            f"per GPU{' and the 24-hour minimum of a capacity block' if cost.pricing == 'capacity_block' else ''}."
         )
-    if inf is None:
-        out.append("No priced GPU in the catalog holds this model for serving; monthly cost unknown.")
+    monthly_budget = answers.budget.monthly_inference_usd
+    if inf is not None:
+        where = (
+            f"on {inf.count} x {inf.gpu} you own ({inf.source.split(', ', 1)[-1]})" if inf.provider == "your hardware"
+            else f"on {inf.count} x {inf.gpu} from {inf.provider}"
+        )
+        if monthly_budget is not None and inf.usd_per_month > monthly_budget:
+            out.append(
+                f"Over the monthly serving budget: serving {where} costs about ${inf.usd_per_month:,.0f} a month "
+                f"(budget ${monthly_budget:,.0f})."
+            )
+        elif inf.provider == "your hardware":
+            out.append(f"Serving {where}: about ${inf.usd_per_month:,.0f} a month.")
+    else:
+        why = (
+            "no card you own holds it and the site is air-gapped" if answers.compliance.air_gapped
+            else "no allowed priced GPU holds it, or your card's board power is unknown"
+        )
+        checked = "; the serving budget is not checked" if monthly_budget is not None else ""
+        out.append(f"Monthly serving cost unknown: {why}{checked}.")
     if c.option.gpu.vendor != "nvidia" and c.method == "qlora":
         out.append("QLoRA's 4-bit kernels (bitsandbytes) are best supported on NVIDIA; check ROCm support.")
     return out

@@ -22,8 +22,24 @@ Quality (expected quality for the task and languages)
     for a mixture of experts P = sqrt(total * active), a common rule of thumb for its
     dense equivalent.
     quality = 0.7 * (coverage * bench + (1 - coverage) * size) + 0.3 * size, plus 0.05 when
-    the catalog lists the task kind among the model's strengths (capped at 1). A group
-    without a figure falls back on size, and the reasons say so: nothing is invented.
+    the catalog lists the task kind among the model's strengths, plus 0.08 when the model is
+    a specialist for the task (its catalog `capabilities` list what the task needs: code or
+    code_fim for code, math or reasoning for reasoning, multilingual for translation and for
+    non-English languages, long_context when the examples' p95 exceeds 8k tokens), capped at 1.
+    The specialist bonus (0.08) is about what 3x more parameters add to the size term, so a
+    specialist beats a generalist of similar size for its task, not one many times larger.
+    A group without a figure falls back on size, and the reasons say so: nothing is invented.
+    Benchmarks whose catalog `task_kinds` name the task are the task's own evidence: for the
+    tasks scored on general knowledge alone (chat, instruction, classification, extraction,
+    summarization, qa) their mean counts as a "task" group (0.7) beside general (0.3); MMLU
+    alone is shown as general-knowledge evidence, not as a benchmark for the task.
+
+Memory headroom (the fit rule): a plan fits when the memory left on each card after its
+estimated peak is at least max(10% of the usable memory, 1.5 GB) (estimator error is
+proportional; allocator fragmentation and the CUDA context are not). A plan that fits only
+below that margin is in the warning tier: listed after every plan that fits, never the top
+pick, and says so. So is a plan whose time or cost is unknown (budget not checked), whose
+price could not be traced to a price list, or whose serving cost is unknown or over budget.
 
 Data fit (technique against the data; heuristics from the LoRA and QLoRA papers' findings
 that adapters match full tuning on instruction data of thousands of examples)
@@ -63,6 +79,7 @@ BENCHMARK_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 GROUP_LABEL = {
+    "task": "task-specific",
     "general": "general knowledge",
     "code": "coding",
     "math": "math reasoning",
@@ -83,6 +100,26 @@ TASK_GROUPS: dict[str, dict[str, float]] = {
 MULTILINGUAL_EXTRA = 0.5
 BENCH_SHARE = 0.7
 STRENGTH_BONUS = 0.05
+SPECIALIST_BONUS = 0.08
+TASK_GROUP_WEIGHT, TASK_GENERAL_WEIGHT = 0.7, 0.3
+LONG_CONTEXT_TOKENS = 8192
+# Task kind -> capabilities that make a model a specialist for it.
+TASK_CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "code_fim"),
+    "reasoning": ("math", "reasoning"),
+    "translation": ("multilingual",),
+}
+HEADROOM_SHARE = 0.10
+HEADROOM_MIN_GB = 1.5
+
+
+def headroom_gb(room_gb: float) -> float:
+    """Memory a plan must leave on each card to count as fitting."""
+    return max(HEADROOM_SHARE * room_gb, HEADROOM_MIN_GB)
+
+
+def fits_with_headroom(peak_gb: float, room_gb: float) -> bool:
+    return room_gb - peak_gb >= headroom_gb(room_gb)
 SIZE_MIN_B, SIZE_MAX_B = 0.1, 400.0
 
 FEW_EXAMPLES = 2_000
@@ -142,26 +179,55 @@ def pick_benchmark(model: ModelEntry, group: str) -> Benchmark | None:
     return None
 
 
-def quality(model: ModelEntry, task_kind: str, languages: list[str]) -> Quality:
+def task_benchmarks(model: ModelEntry, task_kind: str) -> list[Benchmark]:
+    """The model's benchmarks the catalog marks as evidence for this task kind."""
+    return [b for b in model.benchmarks if task_kind in (getattr(b, "task_kinds", None) or ())]
+
+
+def specialist_for(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens: int | None = None) -> list[str]:
+    """The capabilities this model lists that the task needs (empty: a generalist here)."""
+    caps = set(getattr(model, "capabilities", None) or ())
+    need = set(TASK_CAPABILITIES.get(task_kind, ()))
+    if any(lang != "en" for lang in languages):
+        need.add("multilingual")
+    if p95_tokens and p95_tokens > LONG_CONTEXT_TOKENS:
+        need.add("long_context")
+    return sorted(caps & need)
+
+
+def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens: int | None = None) -> Quality:
     groups = task_groups(task_kind, languages)
+    own = task_benchmarks(model, task_kind)
+    general_only = set(TASK_GROUPS[task_kind]) == {"general"}
+    if own and general_only:
+        groups = {"task": TASK_GROUP_WEIGHT, **{g: w for g, w in groups.items() if g != "general"},
+                  "general": TASK_GENERAL_WEIGHT}
     size = size_score(effective_params_b(model))
     total_w = sum(groups.values())
     have_w, bench_sum = 0.0, 0.0
-    used, missing = [], []
+    used, general, missing = [], [], []
     for group, w in groups.items():
+        if group == "task":
+            have_w += w
+            bench_sum += w * sum(b.score for b in own) / len(own) / 100.0
+            used += [_bench_text(b) for b in own]
+            continue
         b = pick_benchmark(model, group)
         if b is None:
             missing.append(GROUP_LABEL[group])
             continue
         have_w += w
         bench_sum += w * b.score / 100.0
-        used.append(f"{b.name} {b.score:g}" + (" (instruct)" if b.variant == "instruct" else ""))
+        (general if group == "general" and general_only else used).append(_bench_text(b))
     coverage = have_w / total_w
     bench = bench_sum / have_w if have_w else 0.0
     score = BENCH_SHARE * (coverage * bench + (1 - coverage) * size) + (1 - BENCH_SHARE) * size
     reasons = []
     if used:
-        reasons.append(f"Published benchmarks for this kind of task: {', '.join(used)}.")
+        reasons.append(f"Published benchmarks for {task_kind} work: {', '.join(used)}.")
+    if general:
+        tail = "" if own else f"; the catalog has no benchmark specific to {task_kind} for it"
+        reasons.append(f"General-knowledge benchmark (not specific to {task_kind}): {', '.join(general)}{tail}.")
     if missing:
         reasons.append(
             f"The catalog has no published {' or '.join(missing)} benchmark for {model.name}; "
@@ -170,7 +236,15 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str]) -> Quality:
     if task_kind in model.task_strengths:
         score += STRENGTH_BONUS
         reasons.append(f"The vendor lists {task_kind} among its strengths.")
-    return Quality(score=min(1.0, max(0.0, score)), reasons=reasons, benchmarks_used=used)
+    special = specialist_for(model, task_kind, languages, p95_tokens)
+    if special:
+        score += SPECIALIST_BONUS
+        reasons.append(f"A specialist for this task: trained and evaluated for {', '.join(special).replace('_', ' ')}.")
+    return Quality(score=min(1.0, max(0.0, score)), reasons=reasons, benchmarks_used=used + general)
+
+
+def _bench_text(b: Benchmark) -> str:
+    return f"{b.name} {b.score:g}" + (" (instruct)" if b.variant == "instruct" else "")
 
 
 def data_size_band(examples: int, avg_tokens: int) -> str:
