@@ -159,7 +159,8 @@ class HardwarePage(QuestionPage):
 
     # -- answers <-> widgets -----------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 (Qt's name)
-        """Cloud is refused for air-gapped sites and regulated data (core.hardware_options)."""
+        """Cloud is refused for air-gapped sites only; regulated data may use cloud offers inside the
+        data residency (core.hardware_options)."""
         wizard = self.wizard()
         answers = getattr(wizard, "answers", None)
         if answers is not None:
@@ -168,8 +169,7 @@ class HardwarePage(QuestionPage):
     def set_local_only(self, only_local: bool, air_gapped: bool = False) -> None:
         self.use_cloud.setEnabled(not only_local)
         if only_local:
-            why = "the site is air-gapped" if air_gapped else "the training data is regulated"
-            self.cloud_note.setText(f"Not available: {why} (Compliance page).")
+            self.cloud_note.setText("Not available: the site is air-gapped (Compliance page).")
             if self.use_cloud.isChecked():
                 self.use_detected.setChecked(True)
         else:

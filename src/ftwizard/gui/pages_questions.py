@@ -205,8 +205,9 @@ class CompliancePage(QuestionPage):
             "and attribution duties.", "commercial_use", "Commercial use")
         self.regulated = self.add_row(
             "", QCheckBox("Training data is &regulated (health, finance, personal data)"),
-            "Regulated data stays on your own hardware: cloud GPUs are not offered, and the "
-            "plan says how to bring model weights in.", "regulated_data", "Regulated data")
+            "Regulated data stays on your own hardware or with cloud offers whose region lies "
+            "inside the data residency below; the plan says what your compliance officer must check.",
+            "regulated_data", "Regulated data")
         self.air_gapped = self.add_row(
             "", QCheckBox("Training must run &air-gapped, on our own hardware"),
             "Only local GPUs are considered; cloud prices are not used.", "air_gapped",
