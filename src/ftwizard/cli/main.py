@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "doctor",
     "train",
+    "runs",
     "runtime",
 )
 
