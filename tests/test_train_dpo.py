@@ -79,6 +79,7 @@ def test_the_adapter_reloads_and_scores_the_holdout_the_same(finished):
 
     from ftwizard.train import data as D
     from ftwizard.train import dpo
+    from ftwizard.train.model import pin_4bit_layout
 
     cfg, events = finished
     done = of(events, ev.DoneEvent)[0]
@@ -90,6 +91,8 @@ def test_the_adapter_reloads_and_scores_the_holdout_the_same(finished):
                            bnb_4bit_compute_dtype=torch.float32)
     base = AutoModelForCausalLM.from_pretrained(cfg.model_dir, quantization_config=q, device_map={"": "cpu"},
                                                 dtype=torch.float32, local_files_only=True)
+    # As the runner: the 4-bit layers keep their training layout (no CPU inference repack).
+    assert pin_4bit_layout(base) > 0
     tuned = PeftModel.from_pretrained(base, done.adapter_dir).eval()
     with torch.no_grad():
         logps, tokens = dpo.sequence_logps(tuned, batch, "cpu")

@@ -80,6 +80,7 @@ def test_the_adapter_reloads_with_the_same_outputs(finished):
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
     from ftwizard.train import data as D
+    from ftwizard.train.model import pin_4bit_layout
 
     cfg, _, events = finished
     done = of(events, ev.DoneEvent)[0]
@@ -91,6 +92,7 @@ def test_the_adapter_reloads_with_the_same_outputs(finished):
                            bnb_4bit_compute_dtype=torch.float32)
     base = AutoModelForCausalLM.from_pretrained(cfg.model_dir, quantization_config=q, device_map={"": "cpu"},
                                                 dtype=torch.float32, local_files_only=True)
+    assert pin_4bit_layout(base) > 0  # as the runner: no CPU inference repack of the 4-bit weights
     tuned = PeftModel.from_pretrained(base, done.adapter_dir).eval()
     with torch.no_grad():
         out = tuned(input_ids=batch.input_ids, position_ids=batch.position_ids, labels=batch.labels,

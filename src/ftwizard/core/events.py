@@ -68,6 +68,12 @@ class StartEvent(_Event):
     trainable_params: int
     resumed_from_step: int | None = None
     notes: list[str] = Field(default_factory=list, description="Plain-language remarks on the set-up.")
+    resume_check: dict | None = Field(
+        default=None,
+        description="On resume: {'checkpoint': name, 'digests': {part: sha256 of the restored state}, "
+        "'differ': [parts whose restored state differs from what the checkpoint recorded]} (train/state_digest.py); "
+        "None for a fresh run or a checkpoint written before digests were kept.",
+    )
 
 
 class StepEvent(_Event):

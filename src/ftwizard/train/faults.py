@@ -7,6 +7,9 @@ so tests can exercise real error paths on a CPU machine.
   kill@checkpoint=N     SIGKILL itself while writing this process's N-th checkpoint, before it is sealed
   disk@checkpoint=N     ENOSPC (disk full) while writing this process's N-th checkpoint
   slow=S                sleep S seconds after each step (gives a test time to act mid-run)
+  cancel@step=N         act as if Cancel was pressed during step N (a deterministic cancel)
+  forget=PART           resume leaves PART of the saved state out (trainable, optimizer, rng, data)
+                        or disturbs it (base): proves that the resume digests catch a lost part
 
 `FTWIZARD_TEST_MEMORY_CAP_GB=X` (tests only) stands for a GPU of X GB on any machine: each
 micro-batch's forward pass is measured (the bytes autograd saves for backward, through
@@ -30,7 +33,8 @@ from ftwizard.core.runconfig import RunConfig
 FAULT_ENV = "FTWIZARD_FAULT"
 MEMORY_CAP_ENV = "FTWIZARD_TEST_MEMORY_CAP_GB"
 EIGHT_BIT = ("paged_adamw_8bit", "adamw_8bit")
-MIN_FALLBACK_SEQ_LEN = 128  # below this most chat examples no longer fit at all
+MIN_FALLBACK_SEQ_LEN = 128
+FORGETTABLE = ("trainable", "optimizer", "rng", "data", "base")  # below this most chat examples no longer fit at all
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -74,6 +78,8 @@ class Faults:
     kill_checkpoint: int | None = None
     disk_checkpoint: int | None = None
     slow_s: float = 0.0
+    cancel_step: int | None = None
+    forget: set[str] = field(default_factory=set)
     checkpoints_written: int = 0
     memory_cap_gb: float | None = None
 
@@ -99,6 +105,10 @@ class Faults:
                     f.disk_checkpoint = int(item.split("=", 1)[1])
                 elif item.startswith("slow="):
                     f.slow_s = float(item.split("=", 1)[1])
+                elif item.startswith("cancel@step="):
+                    f.cancel_step = int(item.split("=", 1)[1])
+                elif item.startswith("forget=") and item[7:] in FORGETTABLE:
+                    f.forget.add(item[7:])
                 else:
                     raise ValueError(item)
             except ValueError:
@@ -126,9 +136,11 @@ class Faults:
                 f"is over {MEMORY_CAP_ENV}={self.memory_cap_gb})"
             )
 
-    def after_step(self) -> None:
+    def after_step(self, step: int) -> bool:
+        """Called after each step; True when the test asks for a cancel here."""
         if self.slow_s:
             time.sleep(self.slow_s)
+        return self.cancel_step == step
 
     def before_seal(self) -> None:
         """Called with a checkpoint's files written but not yet marked complete."""

@@ -71,7 +71,9 @@ def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name:
     except (OSError, ValueError, KeyError) as exc:
         raise RunConfigError(f"{folder.path}: the model cannot be loaded ({type(exc).__name__}: {str(exc)[:300]})") from None
     model.config.use_cache = False  # the KV cache only helps generation
-    if not quantise:
+    if quantise:
+        pin_4bit_layout(model)
+    else:
         model.to(device.torch_device)
 
     ckpt_kwargs = {"use_reentrant": False}
@@ -109,6 +111,80 @@ def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     quant = "nf4 (double quantisation)" if quantise else "none"
     return BuiltModel(model, quant, total, trainable)
+
+
+def pin_4bit_layout(model) -> int:
+    """Keep every bitsandbytes 4-bit layer in the one layout that training uses.
+
+    On a CPU with AVX-512-BF16, bitsandbytes' `Linear4bit.forward` repacks the layer's weight
+    in place the first time it runs in eval mode without gradients (a holdout evaluation):
+    the NF4 data is reordered, the double-quantised constants become bf16 and
+    `quant_state.packing_format_for_cpu` turns on. From then on every forward of that layer,
+    in training too, goes through `gemv_4bit`, which has no autograd kernel: the gradient
+    through the frozen base layer is silently lost, and a run evaluated at other moments (a
+    resumed run skips the first evaluation) computes something else. Other CPUs and CUDA
+    never take that path. Turning the repack off keeps one layout and exact gradients on
+    every machine; it costs the inference-only speed-up, which a training run does not need.
+    Returns how many layers were pinned.
+    """
+    n = 0
+    for m in model.modules():
+        if hasattr(m, "support_avx512bf16_for_cpu"):
+            m.support_avx512bf16_for_cpu = False
+            n += 1
+    return n
+
+
+def repacked_4bit_layers(model) -> list[str]:
+    """Names of 4-bit layers whose weight is in bitsandbytes' CPU inference layout (should be none)."""
+    out = []
+    for name, m in model.named_modules():
+        qs = getattr(getattr(m, "weight", None), "quant_state", None)
+        if qs is not None and getattr(qs, "packing_format_for_cpu", False):
+            out.append(name)
+    return out
+
+
+GRAD_CHECK_RTOL = {"fp32": 1e-4, "bf16": 3e-2, "fp16": 1e-2}
+
+
+def check_4bit_gradients(model) -> tuple[float, float] | None:
+    """(forward, input-gradient) relative error of one 4-bit layer against the same layer
+    dequantised to fp32 and multiplied by hand; None when the model has no 4-bit layer.
+
+    The gradient of a LoRA adapter below a frozen 4-bit layer flows through that layer's
+    backward; a kernel that drops or bends it trains the wrong thing silently. The inputs
+    come from a private generator, so the run's random state is untouched.
+    """
+    import bitsandbytes as bnb
+    import bitsandbytes.functional as bnbf
+    import torch
+
+    # bitsandbytes' own layer, not PEFT's wrapper around it (whose output adds the adapter).
+    layer = next((m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)), None)
+    if layer is None:
+        return None
+
+    w = layer.weight
+    ref_w = bnbf.dequantize_4bit(w.data, w.quant_state).to(torch.float32)
+    dtype = layer.compute_dtype or torch.float32
+    gen = torch.Generator().manual_seed(1234)
+    x = torch.randn(4, ref_w.shape[1], generator=gen)
+    gy = torch.randn(4, ref_w.shape[0], generator=gen)
+    x_q = x.to(w.device, dtype).requires_grad_(True)
+    y_q = layer(x_q)
+    y_q.backward(gy.to(y_q.device, y_q.dtype))
+    x_r = x_q.detach().to(torch.float32).requires_grad_(True)
+    y_r = x_r @ ref_w.t()
+    if layer.bias is not None:
+        y_r = y_r + layer.bias.detach().to(torch.float32)
+    y_r.backward(gy.to(y_r.device))
+
+    def rel(a, b) -> float:
+        a, b = a.detach().float(), b.detach().float()
+        return float((a - b).abs().max() / b.abs().max().clamp(min=1e-12))
+
+    return rel(y_q, y_r), rel(x_q.grad, x_r.grad)
 
 
 def enable_grad_ckpt(model) -> None:

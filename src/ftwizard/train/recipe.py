@@ -64,11 +64,14 @@ from ftwizard.train.faults import (
     parameter_storages,
 )
 from ftwizard.train.model import (
+    GRAD_CHECK_RTOL,
     build_model,
     build_optimizer,
+    check_4bit_gradients,
     enable_grad_ckpt,
     load_tokenizer,
     lr_at,
+    repacked_4bit_layers,
 )
 from ftwizard.train.model_folder import check_model_folder
 from ftwizard.train.outputs import (
@@ -79,6 +82,7 @@ from ftwizard.train.outputs import (
     utc_now,
     write_manifest,
 )
+from ftwizard.train.state_digest import differing, reference_differs, rng_state, state_digests
 
 log = logging.getLogger("ftwizard.train")
 
@@ -167,6 +171,7 @@ class _Run:
         self.dist = Dist()
         self.metering = False  # measure what each forward saves for backward (probe, memory cap)
         self.saved_gb = 0.0  # the most one micro-batch saved, when metering
+        self.resume_check: dict | None = None  # what resume restored against what the checkpoint saved
 
     # ---- 1. inputs --------------------------------------------------------------------------
     def main(self) -> int:
@@ -242,6 +247,8 @@ class _Run:
         torch.manual_seed(cfg.seed)
         built = build_model(eff, folder, device, dtype_name, quantise=eff.method == "qlora")
         model = self.model = self.train_model = built.model
+        if built.quantisation != "none":
+            self.check_4bit(model, dtype_name)
         self.device, self.have_bnb = device, have_bnb
         self.optimizer = build_optimizer(model, eff, have_bnb)
         self.autocast = (torch.autocast(device.kind, dtype=torch_dtype(dtype_name))
@@ -267,6 +274,7 @@ class _Run:
             micro_batch=eff.micro_batch, grad_accum=eff.grad_accum, train_examples=len(train_ex),
             holdout_examples=len(hold_ex), skipped_rows=skipped, total_params=built.total_params,
             trainable_params=built.trainable_params, resumed_from_step=resumed_from, notes=self.progress.notes,
+            resume_check=self.resume_check,
         ))
 
         # ---- 5. evaluate the base model -----------------------------------------------------------
@@ -321,7 +329,8 @@ class _Run:
             if self.eff.save_every and p.step % self.eff.save_every == 0:
                 self.save()
                 last_saved = p.step
-            self.faults.after_step()
+            if self.faults.after_step(p.step):
+                self.cancel.requested = True
             stop = res.stop if dist.enabled else self.cancel.requested
         train_s = time.time() - t_loop
         if p.step > last_saved and p.step > 0:
@@ -599,6 +608,7 @@ class _Run:
                         loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
                         labels += b.label_tokens
         model.train()
+        self.check_layout()
         totals = self.dist.sum([loss_sum, labels] + stats.as_list())
         extra: dict = {}
         if self.eff.objective == "dpo":
@@ -666,6 +676,7 @@ class _Run:
             "packing": self.eff.packing, "optimizer": self.eff.optimizer, "grad_ckpt": self.eff.grad_ckpt,
             "method": self.eff.method, "data_order_epoch": self.order_epoch, "data_order": self.order,
             "objective": self.eff.objective, "processes": self.dist.world_size,
+            "digests": self.digests(), "reference_logps": self.reference_probe(),
         }
 
         def write(folder: Path) -> None:
@@ -679,10 +690,7 @@ class _Run:
                 weights = {k: v.detach().contiguous().cpu() for k, v in get_peft_model_state_dict(self.model).items()}
                 st.save_file(weights, str(folder / "adapter.safetensors"))
             torch.save(self.optimizer.state_dict(), folder / "optimizer.pt")
-            rng = {"python": random.getstate(), "torch": torch.get_rng_state()}
-            if self.device.kind == "cuda":
-                rng["cuda"] = torch.cuda.get_rng_state_all()
-            torch.save(rng, folder / "rng.pt")
+            torch.save(rng_state(self.device.kind), folder / "rng.pt")
             (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
         try:
@@ -698,6 +706,57 @@ class _Run:
             raise DatasetError(f"{self.cfg.data_path}: the data file vanished during the run; "
                                f"checkpoint-{p.step} is complete, put the file back and resume")
 
+    def digests(self) -> dict[str, str]:
+        """What decides the run's future, as one SHA-256 per part (train/state_digest.py)."""
+        eff, p = self.eff, self.progress
+        schedule = {"step": p.step, "total_steps": self.total_steps, "learning_rate": eff.learning_rate,
+                    "warmup_fraction": eff.warmup_fraction, "lr_schedule": eff.lr_schedule,
+                    "micro_batch": eff.micro_batch, "grad_accum": eff.grad_accum, "max_grad_norm": eff.max_grad_norm}
+        data = {"step": p.step, "order_epoch": self.order_epoch, "order": self.order, "data_sha256": p.data_sha256,
+                "seq_len": eff.seq_len, "packing": eff.packing}
+        return state_digests(model=self.model, optimizer=self.optimizer, schedule=schedule, data=data,
+                             device_kind=self.device.kind)
+
+    def reference_probe(self) -> list[float] | None:
+        """DPO: the reference (base, adapter off) log-probabilities of the first pairs, in eval
+        mode, the random state left as it was; None for supervised runs."""
+        import torch
+
+        if self.eff.objective != "dpo" or not self.train_ex:
+            return None
+        rng = torch.get_rng_state()
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            b, _ = dpo.collate_pairs(self.train_ex, [[i] for i in range(min(2, len(self.train_ex)))], self.pad_id)
+            with self.autocast:
+                ref = dpo.reference_logps(self.model, b, self.device.torch_device)
+        finally:
+            self.model.train(was_training)
+            torch.set_rng_state(rng)
+        self.check_layout()
+        return [float(x) for x in ref]
+
+    def check_4bit(self, model, dtype_name: str) -> None:
+        """Refuse to train through 4-bit layers whose gradients this machine computes wrongly."""
+        errors = check_4bit_gradients(model)
+        tol = GRAD_CHECK_RTOL[dtype_name]
+        if errors is not None and max(errors) > tol:
+            raise RunConfigError(
+                f"$.method: the 4-bit (QLoRA) layers on this {self.device.name} give outputs and gradients that differ "
+                f"from the dequantised reference (relative error {errors[0]:.2g} forward, {errors[1]:.2g} gradient; "
+                f"allowed {tol:g}): training would silently learn the wrong thing; use method lora, or another "
+                "bitsandbytes build (`ftwizard doctor` lists the installed one)")
+
+    def check_layout(self) -> None:
+        """Stop before training on weights bitsandbytes has repacked for CPU inference."""
+        moved = repacked_4bit_layers(self.model)
+        if moved:
+            raise Stop("internal", f"bitsandbytes switched {len(moved)} 4-bit layers (first: {moved[0]}) to its CPU "
+                       "inference layout; training on it would lose gradients",
+                       "report this with `ftwizard doctor --json`; training LoRA without 4-bit (method lora) avoids it",
+                       ev.EXIT_INTERNAL)
+
     def disk_full_args(self, what: str) -> dict:
         latest = ckpt.latest_checkpoint(self.run_dir)
         keep = f"the last complete checkpoint is {latest.name}" if latest else "no checkpoint was completed"
@@ -708,17 +767,15 @@ class _Run:
         return ev.ErrorEvent(step=self.progress.step, checkpoint=self.last_ckpt, **self.disk_full_args(what))
 
     def resume(self) -> int | None:
-        import torch
-
         for gone in ckpt.remove_incomplete(self.run_dir) if self.dist.is_main else []:
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"removed half-written {gone.name}"))
         for bad in ckpt.incomplete_checkpoints(self.run_dir):
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped damaged {bad.name}"))
-        folder = ckpt.latest_checkpoint(self.run_dir)
-        if folder is None:
+        found = self.read_checkpoint()
+        if found is None:
             self.emit.emit(ev.WarningEvent(kind="resume", message="no complete checkpoint yet: starting from step 0"))
             return None
-        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        folder, state, files = found
         if state["data_sha256"] != self.progress.data_sha256:
             raise DatasetError(f"{self.cfg.data_path}: the data changed since {folder.name} (SHA-256 differs); "
                                "resume needs the same data, or start a new run folder")
@@ -727,33 +784,90 @@ class _Run:
         if state.get("objective", "sft") != self.eff.objective:
             raise RunConfigError(f"{folder}: was trained with objective {state.get('objective', 'sft')}, "
                                  f"not {self.eff.objective}")
-        import safetensors.torch as st
-
-        if self.eff.method == "full":
-            st.load_model(self.model, str(folder / "model.safetensors"), device=str(self.device.torch_device))
+        forget = self.faults.forget  # test-only: leave a part out to prove the digests catch it
+        if "trainable" in forget:
+            pass
+        elif self.eff.method == "full":
+            self.model.load_state_dict(files["weights"], strict=False)
         else:
             from peft import set_peft_model_state_dict
 
-            set_peft_model_state_dict(self.model, st.load_file(str(folder / "adapter.safetensors"),
-                                                                 device=str(self.device.torch_device)))
-        if state["optimizer"] == self.eff.optimizer:
-            self.optimizer.load_state_dict(torch.load(folder / "optimizer.pt", weights_only=True))
-        else:
+            set_peft_model_state_dict(self.model, files["weights"])
+        if state["optimizer"] != self.eff.optimizer:
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"optimizer changed from {state['optimizer']}: its state restarts"))
-        rng = torch.load(folder / "rng.pt", weights_only=True)
-        random.setstate(rng["python"])
-        torch.set_rng_state(rng["torch"])
-        if "cuda" in rng and self.device.kind == "cuda":
-            torch.cuda.set_rng_state_all(rng["cuda"])
+        elif "optimizer" not in forget:
+            self.optimizer.load_state_dict(files["optimizer"])
+        import torch
+
+        rng = files["rng"]
+        if "rng" not in forget:
+            random.setstate(rng["python"])
+            torch.set_rng_state(rng["torch"])
+            if "cuda" in rng and self.device.kind == "cuda":
+                torch.cuda.set_rng_state_all(rng["cuda"])
+        if "base" in forget:
+            with torch.no_grad():
+                next(p for p in self.model.parameters() if not p.requires_grad and p.is_floating_point()).mul_(1.001)
         for k in ("step", "tokens", "train_s", "first_loss", "last_loss", "eval_before", "notes"):
             setattr(self.progress, k, state[k])
         if (state["seq_len"], state["packing"], state.get("processes", 1)) == \
                 (self.eff.seq_len, self.eff.packing, self.dist.world_size) and \
-                state["micro_batch"] * state["grad_accum"] == self.per_step and state["data_order_epoch"] >= 0:
+                state["micro_batch"] * state["grad_accum"] == self.per_step and state["data_order_epoch"] >= 0 \
+                and "data" not in forget:
             self.order_epoch, self.order = state["data_order_epoch"], state["data_order"]
         else:
             self.emit.emit(ev.WarningEvent(kind="resume", message="sequence or batch settings changed: the rest of this epoch follows a new order"))
         if not self.eff.grad_ckpt and state["grad_ckpt"]:
             self.emit.emit(ev.WarningEvent(kind="resume", message="gradient checkpointing was on in the checkpoint and is off now"))
         self.last_ckpt = str(folder)
+        self.verify_restored(folder, state)
         return self.progress.step
+
+    def read_checkpoint(self) -> tuple[Path, dict, dict] | None:
+        """The newest checkpoint whose files all match their SHA-256 and load, read into memory
+        (state, weights, optimizer, random state); a damaged one is named and the one before
+        it is tried."""
+        import safetensors.torch as st
+
+        weights = "model.safetensors" if self.eff.method == "full" else "adapter.safetensors"
+        for _, folder in reversed(ckpt.checkpoints(self.run_dir)):
+            bad = ckpt.damaged_file(folder)
+            try:
+                if bad is not None:
+                    raise ckpt.DamagedCheckpoint(folder / bad, "its content no longer matches the SHA-256 recorded when it was saved")
+                state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+                try:
+                    tensors = st.load_file(str(folder / weights), device=str(self.device.torch_device))
+                except Exception as exc:  # safetensors raises its own error type
+                    raise ckpt.DamagedCheckpoint(folder / weights, f"{type(exc).__name__}: {str(exc)[:120]}") from None
+                files = {"weights": tensors, "rng": ckpt.load_torch_file(folder / "rng.pt")}
+                if state["optimizer"] == self.eff.optimizer:
+                    files["optimizer"] = ckpt.load_torch_file(folder / "optimizer.pt")
+            except (ckpt.DamagedCheckpoint, OSError, ValueError, KeyError) as exc:
+                what = str(exc) if isinstance(exc, ckpt.DamagedCheckpoint) else f"{folder / 'state.json'}: {exc}"
+                self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped {folder.name}: {what}"))
+                continue
+            return folder, state, files
+        return None
+
+    def verify_restored(self, folder: Path, state: dict) -> None:
+        """Compare what resume restored with what the checkpoint saved, before any step."""
+        saved = state.get("digests")
+        if not saved:
+            self.resume_check = None  # a checkpoint from before digests were recorded
+            return
+        restored = self.digests()
+        skip = set()
+        if state["optimizer"] != self.eff.optimizer:
+            skip.add("optimizer")  # restarted on purpose, said above
+        if (state["micro_batch"], state["grad_accum"], state["seq_len"]) != \
+                (self.eff.micro_batch, self.eff.grad_accum, self.eff.seq_len):
+            skip |= {"schedule", "data"}  # the user resumed with other settings, said above
+        differ = differing(saved, restored, skip)
+        if reference_differs(state.get("reference_logps"), self.reference_probe()):
+            differ.append("reference")
+        self.resume_check = {"checkpoint": folder.name, "digests": restored, "differ": differ}
+        if differ:
+            self.emit.emit(ev.WarningEvent(
+                kind="resume", message=f"{folder.name}: the restored {', '.join(differ)} state differs from what was "
+                "saved; the run continues, but not exactly as it would have without the interruption"))
