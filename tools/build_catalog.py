@@ -66,6 +66,9 @@ DEFAULT_REFERENCE = ROOT.parent / "shared" / "data" / "reference"
 
 HEADER = {"schema_version": 1, "version": "2026.11.0", "as_of": "2026-11-28"}
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # the schema and the estimator
+
+from catalog_build.assemble import assemble_models  # noqa: E402
 from catalog_build.csv_models import build_models  # noqa: E402
 from catalog_build.gpus import build_gpus  # noqa: E402
 from catalog_build.licences import LICENCES  # noqa: E402
@@ -82,7 +85,6 @@ def write(section: str, items: list[dict]) -> None:
 
 
 def check() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
     from ftwizard.core.catalog import SECTIONS
 
     for section, model in SECTIONS.items():
@@ -104,6 +106,8 @@ def main() -> int:
     with open(args.reference / "gpus_reference.csv", newline="", encoding="utf-8") as f:
         gpu_rows = list(csv.DictReader(f))
     models, dropped = build_models(model_rows)
+    n_csv = len(models)
+    models = assemble_models(models)
     gpus = build_gpus(gpu_rows)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     write("licences", LICENCES)
@@ -112,7 +116,7 @@ def main() -> int:
     write("prices", PRICES)
     write("techniques", TECHNIQUES)
     print(
-        f"models: {len(models)} of {len(model_rows)} rows; gpus: {len(gpus)}; prices: {len(PRICES)}; licences: {len(LICENCES)}"
+        f"models: {n_csv} of {len(model_rows)} CSV rows + {len(models) - n_csv} curated; gpus: {len(gpus)}; prices: {len(PRICES)}; licences: {len(LICENCES)}"
     )
     for d in dropped:
         print(f"dropped {d}")

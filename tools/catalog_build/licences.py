@@ -9,6 +9,13 @@ from typing import Any
 # Licences: catalog_notes.md section 3 and the CSV `license_commercial_terms` column.
 # --------------------------------------------------------------------------------------
 LLAMA_MAU = 700_000_000
+LLAMA4_EU_CLAUSE = (
+    "With respect to any multimodal models included in Llama 4, the rights granted under Section 1(a) "
+    "of the Llama 4 Community License Agreement are not being granted to you if you are an individual "
+    "domiciled in, or a company with a principal place of business in, the European Union. This "
+    "restriction does not apply to end users of a product or service that incorporates any such "
+    "multimodal models."
+)
 QWEN_MAU = 100_000_000
 
 LICENCES: list[dict[str, Any]] = [
@@ -64,6 +71,7 @@ LICENCES: list[dict[str, Any]] = [
         "naming": "derivative model names must start with 'Llama'",
         "output_use_restrictions": None,
         "acceptable_use_policy": True,
+        "eu_multimodal_restriction": True,
         "terms_read_in_full": True,
         "summary": "Same commercial terms as Llama 3.1: allowed below 700 million monthly active users, 'Built with Llama' notice, 'Llama ...' model names, Acceptable Use Policy. The EU restriction in its policy covers only the multimodal (vision) models, not the 1B/3B text models.",
         "source": "github.com/meta-llama/llama-models:models/llama3_2/LICENSE",
@@ -81,6 +89,24 @@ LICENCES: list[dict[str, Any]] = [
         "terms_read_in_full": True,
         "summary": "Same commercial terms as Llama 3.1: allowed below 700 million monthly active users, 'Built with Llama' notice, 'Llama ...' model names, Acceptable Use Policy.",
         "source": "github.com/meta-llama/llama-models:models/llama3_3/LICENSE",
+    },
+    {
+        "id": "llama-4",
+        "name": "Llama 4 Community License",
+        "spdx": None,
+        "commercial_use": True,
+        "user_threshold_mau": LLAMA_MAU,
+        "attribution": "Built with Llama",
+        "naming": "derivative model names must start with 'Llama'",
+        "output_use_restrictions": None,
+        "acceptable_use_policy": True,
+        "terms_read_in_full": True,
+        "eu_multimodal_restriction": True,
+        "restriction_clause": LLAMA4_EU_CLAUSE,
+        "summary": "Commercial use is allowed unless the licensee's products had more than 700 million monthly active users on the Llama 4 release date (then a separate licence from Meta is needed). Distributions must include the licence and show 'Built with Llama'; models trained with Llama 4 or its outputs must have names starting with 'Llama'. The Acceptable Use Policy is part of the licence, and it withholds the rights to Llama 4's multimodal models (Scout and Maverick are multimodal) from people domiciled, and companies with their principal place of business, in the EU; end users of a product built on them are not affected.",
+        "source": "github.com/meta-llama/llama-models:models/llama4/LICENSE (read in full); https://www.llama.com/llama4/use-policy (incorporated by reference; the EU clause read in verbatim quotations, the page itself not in the store)",
+        "source_read_on": "2026-12-05",
+        "source_kind": "vendor",
     },
     {
         "id": "mistral-research",
@@ -154,17 +180,19 @@ LICENCES: list[dict[str, Any]] = [
     },
     {
         "id": "falcon-llm",
-        "name": "TII Falcon LLM License",
+        "name": "TII Falcon License 2.0",
         "spdx": None,
-        "commercial_use": False,
+        "commercial_use": True,
         "user_threshold_mau": None,
         "attribution": None,
         "naming": None,
         "output_use_restrictions": None,
-        "acceptable_use_policy": False,
+        "acceptable_use_policy": True,
         "terms_read_in_full": False,
-        "summary": "TII's own licence for Falcon3 (falconllm.tii.ae/falcon-terms-and-conditions.html). Its commercial terms were not read, so the catalog treats it as not allowing commercial use until someone confirms otherwise; check the terms before any commercial project.",
-        "source": "github.com/huggingface/blog:falcon3.md",
+        "summary": "TII's licence for Falcon 2 and Falcon 3, which TII describes as 'the permissive Apache 2.0-based software license which includes an acceptable use policy that promotes the responsible use of AI'. Decision: commercial use allowed, with TII's acceptable use policy passed on to users. The full terms page was not in reach, so the catalog marks the terms as not read in full: read falconllm.tii.ae/falcon-terms-and-conditions.html before a commercial release. (Was marked non-commercial before 2026-12-05 only because the terms had not been read.)",
+        "source": "TII's Falcon2 model card, License information (github.com/huggingface/blog:falcon2-11b.md copy of the card text); github.com/huggingface/blog:falcon3.md; https://falconllm.tii.ae/falcon-terms-and-conditions.html (not read)",
+        "source_read_on": "2026-12-05",
+        "source_kind": "vendor",
     },
     {
         "id": "apache-2.0",

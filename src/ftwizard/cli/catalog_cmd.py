@@ -53,22 +53,55 @@ def _model_row(m, cat) -> dict:
     }
 
 
+def _overlay_ids(cat) -> set[str]:
+    """Ids a user overlay added or replaced: audited as the user's own, not as shipped rows."""
+    if not cat.overlays:
+        return set()
+    from ftwizard.core.catalog import UserCatalog
+    from ftwizard.core.errors import CatalogError
+    from ftwizard.core.jsonio import read_json
+
+    ids: set[str] = set()
+    for path in cat.overlays:  # already validated when the catalog loaded
+        overlay = UserCatalog.model_validate(read_json(Path(path), CatalogError))
+        ids |= {m.id for m in overlay.models}
+    return ids
+
+
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.catalog import validate_file
+    from ftwizard.core.catalog import audit_models, sources_summary, validate_file
     from ftwizard.core.errors import CatalogError
 
     if args.catalog_command == "validate":
+        warnings: list[str] = []
+        summary = None
         if args.file:
             what = validate_file(Path(args.file))
             where = args.file
         else:
             cat = catalog_from_args(args)
+            shipped = [m for m in cat.models if m.id not in _overlay_ids(cat)]
+            errors, warnings = audit_models(shipped, "resources/catalog/models.json")
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                raise CatalogError(errors[0] + more)
+            summary = sources_summary(shipped)
             what = f"{len(cat.models)} models, {len(cat.gpus)} GPUs, {len(cat.prices)} prices, {len(cat.licences)} licences"
             where = "shipped catalog"
         if args.json:
-            print_json({"valid": True, "file": where, "contents": what})
+            out = {"valid": True, "file": where, "contents": what}
+            if summary is not None:
+                out["sources"] = summary
+                out["warnings"] = warnings
+            print_json(out)
         else:
             print(f"{where}: valid ({what})")
+            if summary is not None:
+                thin = ", ".join(f"{k} {v}" for k, v in summary["third_party_only_by_fact"].items() if v)
+                print(
+                    f"sources: {summary['with_primary_source']} of {summary['models']} models have a primary source; "
+                    f"rows resting on third-party copies only, by fact: {thin or 'none'}"
+                )
         return 0
 
     cat = catalog_from_args(args)

@@ -210,6 +210,11 @@ class ModelEntry(Strict):
     licences: list[Slug] = Field(min_length=1, description="Every licence that applies (inherited too).")
     languages: list[LangCode] = Field(description="ISO 639-1 codes the vendor states as supported.")
     languages_note: str | None = None
+    languages_claim_count: int | None = Field(
+        default=None,
+        gt=0,
+        description="The vendor's stated number of languages where it exceeds the list (Qwen3: 119, Gemma 3: 140).",
+    )
     task_strengths: list[TaskKind] = Field(default_factory=list)
     benchmarks: list[Benchmark] = Field(default_factory=list)
     release_date: dt.date | None = None
@@ -451,6 +456,50 @@ def _check_links(
             raise CatalogError(f"{source}: {json_path(('prices', i, 'gpu_id'))}: unknown GPU '{p.gpu_id}'")
 
 
+AUDITED_FACTS = ("architecture", "licence", "languages", "benchmarks", "release_date")
+
+
+def audit_models(models: list[ModelEntry] | tuple[ModelEntry, ...], source: str) -> tuple[list[str], list[str]]:
+    """What an auditor would object to in shipped rows: (errors, warnings).
+
+    Errors: a row with no primary source at all (vendor card, config, code or licence; a
+    paper; a measurement), an empty language list, a superseded_by naming no catalog row.
+    Warnings: facts whose every recorded source is a third-party copy (shown, not hidden)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    ids = {m.id for m in models}
+    for i, m in enumerate(models):
+        where = f"{source}: {json_path(('models', i))} ({m.id})"
+        if not any(e.primary for e in m.evidence):
+            errors.append(f"{where}.evidence: no primary source (vendor card, config, code or licence text, paper or measurement)")
+        if not m.languages:
+            errors.append(f"{where}.languages: empty; list the vendor's languages (ISO 639-1)")
+        if m.superseded_by and m.superseded_by not in ids:
+            errors.append(f"{where}.superseded_by: unknown model '{m.superseded_by}'")
+        for fact in AUDITED_FACTS:
+            refs = [e for e in m.evidence if e.fact == fact]
+            if refs and not any(e.primary for e in refs):
+                warnings.append(f"{m.id}: {fact} sourced from third-party copies only")
+    return errors, warnings
+
+
+def sources_summary(models: list[ModelEntry] | tuple[ModelEntry, ...]) -> dict[str, Any]:
+    """Counts for `catalog validate`: rows, and per fact how many rows rest on third-party copies only."""
+    third_only: dict[str, int] = {}
+    for fact in AUDITED_FACTS:
+        n = 0
+        for m in models:
+            refs = [e for e in m.evidence if e.fact == fact]
+            if refs and not any(e.primary for e in refs):
+                n += 1
+        third_only[fact] = n
+    return {
+        "models": len(models),
+        "with_primary_source": sum(1 for m in models if any(e.primary for e in m.evidence)),
+        "third_party_only_by_fact": third_only,
+    }
+
+
 def validate_file(path: Path) -> str:
     """Validate one catalog file (shipped section or user overlay). Returns what it holds.
 
@@ -477,6 +526,11 @@ def validate_file(path: Path) -> str:
             licence_ids,
             gpu_ids,
         )
+        if section == "models":
+            errors, _ = audit_models(items, source)
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                raise CatalogError(errors[0] + more)
         return f"{section}: {len(items)} entries"
     overlay = validate_model(UserCatalog, data, source, CatalogError)
     load_catalog(Path(path))  # checks references against the shipped catalog

@@ -1,0 +1,65 @@
+"""Put the catalog together: CSV rows + fixes + new models, each normalised by the schema.
+
+Runs after csv_models.build_models. Needs src/ on sys.path (build_catalog.py puts it there):
+parameter counts come from the estimator's own counter (ftwizard.core.estimator_arch), so
+the catalog and the estimator cannot disagree, and every entry is validated and dumped by
+the pydantic schema (field order = schema order; defaults written out).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .curated import BENCH_TASK_KINDS, NEW_MODELS, ROW_FIXES, capabilities_for
+from .row_tables import FAMILY_VENDOR
+from .sources import evidence_from_sources
+
+
+def _normalise(entry: dict[str, Any]) -> dict[str, Any]:
+    from ftwizard.core.catalog import ModelEntry
+
+    return ModelEntry.model_validate(entry).model_dump(mode="json")
+
+
+def _finish(entry: dict[str, Any]) -> dict[str, Any]:
+    """Computed counts, benchmark task kinds, capabilities."""
+    from ftwizard.core.catalog import Architecture
+    from ftwizard.core.estimator_arch import active_params, mamba2_mixer_params, shapes
+
+    mamba = entry.pop("_mamba2", None)
+    if mamba:
+        entry["architecture"]["linear_params_per_layer"] = mamba2_mixer_params(
+            entry["architecture"]["hidden_size"], **mamba
+        )
+    arch = Architecture.model_validate(entry["architecture"])
+    if "params_b" not in entry:
+        entry["params_b"] = round(shapes(arch).total_params / 1e9, 3)
+    if arch.moe_experts and entry.get("active_params_b") is None:
+        include_embedding = entry["family"] != "gpt-oss"  # OpenAI's convention (see active_params)
+        entry["active_params_b"] = round(active_params(arch, include_embedding) / 1e9, 3)
+    for b in entry["benchmarks"]:
+        b.setdefault("task_kinds", BENCH_TASK_KINDS.get(b["name"], []))
+    caps, refs = capabilities_for(entry)
+    entry["capabilities"] = caps
+    entry["evidence"] = entry.get("evidence", []) + refs
+    return entry
+
+
+def assemble_models(csv_models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in csv_models:
+        entry = copy.deepcopy(row)
+        fix = copy.deepcopy(ROW_FIXES.get(entry["id"], {}))
+        fixed_evidence = fix.pop("_evidence", {})
+        entry.update(fix)
+        for fact, refs in fixed_evidence.items():
+            if fact in entry["sources"]:
+                entry["sources"][fact] = "; ".join(r["url"] for r in refs)
+        entry["evidence"] = evidence_from_sources(
+            entry["sources"], fixed_evidence, FAMILY_VENDOR.get(entry["family"])
+        )
+        out.append(_normalise(_finish(entry)))
+    for new in NEW_MODELS:
+        out.append(_normalise(_finish(copy.deepcopy(new))))
+    return out

@@ -1,0 +1,614 @@
+"""Hand-curated rows and fixes on top of models_reference.csv (read 2026-12-05).
+
+Everything here names where it was read (`ev(...)`: fact, URL, kind, date). Kinds:
+vendor = the publisher's own card, config, code, blog or licence; paper = the authors'
+paper; third_party = a copy or summary by someone else, used only where no primary text was
+in reach and shown as such. Numbers not found in any source stay None.
+
+* NEW_MODELS: the 2025-2026 open-weight models (architecture from the vendor's config or
+  code, or a marked copy of it; params_b and active_params_b are computed by the estimator's
+  own counter at build time, and tests/test_catalog_models.py checks them against the
+  vendor's stated totals within 1%).
+* ROW_FIXES: corrections to CSV rows (languages from the vendor's list, superseded_by,
+  re-sourced facts).
+* capability and benchmark task-kind rules (`capabilities_for`, BENCH_TASK_KINDS).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .sources import ev
+
+# --------------------------------------------------------------------------------------
+# Languages
+# --------------------------------------------------------------------------------------
+QWEN3_BLOG = "https://qwenlm.github.io/blog/qwen3/ (github.com/QwenLM/qwenlm.github.io:content/blog/qwen3/index.md)"
+# The Qwen3 blog's table of 119 languages and dialects, by family; listed here are those with
+# an ISO 639-1 code (dialects of one language collapse to it). Names without a two-letter
+# code (Cebuano, Venetian, Silesian, Asturian, Chhattisgarhi, Awadhi, Maithili, Bhojpuri,
+# Lombard, Ligurian, Sicilian, Friulian, Magahi, Minangkabau, Balinese, Banjar, Pangasinan,
+# Iloko, Waray, Papiamento, Kabuverdianu, Tok Pisin) are in the note, not the list.
+QWEN3_LANGS = [
+    # Indo-European
+    "en", "fr", "pt", "de", "ro", "sv", "da", "bg", "ru", "cs", "el", "uk", "es", "nl", "sk",
+    "hr", "pl", "lt", "nb", "nn", "fa", "sl", "gu", "lv", "it", "oc", "ne", "mr", "be", "sr",
+    "lb", "as", "cy", "sd", "ga", "fo", "hi", "pa", "bn", "or", "tg", "yi", "sc", "gl", "ca",
+    "is", "sq", "li", "af", "mk", "si", "ur", "bs", "hy",
+    # Sino-Tibetan, Afro-Asiatic, Austronesian, Dravidian, Turkic, Tai-Kadai, Uralic, Austroasiatic
+    "zh", "my", "ar", "he", "mt", "id", "ms", "tl", "jv", "su", "ta", "te", "kn", "ml",
+    "tr", "az", "uz", "kk", "ba", "tt", "th", "lo", "fi", "et", "hu", "vi", "km",
+    # Other
+    "ja", "ko", "ka", "eu", "ht", "sw",
+]
+QWEN3_NOTE = (
+    "119 languages and dialects (Qwen3 blog table, by family); the list holds those with an "
+    "ISO 639-1 code. Also in the vendor's table without one: Cebuano, Venetian, Silesian, "
+    "Asturian, Chhattisgarhi, Awadhi, Maithili, Bhojpuri, Lombard, Ligurian, Sicilian, "
+    "Friulian, Magahi, Minangkabau, Balinese, Banjar, Pangasinan, Iloko, Waray, Papiamento, "
+    "Kabuverdianu, Tok Pisin; Arabic and Chinese dialects are counted under ar and zh."
+)
+QWEN3_LANG_EV = [ev("languages", QWEN3_BLOG, "vendor", "Multilingual Support table")]
+
+PHI4_MINI_CARD = "https://huggingface.co/microsoft/Phi-4-mini-instruct"
+PHI4_MINI_LANGS = [
+    "ar", "zh", "cs", "da", "nl", "en", "fi", "fr", "de", "he", "hu", "it", "ja", "ko", "no",
+    "pl", "pt", "ru", "es", "sv", "th", "tr", "uk",
+]
+MISTRAL_SMALL_CARD = "https://huggingface.co/mistralai/Mistral-Small-24B-Base-2501"
+LLAMA4_CARD = "github.com/meta-llama/llama-models:models/llama4/MODEL_CARD.md"
+LLAMA4_LANGS = ["ar", "en", "fr", "de", "hi", "id", "it", "pt", "es", "tl", "th", "vi"]
+GRANITE4_LANGS = ["en", "de", "es", "fr", "ja", "pt", "ar", "cs", "it", "ko", "nl", "zh"]
+SMOLLM3_BLOG = "github.com/huggingface/blog:smollm3.md (https://huggingface.co/blog/smollm3)"
+DEEPSEEK_R1 = "github.com/deepseek-ai/DeepSeek-R1:README.md"
+GPT_OSS_CODE = "github.com/openai/gpt-oss:gpt_oss/torch/model.py"
+GPT_OSS_CARD_PAPER = "arXiv 2508.10925 (gpt-oss-120b & gpt-oss-20b Model Card)"
+GRANITE_README = "github.com/ibm-granite/granite-4.0-language-models:README.md"
+
+# Gemma 3 (4B/12B/27B): Google states "over 140 languages" and publishes no list.
+GEMMA3_NOTE = (
+    "Google: multilingual support in over 140 languages; no list is published, so the "
+    "catalog records the count (languages_claim_count) and only English as listed."
+)
+
+# --------------------------------------------------------------------------------------
+# Fixes to CSV rows (keyed by catalog id). Each carries evidence for the facts it sets.
+# --------------------------------------------------------------------------------------
+_QWEN3_FIX = {
+    "languages": QWEN3_LANGS,
+    "languages_note": QWEN3_NOTE,
+    "languages_claim_count": 119,
+    "_evidence": {"languages": QWEN3_LANG_EV},
+}
+ROW_FIXES: dict[str, dict[str, Any]] = {
+    **{mid: dict(_QWEN3_FIX) for mid in (
+        "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3-8b", "qwen3-14b", "qwen3-32b", "qwen3-30b-a3b",
+    )},
+    **{mid: {
+        "languages": ["en"],
+        "languages_note": GEMMA3_NOTE,
+        "languages_claim_count": 140,
+        "_evidence": {"languages": [ev(
+            "languages", "https://ai.google.dev/gemma/docs/core", "vendor",
+            "Gemma overview: 'multilingual support in over 140 languages' (no list)",
+        )]},
+    } for mid in ("gemma-3-4b", "gemma-3-12b", "gemma-3-27b")},
+    "phi-4-mini": {
+        "languages": PHI4_MINI_LANGS,
+        "languages_note": "Supported languages as listed in the model card (Training > Model).",
+        "_evidence": {"languages": [ev(
+            "languages", PHI4_MINI_CARD, "third_party",
+            "vendor card text read from a scrape of the card page; the card itself was not in the store",
+        )]},
+    },
+    **{mid: {
+        "languages": ["zh", "en", "fr", "es", "pt", "de", "it", "ru", "ja", "ko", "vi", "th", "ar"],
+        "languages_note": (
+            "Qwen2.5-Coder's card names 92 programming languages and no natural-language list; "
+            "the list is the Qwen2.5 base family's (29+ languages, 13 named), which the coder "
+            "models continue from."
+        ),
+        "confidence": "partial",
+        "_evidence": {"languages": [ev(
+            "languages", "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5/index.md", "vendor",
+            "inherited from the Qwen2.5 base family; not stated by the Coder card",
+        )]},
+    } for mid in ("qwen2.5-coder-7b", "qwen2.5-coder-32b")},
+    "mistral-small-24b-2501": {
+        "languages": ["en", "fr", "de", "es", "it", "zh", "ja", "ko", "pt", "nl", "pl"],
+        "languages_note": "'Supports dozens of languages, including' the 11 listed (vendor card).",
+        "_evidence": {
+            "languages": [ev("languages", MISTRAL_SMALL_CARD, "vendor", "Key Features: Multilingual")],
+            "licence": [ev("licence", MISTRAL_SMALL_CARD, "vendor", "Key Features: Apache 2.0 License")],
+        },
+    },
+    "mistral-nemo-12b-2407": {
+        # The Docker card listed nine; Mistral's own model table names the same family as
+        # multilingual. The CSV's hi/ar/ko entries were never in a read source, so the list
+        # stays the nine that were, now marked third-party.
+        "_evidence": {"languages": [ev(
+            "languages", "github.com/docker/model-cards:ai/mistral-nemo.md", "third_party",
+            "Docker's copy of the card; Mistral's own card not in the store", read_on=None,
+        )]},
+    },
+    "falcon3-7b": {
+        "_evidence": {"licence": [ev(
+            "licence", "https://falconllm.tii.ae/falcon-terms-and-conditions.html", "vendor",
+            "TII describes the TII Falcon License 2.0 as 'the permissive Apache 2.0-based software "
+            "license which includes an acceptable use policy' (TII's Falcon2 card text); "
+            "the terms page itself was not in the store",
+        )]},
+    },
+    "gemma-3-1b": {
+        "languages": ["en"],
+        "languages_note": "Google's 'over 140 languages' is stated for the Gemma 3 family; coverage of the 1B size is not stated.",
+        "_evidence": {"languages": [ev(
+            "languages", "https://ai.google.dev/gemma/docs/core", "vendor", "family-level claim only",
+        )]},
+    },
+    "qwen2.5-14b": {"superseded_by": "qwen3-14b"},
+    "qwen2.5-32b": {"superseded_by": "qwen3-32b"},
+    "llama-2-7b": {"superseded_by": "llama-3.1-8b"},
+    "llama-2-13b": {"superseded_by": "llama-3.1-8b"},
+    "llama-2-70b": {"superseded_by": "llama-3.3-70b"},
+    "llama-3-8b": {"superseded_by": "llama-3.1-8b"},
+    "llama-3-70b": {"superseded_by": "llama-3.3-70b"},
+    "mistral-7b-v0.1": {"superseded_by": "mistral-7b-v0.3"},
+    "phi-3-mini": {"superseded_by": "phi-4-mini"},
+    "phi-3.5-mini": {"superseded_by": "phi-4-mini"},
+    "qwen2-7b": {"superseded_by": "qwen2.5-7b"},
+    "qwen2-72b": {"superseded_by": "qwen2.5-72b"},
+    "smollm2-1.7b": {"superseded_by": "smollm3-3b"},
+}
+for _mid in ("smollm2-135m", "smollm2-360m", "smollm2-1.7b"):
+    ROW_FIXES.setdefault(_mid, {})["_evidence"] = {"params": [
+        ev("params", "github.com/huggingface/smollm:README.md", "vendor", "SmolLM2: three sizes, 135M, 360M and 1.7B"),
+        ev("params", "arXiv 2502.02737 (SmolLM2 paper, linked from the card)", "paper", "not read here; named by the card"),
+    ]}
+ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
+ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
+
+# --------------------------------------------------------------------------------------
+# Capabilities and benchmark task kinds (rules; every tag traces to the row's own facts)
+# --------------------------------------------------------------------------------------
+BENCH_TASK_KINDS: dict[str, list[str]] = {
+    "HumanEval": ["code"],
+    "EvalPlus": ["code"],
+    "MBPP": ["code"],
+    "Code (HumanEval+MBPP avg)": ["code"],
+    "MultiPL-E (JavaScript)": ["code"],
+    "LiveCodeBench": ["code"],
+    "GSM8K": ["reasoning"],
+    "MATH": ["reasoning"],
+    "Math (GSM8K+MATH avg)": ["reasoning"],
+    "AIME 2024": ["reasoning"],
+    "MATH-500": ["reasoning"],
+    "GPQA Diamond": ["reasoning", "qa"],
+    "GPQA (main)": ["reasoning", "qa"],
+    "BBH": ["reasoning"],
+    "ARC-C": ["reasoning", "qa"],
+    "HellaSwag": ["reasoning"],
+    "PIQA": ["reasoning"],
+    "WinoGrande": ["reasoning"],
+    "Commonsense avg (7 tasks)": ["reasoning"],
+    "MMLU": ["qa"],
+    "MMLU (cloze)": ["qa"],
+    "MMLU-Pro": ["qa", "reasoning"],
+    "MGSM": ["translation", "reasoning"],
+    "MMMLU": ["translation", "qa"],
+    "Multilingual MMLU": ["translation", "qa"],
+    "Global-MMLU-Lite": ["translation", "qa"],
+    "Multi-Exam": ["translation", "qa"],
+    "TydiQA": ["translation", "qa"],
+}
+
+CODE_FAMILIES = {"Code Llama", "Qwen2.5-Coder", "Qwen3-Coder"}
+# Capabilities read in a vendor text (family -> (capabilities, source)).
+FAMILY_CAPABILITIES: dict[str, tuple[list[str], str]] = {
+    "DeepSeek-R1-Distill": (["math", "reasoning"], DEEPSEEK_R1 + " (Distilled Model Evaluation: AIME, MATH-500)"),
+    "Qwen3": (["reasoning", "tool_use"], QWEN3_BLOG + " (Hybrid Thinking Modes; Improved Agentic Capabilities, MCP)"),
+    "gpt-oss": (["reasoning", "tool_use"], "https://huggingface.co/openai/gpt-oss-20b (Highlights: configurable reasoning effort, agentic capabilities: function calling)"),
+    "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')"),
+    "Granite 4.0": (["code", "code_fim", "tool_use"], GRANITE_README + " (fill-in-the-middle code completion, tool calling)"),
+    "Qwen3-Coder": (["tool_use"], "https://huggingface.co/Qwen/Qwen3-Coder-30B-A3B-Instruct (agentic coding, function call format)"),
+    "Phi-4": (["tool_use"], PHI4_MINI_CARD + " (function-calling input format)"),
+}
+
+
+def capabilities_for(entry: dict) -> tuple[list[str], list[dict]]:
+    """Capabilities and the evidence behind the ones a vendor text states.
+
+    Rules: code = a code family or a code benchmark >= 60 (HumanEval/EvalPlus/MBPP);
+    multilingual = 8+ languages listed or claimed; long_context = official context >= 128K
+    tokens; reasoning/math/tool_use/code_fim = stated in the family's vendor text above."""
+    caps: list[str] = []
+    refs: list[dict] = []
+    code_scores = [b["score"] for b in entry["benchmarks"] if BENCH_TASK_KINDS.get(b["name"]) == ["code"]]
+    if entry["family"] in CODE_FAMILIES or any(s >= 60 for s in code_scores):
+        caps.append("code")
+    fam = FAMILY_CAPABILITIES.get(entry["family"])
+    if fam and (entry["family"] != "Phi-4" or entry["id"] == "phi-4-mini"):
+        for c in fam[0]:
+            if c not in caps:
+                caps.append(c)
+        refs.append(ev("capabilities", fam[1], "vendor"))
+    if len(entry["languages"]) >= 8 or (entry.get("languages_claim_count") or 0) >= 8:
+        caps.append("multilingual")
+    if (entry.get("context_tokens") or 0) >= 131072:
+        caps.append("long_context")
+    order = ["code", "code_fim", "math", "reasoning", "multilingual", "long_context", "tool_use"]
+    return sorted(set(caps), key=order.index), refs
+
+
+# --------------------------------------------------------------------------------------
+# New models (2025-2026). params_b / active_params_b are filled by the builder.
+# --------------------------------------------------------------------------------------
+def _gpt_oss(size: str, layers: int, experts: int, total: str, active: str) -> dict:
+    repo = f"openai/gpt-oss-{size}"
+    card = f"https://huggingface.co/{repo}"
+    return {
+        "id": f"gpt-oss-{size}",
+        "name": f"gpt-oss-{size}",
+        "family": "gpt-oss",
+        "hf_repo_id": repo,
+        "instruct_repo_id": repo,
+        "params_b_reported": f"{total} total, {active} active (model card)",
+        "architecture": {
+            "model_type": "gpt_oss",
+            "hidden_size": 2880,
+            "intermediate_size": 2880,
+            "num_hidden_layers": layers,
+            "num_attention_heads": 64,
+            "num_key_value_heads": 8,
+            "head_dim": 64,
+            "vocab_size": 201088,
+            "max_position_embeddings": 131072,
+            "tie_word_embeddings": False,
+            "moe_experts": experts,
+            "moe_active_experts": 4,
+            "attention_bias": True,
+            "sliding_window": 128,
+        },
+        "context_tokens": 131072,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": "OpenAI's card describes a mostly English, text-only training set; no language list.",
+        "task_strengths": ["chat", "instruction", "reasoning", "code"],
+        "benchmarks": [],
+        "release_date": "2025-08-05",
+        "weights_dtype": "mxfp4",
+        "sources": {
+            "architecture": f"{GPT_OSS_CODE} (layout, biases, sinks); {GPT_OSS_CARD_PAPER} (layers, experts, counts)",
+            "licence": card,
+            "languages": GPT_OSS_CARD_PAPER,
+            "benchmarks": None,
+            "release_date": card,
+        },
+        "confidence": "partial",
+        "notes": (
+            "MoE expert weights ship in MXFP4 (4.25 bits/parameter); attention, router, embeddings "
+            "in bf16. LoRA loads them dequantized to bf16, QLoRA requantizes to NF4. Attention "
+            "alternates 128-token sliding windows and full attention. No benchmarks recorded: "
+            "the card's scores were not read from a primary copy."
+        ),
+        "evidence": [
+            ev("architecture", GPT_OSS_CODE, "vendor", "ModelConfig defaults = the 120b; biases on qkv/out/experts/router, per-head sinks"),
+            ev("architecture", GPT_OSS_CARD_PAPER, "third_party", f"{layers} layers, {experts} experts top-4, d_model 2880, vocab 201,088: the card's table as quoted by third-party summaries"),
+            ev("params", GPT_OSS_CARD_PAPER, "third_party", f"{total} total, {active} active (the card's parameter table via a third-party copy)"),
+            ev("licence", card, "vendor", "Hugging Face repo page: License: apache-2.0"),
+            ev("weights", card, "vendor", "repo tags: mxfp4; card: 'All evals were performed with the same MXFP4 quantization'"),
+            ev("release_date", "https://openai.com/index/introducing-gpt-oss/", "third_party", "5 Aug 2025 as reported by third-party summaries of the launch post"),
+            ev("languages", "https://huggingface.co/KJML/gpt-oss-20b-FP8-Dynamic", "third_party", "'Primarily English'; OpenAI's own wording not read"),
+        ],
+    }
+
+
+_QWEN3_MOE_ARCH = {
+    "model_type": "qwen3_moe",
+    "hidden_size": 2048,
+    "intermediate_size": 6144,
+    "num_hidden_layers": 48,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 4,
+    "head_dim": 128,
+    "vocab_size": 151936,
+    "max_position_embeddings": 262144,
+    "tie_word_embeddings": False,
+    "moe_experts": 128,
+    "moe_active_experts": 8,
+    "moe_intermediate_size": 768,
+}
+
+
+def _qwen3_moe_2507(mid: str, repo: str, family: str, strengths: list[str], copy_url: str, note: str) -> dict:
+    card = f"https://huggingface.co/{repo}"
+    return {
+        "id": mid,
+        "name": repo.split("/")[1],
+        "family": family,
+        "hf_repo_id": repo,
+        "instruct_repo_id": repo,
+        "params_b_reported": "30.5B total, 3.3B activated (model card)",
+        "architecture": dict(_QWEN3_MOE_ARCH),
+        "context_tokens": 262144,
+        "licences": ["apache-2.0"],
+        "languages": QWEN3_LANGS,
+        "languages_note": QWEN3_NOTE + " The 2507 card adds 'long-tail knowledge coverage across multiple languages'.",
+        "languages_claim_count": 119,
+        "task_strengths": strengths,
+        "benchmarks": [],
+        "release_date": None,
+        "sources": {
+            "architecture": f"{card} (Model Overview) via {copy_url}; hidden/MoE widths as qwen3-30b-a3b",
+            "licence": card,
+            "languages": QWEN3_BLOG,
+            "benchmarks": None,
+            "release_date": None,
+        },
+        "confidence": "partial",
+        "notes": note + " Instruct-only release (no thinking mode). Release date: '2507' = July 2025 (day not read).",
+        "evidence": [
+            ev("architecture", card, "third_party", f"Model Overview (48 layers, 32/4 heads, 128 experts, 8 active, 262,144 context) read from a copy of the card: {copy_url}"),
+            ev("architecture", "github.com/QwenLM/Qwen3:Qwen3_Technical_Report.pdf (arXiv 2505.09388)", "paper", "Qwen3-30B-A3B shapes (hidden 2048, expert width 768), unchanged in the 2507 update"),
+            ev("params", card, "third_party", "30.5B in total and 3.3B activated (card text via the copy)"),
+            ev("context", card, "third_party", "Context Length: 262,144 natively"),
+            ev("licence", card, "third_party", "license: apache-2.0 in the card metadata (copy)"),
+            *QWEN3_LANG_EV,
+        ],
+    }
+
+
+def _r1_distill(size: str, base_id: str, arch: dict, bench: dict[str, float]) -> dict:
+    repo = f"deepseek-ai/DeepSeek-R1-Distill-Qwen-{size}"
+    src = DEEPSEEK_R1 + " (Distilled Model Evaluation)"
+    return {
+        "id": f"deepseek-r1-distill-qwen-{size.lower()}",
+        "name": f"DeepSeek-R1-Distill-Qwen-{size}",
+        "family": "DeepSeek-R1-Distill",
+        "hf_repo_id": repo,
+        "instruct_repo_id": None,
+        "params_b_reported": size,
+        "architecture": dict(arch),
+        "context_tokens": None,
+        "licences": ["mit", "apache-2.0"],
+        "languages": ["en", "zh"],
+        "languages_note": "DeepSeek's README evaluates English and Chinese; it states no language list.",
+        "task_strengths": ["reasoning"],
+        "benchmarks": [
+            {"name": name, "score": score, "variant": "instruct", "shots": "pass@1", "evaluator": None, "source": src}
+            for name, score in bench.items()
+        ],
+        "release_date": None,
+        "sources": {
+            "architecture": f"{DEEPSEEK_R1} (base model Qwen2.5-{size}); shapes from the catalog's {base_id} row",
+            "licence": DEEPSEEK_R1 + " (7. License)",
+            "languages": DEEPSEEK_R1,
+            "benchmarks": src,
+            "release_date": None,
+        },
+        "confidence": "partial",
+        "notes": (
+            f"Fine-tuned from Qwen2.5-{size} on 800k samples generated by DeepSeek-R1; DeepSeek "
+            "'slightly change[d] their configs and tokenizers', so the shapes are the base model's. "
+            "MIT (DeepSeek) on top of Qwen2.5's Apache-2.0. Context not stated by DeepSeek "
+            "(its vLLM example uses --max-model-len 32768)."
+        ),
+        "evidence": [
+            ev("architecture", DEEPSEEK_R1, "vendor", f"Distill table: base model Qwen2.5-{size}"),
+            ev("licence", DEEPSEEK_R1, "vendor", "7. License: MIT; derived from Qwen-2.5 (Apache 2.0)"),
+            ev("benchmarks", DEEPSEEK_R1, "vendor", "Distilled Model Evaluation table"),
+            ev("languages", DEEPSEEK_R1, "vendor", "English and Chinese benchmark categories"),
+        ],
+    }
+
+
+QWEN25_14B = {
+    "model_type": "qwen2", "hidden_size": 5120, "intermediate_size": 13824, "num_hidden_layers": 48,
+    "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 152064,
+    "max_position_embeddings": 131072, "tie_word_embeddings": False, "attention_bias": True,
+}
+QWEN25_32B = {**QWEN25_14B, "intermediate_size": 27648, "num_hidden_layers": 64}
+
+_GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
+
+NEW_MODELS: list[dict] = [
+    _gpt_oss("20b", 24, 32, "20.91B", "3.61B"),
+    _gpt_oss("120b", 36, 128, "116.83B", "5.13B"),
+    {
+        "id": "llama-4-scout-17b-16e",
+        "name": "Llama 4 Scout (17Bx16E)",
+        "family": "Llama 4",
+        "hf_repo_id": "meta-llama/Llama-4-Scout-17B-16E",
+        "instruct_repo_id": "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        "params_b_reported": "109B total, 17B activated (model card; total includes the vision encoder)",
+        "architecture": {
+            "model_type": "llama4_text",
+            "hidden_size": 5120,
+            "intermediate_size": 16384,
+            "num_hidden_layers": 48,
+            "num_attention_heads": 40,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "vocab_size": 202048,
+            "max_position_embeddings": None,
+            "tie_word_embeddings": False,
+            "moe_experts": 16,
+            "moe_active_experts": 1,
+            "moe_intermediate_size": 8192,
+            "moe_shared_experts": 1,
+        },
+        "context_tokens": 10485760,
+        "licences": ["llama-4"],
+        "languages": LLAMA4_LANGS,
+        "languages_note": "12 supported languages (card); pre-trained on 200 languages, fine-tuning for others allowed.",
+        "task_strengths": ["chat", "instruction", "code", "translation", "reasoning"],
+        "benchmarks": [
+            {"name": "MMLU", "score": 79.6, "variant": "base", "shots": "5-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "MMLU-Pro", "score": 58.2, "variant": "base", "shots": "5-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "MATH", "score": 50.3, "variant": "base", "shots": "4-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "MBPP", "score": 67.8, "variant": "base", "shots": "3-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "TydiQA", "score": 31.5, "variant": "base", "shots": "1-shot F1", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "LiveCodeBench", "score": 32.8, "variant": "instruct", "shots": "0-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "MMLU-Pro", "score": 74.3, "variant": "instruct", "shots": "0-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "GPQA Diamond", "score": 57.2, "variant": "instruct", "shots": "0-shot", "evaluator": None, "source": LLAMA4_CARD},
+            {"name": "MGSM", "score": 90.6, "variant": "instruct", "shots": "0-shot", "evaluator": None, "source": LLAMA4_CARD},
+        ],
+        "release_date": "2025-04-05",
+        "multimodal": True,
+        "sources": {
+            "architecture": "huggingface.co/meta-llama/Llama-4-Scout-17B-16E config.json text_config, as copied in github.com/Shameerisb/llama-4-scout_Implementation_Pytorch:configs/text_config.py",
+            "licence": "github.com/meta-llama/llama-models:models/llama4/LICENSE",
+            "languages": LLAMA4_CARD,
+            "benchmarks": LLAMA4_CARD,
+            "release_date": LLAMA4_CARD,
+        },
+        "confidence": "partial",
+        "notes": (
+            "Natively multimodal (text and image in): the Llama 4 AUP withholds the licence from "
+            "people domiciled, and companies based, in the EU. Every layer is MoE: 16 routed experts "
+            "(top-1) plus one shared expert of the same width. params_b counts the text decoder only; "
+            "the card's 109B includes the vision encoder. Context '10M' = 10x1024x1024 by the "
+            "catalog's K/M rule. Released as BF16 weights."
+        ),
+        "evidence": [
+            ev("architecture", "https://huggingface.co/meta-llama/Llama-4-Scout-17B-16E/blob/main/config.json", "third_party", "text_config values read from a copy (github.com/Shameerisb/llama-4-scout_Implementation_Pytorch)"),
+            ev("architecture", "github.com/meta-llama/llama-models:models/llama4/args.py", "vendor", "MoE args: top_k, interleave_moe_layer_step"),
+            ev("params", LLAMA4_CARD, "vendor", "17B (Activated), 109B (Total)"),
+            ev("context", LLAMA4_CARD, "vendor", "Context length 10M"),
+            ev("licence", "github.com/meta-llama/llama-models:models/llama4/LICENSE", "vendor", "read in full"),
+            ev("languages", LLAMA4_CARD, "vendor", "Supported languages"),
+            ev("benchmarks", LLAMA4_CARD, "vendor", "Pre-trained and instruction tuned tables"),
+            ev("release_date", LLAMA4_CARD, "vendor", "Model Release Date: April 5, 2025"),
+        ],
+    },
+    _qwen3_moe_2507(
+        "qwen3-30b-a3b-instruct-2507",
+        "Qwen/Qwen3-30B-A3B-Instruct-2507",
+        "Qwen3",
+        ["chat", "instruction", "translation", "reasoning"],
+        "github.com/peterhan91/mimic_skills:docs/qwen3-a3b.md",
+        "Update of Qwen3-30B-A3B's non-thinking mode: instruction following, reasoning, coding, tool use, 256K context.",
+    ),
+    _qwen3_moe_2507(
+        "qwen3-coder-30b-a3b-instruct",
+        "Qwen/Qwen3-Coder-30B-A3B-Instruct",
+        "Qwen3-Coder",
+        ["chat", "instruction", "code"],
+        "https://huggingface.co/unsloth/Qwen3-Coder-30B-A3B-Instruct-1M-GGUF",
+        "Agentic coding model (Qwen Code, CLINE function-call format); 256K native context, 1M with YaRN.",
+    ),
+    _r1_distill("14B", "qwen2.5-14b", QWEN25_14B, {
+        "AIME 2024": 69.7, "MATH-500": 93.9, "GPQA Diamond": 59.1, "LiveCodeBench": 53.1,
+    }),
+    _r1_distill("32B", "qwen2.5-32b", QWEN25_32B, {
+        "AIME 2024": 72.6, "MATH-500": 94.3, "GPQA Diamond": 62.1, "LiveCodeBench": 57.2,
+    }),
+    {
+        "id": "smollm3-3b",
+        "name": "SmolLM3 3B",
+        "family": "SmolLM3",
+        "hf_repo_id": "HuggingFaceTB/SmolLM3-3B-Base",
+        "instruct_repo_id": "HuggingFaceTB/SmolLM3-3B",
+        "params_b_reported": "3B",
+        "architecture": {
+            "model_type": "smollm3",
+            "hidden_size": 2048,
+            "intermediate_size": 11008,
+            "num_hidden_layers": 36,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 4,
+            "head_dim": 128,
+            "vocab_size": 128256,
+            "max_position_embeddings": 65536,
+            "tie_word_embeddings": True,
+        },
+        "context_tokens": 131072,
+        "licences": ["apache-2.0"],
+        "languages": ["en", "fr", "es", "de", "it", "pt"],
+        "languages_note": "6 natively supported languages (vendor blog).",
+        "task_strengths": ["chat", "instruction", "reasoning"],
+        "benchmarks": [],
+        "release_date": None,
+        "sources": {
+            "architecture": f"{SMOLLM3_BLOG} (tied embeddings, GQA with 4 groups, NoPE every 4th layer); widths from copies of config.json",
+            "licence": "https://huggingface.co/HuggingFaceTB/SmolLM3-3B (license: apache-2.0, via a copy)",
+            "languages": SMOLLM3_BLOG,
+            "benchmarks": None,
+            "release_date": None,
+        },
+        "confidence": "partial",
+        "notes": (
+            "Trained on 11.2T tokens at 64K context; 128K via YaRN (2x extrapolation). Dual-mode "
+            "reasoning (/think, /no_think), tool calling. Fully open: data mixture and configs published."
+        ),
+        "evidence": [
+            ev("architecture", SMOLLM3_BLOG, "vendor", "tied embedding, GQA 4 groups, NoPE 3:1"),
+            ev("architecture", "https://huggingface.co/HuggingFaceTB/SmolLM3-3B/blob/main/config.json", "third_party", "hidden 2048, 36 layers, 16 heads, intermediate 11008, vocab 128,256, max_position 65,536 from copies (github.com/21-grams/notso-smollm3-bot, model-inspector report)"),
+            ev("context", SMOLLM3_BLOG, "vendor", "up to 128k context with YaRN"),
+            ev("languages", SMOLLM3_BLOG, "vendor", "Multilingual support for 6 languages"),
+            ev("licence", "https://huggingface.co/HuggingFaceTB/SmolLM3-3B", "third_party", "license: apache-2.0 in the card metadata, read from a copy (github.com/fetchwiki/HuggingFaceTB-SmolLM3-3B)"),
+        ],
+    },
+    {
+        "id": "granite-4.0-h-tiny",
+        "name": "Granite 4.0 H Tiny",
+        "family": "Granite 4.0",
+        "hf_repo_id": "ibm-granite/granite-4.0-h-tiny-base",
+        "instruct_repo_id": "ibm-granite/granite-4.0-h-tiny",
+        "params_b_reported": "7B total, 1B active (IBM)",
+        "architecture": {
+            "model_type": "granitemoehybrid",
+            "hidden_size": 1536,
+            "intermediate_size": 512,
+            "num_hidden_layers": 40,
+            "num_attention_heads": 12,
+            "num_key_value_heads": 4,
+            "head_dim": 128,
+            "vocab_size": 100352,
+            "max_position_embeddings": None,
+            "tie_word_embeddings": True,
+            "moe_experts": 64,
+            "moe_active_experts": 6,
+            "moe_shared_experts": 1,
+            "moe_shared_intermediate_size": 1024,
+            "attention_layers": 4,
+            "linear_layer_kind": "mamba2",
+        },
+        # Mamba-2 mixer shapes (GGUF ssm.*: inner 3072 = 48 heads x 64, state 128, 1 group,
+        # conv 4); the builder turns them into linear_params_per_layer with the estimator's
+        # mamba2_mixer_params.
+        "_mamba2": {"d_state": 128, "n_heads": 48, "d_head": 64, "n_groups": 1, "d_conv": 4},
+        "context_tokens": None,
+        "licences": ["apache-2.0"],
+        "languages": GRANITE4_LANGS,
+        "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
+        "task_strengths": ["chat", "instruction", "code", "translation", "summarization", "classification", "extraction", "qa"],
+        "benchmarks": [],
+        "release_date": "2025-10-02",
+        "sources": {
+            "architecture": f"GGUF metadata of IBM's weights ({_GRANITE_H_TINY_COPY}) and a copy of config.json layer_types; IBM's config not in the store",
+            "licence": GRANITE_README + " (License: Apache 2.0)",
+            "languages": "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (Supported Languages, via github.com/DocDBrown/IBMGranite4Tiny:README.md)",
+            "benchmarks": None,
+            "release_date": "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (Release Date, via the same copy)",
+        },
+        "confidence": "partial",
+        "notes": (
+            "Hybrid: 36 Mamba-2 blocks and 4 attention blocks (one in ten), every block with a "
+            "fine-grained MoE (64 experts of width 512, top-6) plus a shared expert of width 1024. "
+            "The Mamba-2 state is fixed-size, so activations and cache grow with sequence length "
+            "only in the 4 attention blocks. Context not recorded: the card's figure was not read. "
+            "The card lists summarization, classification, extraction and question answering among "
+            "its capabilities."
+        ),
+        "evidence": [
+            ev("architecture", _GRANITE_H_TINY_COPY, "third_party", "GGUF metadata: 40 blocks, d 1536, 64 experts top-6, expert 512, shared 1024, ssm inner 3072, state 128, 48 heads, groups 1, conv 4, vocab 100352, 12/4 heads"),
+            ev("architecture", "https://huggingface.co/bnbnoman01/test/blob/main/config.json", "third_party", "a granitemoehybrid config with the same shapes: layer_types with attention at blocks 5, 15, 25, 35"),
+            ev("licence", GRANITE_README, "vendor", "All Granite 4.0 Language Models are distributed under Apache 2.0"),
+            ev("capabilities", GRANITE_README, "vendor", "multilingual, FIM code completion, RAG, tool usage, JSON output"),
+            ev("languages", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Supported Languages, read from a copy of IBM's card"),
+            ev("release_date", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Release Date: October 2nd, 2025 (copy of IBM's card)"),
+            ev("params", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "7B parameter model, 1B active (card copy; LM Studio's page)"),
+        ],
+    },
+]
