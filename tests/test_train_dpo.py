@@ -59,8 +59,12 @@ def test_preference_tuning_puts_the_right_answers_ahead_on_the_holdout(finished)
     # Before any step the adapter adds nothing: the model is its own reference.
     assert (before.reward_margin, before.reward_accuracy) == (0.0, 0.5)
     assert before.dpo_loss == pytest.approx(math.log(2), abs=1e-6)
-    assert after.reward_accuracy >= 0.75 and after.reward_margin > 0.5
-    assert after.dpo_loss < before.dpo_loss - 0.2
+    # Thresholds from benchmarks/RESULTS.md "Learning spread across seeds" (6 seeds): margin min
+    # 0.61, mean 0.82, sd 0.14; accuracy min 0.875; loss drop min 0.24, mean 0.29, sd 0.04.
+    # Each sits below the minimum and >= 3 sd below the mean; the gradient-losing runner of
+    # issue 19 reached a 0.38 margin.
+    assert after.reward_accuracy >= 0.75 and after.reward_margin > 0.4
+    assert after.dpo_loss < before.dpo_loss - 0.15
     assert after.rewards_chosen > after.rewards_rejected
     steps = of(events, ev.StepEvent)
     assert [s.step for s in steps] == list(range(1, STEPS + 1))

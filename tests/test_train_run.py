@@ -50,6 +50,7 @@ def test_the_loss_falls_in_forty_steps(finished):
     steps = of(events, ev.StepEvent)
     assert [s.step for s in steps] == list(range(1, 41))
     first, last = sum(s.loss for s in steps[:5]) / 5, sum(s.loss for s in steps[-5:]) / 5
+    # benchmarks/RESULTS.md "Learning spread across seeds": this drop is 3.78-3.99 over 6 seeds.
     assert last < first - 1.5, (first, last)
     assert all(s.tokens_per_s > 0 and s.peak_mem_gb > 0 and s.eta_s >= 0 for s in steps)
     done = of(events, ev.DoneEvent)[0]
