@@ -56,7 +56,7 @@ def _hp(r: int | None, lr: float) -> Hyperparameters:
 
 def _local_4090() -> HardwareChoice:
     return HardwareChoice(
-        where="local", gpu_id="rtx-4090", gpu_name="GeForce RTX 4090", gpu_memory_gb=24,
+        where="local", gpu_id="rtx-4090", gpu_name="GeForce RTX 4090", gpu_memory_gb=25.77,  # 24 GiB in decimal GB
         count=1, provider="local", usd_per_gpu_hour=0.135, pricing="electricity",
         price_verified=True, price_as_of=None, price_source="board power 450 W x 0.30 USD/kWh",
     )
@@ -64,7 +64,7 @@ def _local_4090() -> HardwareChoice:
 
 def _cloud_a100() -> HardwareChoice:
     return HardwareChoice(
-        where="cloud", gpu_id="a100-80gb", gpu_name="A100 80GB SXM", gpu_memory_gb=80, count=1,
+        where="cloud", gpu_id="a100-80gb", gpu_name="A100 80GB SXM", gpu_memory_gb=85.9, count=1,
         provider="Lambda", usd_per_gpu_hour=1.79, pricing="on_demand", price_verified=True,
         price_as_of="2026-11-01", price_source="lambda.ai/pricing",
     )
@@ -81,16 +81,16 @@ def sample_plan(tmp: Path | None = None) -> Plan:
             rank=1, model_id="qwen2.5-7b", model_name="Qwen2.5 7B", hf_repo_id="Qwen/Qwen2.5-7B",
             instruct_repo_id="Qwen/Qwen2.5-7B-Instruct", params_b=7.62, technique="qlora",
             method="qlora", hyperparameters=_hp(16, 2e-4), hardware=_local_4090(),
-            peak_vram_gb=13.37, margin_gb=10.63, train_hours=6.25, train_cost_usd=0.84,
+            peak_vram_gb=13.37, margin_gb=12.40, train_hours=6.25, train_cost_usd=0.84,
             monthly_inference_usd=187.5, monthly_inference_gpu="1 x NVIDIA L4 (GCP)",
             score=0.812, score_parts=_parts(0.74, 0.812), licences=["apache-2.0"],
-            reasons=["Fits one RTX 4090 with 10.6 GB to spare.", "Strong German and English."],
+            reasons=["Fits one RTX 4090 with 11.5 GB to spare.", "Strong German and English."],
             warnings=[],
         ),
         Recommendation(
             rank=2, model_id="llama-3.1-8b", model_name="Llama 3.1 8B", hf_repo_id="meta-llama/Llama-3.1-8B",
             params_b=8.03, technique="lora", method="lora", hyperparameters=_hp(16, 1e-4),
-            hardware=_cloud_a100(), peak_vram_gb=21.93, margin_gb=58.07, train_hours=3.4,
+            hardware=_cloud_a100(), peak_vram_gb=21.93, margin_gb=63.97, train_hours=3.4,
             train_cost_usd=6.09, monthly_inference_usd=312.0, score=0.774,
             score_parts=_parts(0.77, 0.774), licences=["llama-3.1"],
             reasons=["Highest expected quality of the candidates."],
@@ -99,7 +99,7 @@ def sample_plan(tmp: Path | None = None) -> Plan:
         Recommendation(
             rank=3, model_id="gemma-2-9b", model_name="Gemma 2 9B", hf_repo_id="google/gemma-2-9b",
             params_b=9.24, technique="qlora", method="qlora", hyperparameters=_hp(16, 2e-4),
-            hardware=_local_4090(), peak_vram_gb=17.8, margin_gb=6.2, train_hours=8.1,
+            hardware=_local_4090(), peak_vram_gb=17.8, margin_gb=7.97, train_hours=8.1,
             train_cost_usd=1.09, score=0.70, score_parts=_parts(0.71, 0.70), licences=["gemma"],
             reasons=["Good summarisation scores."], warnings=["Gemma Terms of Use flow down to users."],
         ),

@@ -179,7 +179,7 @@ def test_exported_report_has_the_measured_results_and_the_plan(qtbot, tmp_path, 
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     assert text.startswith("Training run report: 20261117-100000-tiny-")  # the name may wrap
     for heading in ("Loss over training", "Before and after",
-                    "Estimate vs measured", "The plan this run came from", "Recommendation", "Run configuration"):
+                    "Estimate vs measured", "The plan this run came from", "Recommendation", "Appendix: run configuration"):
         assert heading in text, heading
     assert "Eval loss 6.5 1.7 -74%" in text
     assert "Peak memory (GB) 0.5 0.46 (process, CPU run) 0.92" in text

@@ -17,9 +17,44 @@ def test_vram_bars_stack_the_estimators_components_up_to_each_peak():
     assert [b.peak_vram_gb for b in series.bars] == [r.peak_vram_gb for r in plan.recommendations]
     for bar in series.bars:
         assert sum(bar.components_gb.values()) == pytest.approx(bar.peak_vram_gb, abs=0.01)
-    assert series.components[:2] == ["weights", "trainable"]
-    assert [b.gpu_memory_gb for b in series.bars] == [24, 80, 24]
+    # Parts under 3% of the tallest bar (trainable, optimizer) are one grey "other" segment.
+    assert series.components == ["weights", "activations", "logits", "cuda_context", cd.OTHER_COMPONENT]
+    # The limit is what each plan may use: peak + margin, in decimal GB as the plan keeps it.
+    assert [b.gpu_memory_gb for b in series.bars] == pytest.approx([25.77, 85.9, 25.77])
     assert [b.chosen for b in series.bars] == [True, False, False]
+    assert [b.recommended for b in series.bars] == [True, False, False]
+
+
+def test_a_row_picked_in_the_window_is_selected_and_rank_one_stays_the_recommendation():
+    plan = sample_plan().model_copy(update={"chosen_index": 1})
+    series = cd.vram_series(plan)
+    assert [(b.chosen, b.recommended) for b in series.bars] == [(False, True), (True, False), (False, False)]
+
+
+def test_front_labels_name_the_models_and_share_one_label_per_position():
+    p = cd.QualityCostPoint
+    front = [p("1", 0.07, 0.84, 1, True, "Phi-4 LoRA", True), p("2", 0.07, 0.84, 2, False, "Phi-4 QLoRA"),
+             p("3", 0.5, 0.9, 3, False, "Qwen3 14B LoRA")]
+    assert [t for _, t in cd.front_labels(front)] == ["recommended: Phi-4 LoRA / QLoRA", "Qwen3 14B LoRA"]
+
+
+def test_labels_are_placed_without_overlapping_each_other_or_any_point():
+    spots = [(100.0, 100.0), (140.0, 110.0), (180.0, 95.0), (300.0, 50.0)]  # labels wider than the gaps
+    sizes = [(120.0, 14.0)] * 4
+    anchors = cd.place_labels(spots, sizes, (500.0, 200.0), marks=spots)
+    boxes = []
+    for (x, y), (w, h), a in zip(spots, sizes, anchors, strict=True):
+        assert a is not None
+        box = cd.Box(x - a[0] * w, y - a[1] * h, w, h)
+        assert 0 <= box.x and box.x + w <= 500 and 0 <= box.y and box.y + h <= 200
+        assert not any(box.overlaps(cd.Box(mx - 6, my - 6, 12, 12)) for mx, my in spots)
+        boxes.append(box)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_a_label_with_no_free_place_is_left_off_not_drawn_over_another():
+    anchors = cd.place_labels([(10.0, 10.0), (10.0, 10.0)], [(15.0, 10.0)] * 2, (35.0, 12.0))
+    assert anchors[0] is not None and anchors[1] is None
 
 
 def test_without_a_breakdown_the_bar_is_the_peak_alone_never_an_invented_split():
@@ -57,7 +92,7 @@ def test_quality_cost_points_are_the_plans_costs_and_quality_scores():
 def test_gpu_options_default_to_each_candidates_own_hardware():
     opts = cd.gpu_options(sample_plan())
     assert [(o.train_hours, o.train_cost_usd) for o in opts] == [(6.25, 0.84), (3.4, 6.09), (8.1, 1.09)]
-    assert opts[1].label == "2. A100 80GB SXM\nLambda, 80 GB"
+    assert opts[1].label == "2. A100 80GB SXM\nLambda, 80 GB"  # 85.9 decimal GB read as vendors count
 
 
 def _ink_fraction(image) -> float:

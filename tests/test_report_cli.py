@@ -11,7 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from ftwizard.cli.main import main
+from ftwizard.core.catalog import load_catalog
 from ftwizard.core.plan import load_plan
+from ftwizard.core.units import mem
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOSPITAL = str(EXAMPLES / "answers-hospital-legal-qa.json")
@@ -31,14 +33,14 @@ def test_the_cli_pdf_prints_the_saved_plans_numbers_and_reopens_identically(qapp
     chosen = plan.chosen
     assert chosen is not None
     assert f"Fine-tune {chosen.model_name}" in text
-    assert f"about {chosen.peak_vram_gb:.1f} GB of GPU memory per card" in text
+    assert f"about {mem(chosen.peak_vram_gb)} of GPU memory per card" in text
     for rec in plan.recommendations:
         assert rec.model_name in text and f"{rec.score:.3f}" in text
+    catalog = load_catalog()
     for exc in plan.excluded[:5]:
-        assert exc.model_id in text
+        assert catalog.model(exc.model_id).name in text  # names, as the rest of the report
 
     # The saved plan opens back exactly as it was: its PDF says the same, word for word.
-    from ftwizard.core.catalog import load_catalog
     from ftwizard.report.pdf import write_plan_pdf
 
     again = tmp_path / "again.pdf"

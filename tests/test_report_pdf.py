@@ -68,7 +68,10 @@ def _section(text: str, title: str) -> str:
 def test_every_section_is_in_the_pdf_in_order(sample_pdf):
     _, pages, text = sample_pdf
     assert len(_starts(text)) == len(SECTIONS)  # each found, each after the one before
-    assert _squash(pages[1]).startswith("Recommendation")  # the title page stands alone
+    # The first page reads alone: the plan at a glance and the contents, then the recommendation.
+    first = _squash(pages[0])
+    assert "Recommended Qwen2.5 7B, QLoRA" in first and "Contents" in first
+    assert first.index("Contents") < first.index("Recommendation Fine-tune")
 
 
 def test_title_page_names_project_date_versions_and_catalog(sample_pdf):
@@ -84,11 +87,11 @@ def test_title_page_names_project_date_versions_and_catalog(sample_pdf):
 def test_ranked_table_prints_the_plans_own_numbers(sample_pdf):
     _, _, text = sample_pdf
     table = _section(text, "Ranked alternatives")
-    # Sample: rank 1 Qwen2.5 7B QLoRA, 13.37 GB, 6.25 h, $0.84, serving $187.50, score 0.812 ...
+    # Sample: rank 1 Qwen2.5 7B QLoRA, 13.37 decimal GB (12.5 GB as vendors count), 6.25 h, $0.84 ...
     expected = [
-        ("Qwen2.5 7B", "13.4", "6.2", "$0.84", "$188", "0.812"),
-        ("Llama 3.1 8B", "21.9", "3.4", "$6.09", "$312", "0.774"),
-        ("Gemma 2 9B", "17.8", "8.1", "$1.09", "—", "0.700"),
+        ("Qwen2.5 7B", "12.5", "6.2", "$0.84", "$188", "0.812"),
+        ("Llama 3.1 8B", "20.4", "3.4", "$6.09", "$312", "0.774"),
+        ("Gemma 2 9B", "16.6", "8.1", "$1.09", "—", "0.700"),
     ]
     for row in expected:
         start = table.index(row[0])
@@ -101,12 +104,28 @@ def test_recommendation_paragraph_and_cost_section_agree_with_the_chosen_plan(sa
     _, _, text = sample_pdf
     para = _section(text, "Recommendation")
     assert "Fine-tune Qwen2.5 7B (7.62 B parameters, Qwen/Qwen2.5-7B) with QLoRA" in para
-    assert "13.4 GB of GPU memory per card of 24 GB" in para
+    assert "12.5 GB of GPU memory per card of 24 GB usable" in para
     assert "about 6.2 hours for about $0.84 of electricity" in para
     cost = _section(text, "Memory, time and cost")
     assert "$0.84 = 6.2 h x 1 GPU x $0.14" in cost  # 0.135 USD/GPU-hour rounds to $0.14
     assert "Assumptions behind the figures" in cost
     assert "Achievable throughput is 40% of the GPU's dense BF16 peak." in cost
+    # One memory convention and one currency, each stated once in the assumptions.
+    assert "1 GB = 2^30 bytes" in cost and "Money is in US dollars" in cost
+    assert "decimal GB (1e9 bytes)" not in cost.replace("The estimator works in decimal GB (1e9 bytes)", "")
+
+
+def test_one_currency_everywhere_with_the_rate_and_its_date(qapp, tmp_path):
+    from ftwizard.core.units import Money
+
+    eur = Money(code="EUR", rate=0.9, as_of="2026-12-01")
+    path = tmp_path / "eur.pdf"
+    _write(sample_plan(tmp_path), path, money=eur)
+    text = _squash("\n".join(_text(path)))
+    assert "€0.76" in text  # 0.84 USD x 0.9, in the recommendation and the tables
+    assert "0.9 EUR per USD" in text and "as of 2026-12-01" in text
+    assert "$" not in text.replace("US$", "")
+    assert "training cost (EUR)" in text and "cost (EUR)" in text  # the chart axes too
 
 
 def test_licence_obligations_come_from_the_catalog_for_the_chosen_model(qapp, tmp_path):
@@ -125,22 +144,50 @@ def test_licence_obligations_come_from_the_catalog_for_the_chosen_model(qapp, tm
 def test_compliance_checklist_covers_data_airgap_holdout_and_logging(sample_pdf):
     _, _, text = sample_pdf
     section = _section(text, "Compliance checklist")
-    for item in ("Where the data lives", "Air gap", "Holdout evaluation plan", "Logging of dataset contents"):
-        assert item in section
-    assert "On your own workstation" in section
+    for item in ("Where data and weights go", "Training", "Evaluation (holdout)", "Serving the tuned model",
+                 "Backups", "Model weights (in)", "Air gap", "Holdout evaluation plan",
+                 "Logging of dataset contents", "Licence duties", "Personal-data scan", "Dataset SHA-256"):
+        assert item in section, item
+    assert "your own workstation" in section and "within EU" in section
     assert "240 examples kept aside" in section
     assert "None. Logs hold steps" in section
+    assert "Qwen/Qwen2.5-7B (Hugging Face)" in section
+    for role in ("ML lead", "Manager", "Data-protection officer"):  # one sign-off each
+        assert role in section
+    assert "not inspected for this plan" in section  # no dataset given: said, not invented
+
+
+def test_an_inspected_dataset_puts_its_file_hash_and_personal_data_scan_in_the_checklist(qapp, tmp_path):
+    import json
+
+    from ftwizard.core.data.inspection import inspect
+
+    data = tmp_path / "letters.jsonl"
+    rows = [{"messages": [{"role": "user", "content": f"Summarise letter {i}"},
+                          {"role": "assistant", "content": "Discharged in good health."}]} for i in range(20)]
+    rows[3]["messages"][0]["content"] = "Write to jane.roe@example.org about letter 3"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    report = inspect(data)
+    path = tmp_path / "with-data.pdf"
+    _write(sample_plan(tmp_path), path, charts=False, dataset=report)
+    section = _section(_squash("\n".join(_text(path))), "Compliance checklist")
+    assert "letters.jsonl" in section
+    assert report.file_sha256 in section.replace(" ", "")
+    assert "1 of 20 rows look like they hold personal data" in section
+    assert "jane.roe" not in section  # where, never what
 
 
 def test_hardware_run_configuration_exclusions_and_sources(sample_pdf):
     _, _, text = sample_pdf
     assert "NVIDIA GeForce RTX 4090" in _section(text, "Hardware")
-    run = _section(text, "Run configuration")
+    run = _section(text, "Appendix: run configuration")
     for field, value in (("learning_rate", "0.0002"), ("seq_len", "2048"), ("grad_accum", "16"),
                          ("optimizer", "paged_adamw_8bit")):
         assert field in run and value in run
+    assert "dpo_beta" not in run  # an SFT run does not list preference-tuning settings
     excluded = _section(text, "Excluded models")
-    assert "llama-3.1-70b" in excluded and "more than the 24 GB card" in excluded
+    assert "Llama 3.1 70B" in excluded and "llama-3.1-70b" not in excluded  # names, as elsewhere
+    assert "more than the 24 GB card" in excluded
     assert "German is not a supported language" in excluded
     sources = _section(text, "Sources")
     assert "lambda.ai/pricing" in sources
@@ -176,7 +223,7 @@ def test_fonts_are_embedded_and_charts_are_vectors_with_selectable_text(sample_p
     assert all(size == (1, 1) for size in images.values()), images
     # ...and their words are text a reader can select and search.
     for words in ("Peak GPU memory per GPU", "Expected quality vs training cost",
-                  "Training time and cost by GPU option", "24 GB", "Pareto front"):
+                  "Training time and cost by GPU option", "24 GB", "Pareto front", "recommended"):
         assert words in text, words
 
 

@@ -11,8 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftwizard.core.units import mem as mem_text
+from ftwizard.core.units import number
+
 # Where the plan gives no per-component split, the whole peak is one bar segment.
-TOTAL_COMPONENT = "peak (no breakdown)"
+TOTAL_COMPONENT = "peak (no split available)"
+# Components under this share of the tallest bar are drawn as one "other" segment: a legend
+# entry for a sliver nobody can see helps no one.
+SMALL_SHARE = 0.03
+OTHER_COMPONENT = "other (small parts)"
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class VramBar:
     gpu_memory_gb: float | None
     gpu_label: str
     chosen: bool = False
+    recommended: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class QualityCostPoint:
     quality: float
     rank: int
     chosen: bool
+    name: str = ""  # 'Qwen3 4B QLoRA': what a point's label says
+    recommended: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,17 @@ class VramSeries:
 
 def gb_text(x: float) -> str:
     """'24', '51.5': one decimal at most, as every GB figure in the report."""
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    return number(x)
+
+
+def recommended_rank(plan: Any) -> int | None:
+    """The ranker's recommendation is its first plan; a row picked in the window is 'selected'."""
+    return min((r.rank for r in plan.recommendations), default=None)
+
+
+def point_name(rec: Any) -> str:
+    """'Qwen2.5 7B QLoRA': model and technique, for a point's label."""
+    return f"{rec.model_name} {technique_label(rec.technique)}"
 
 
 def short_label(rec: Any) -> str:
@@ -68,7 +88,7 @@ def technique_label(technique: str) -> str:
 
 def gpu_label(hw: Any) -> str:
     """'2 x H100 SXM' over 'Lambda, 80 GB': two lines for axis ticks."""
-    mem = f", {gb_text(hw.gpu_memory_gb)} GB" if getattr(hw, "gpu_memory_gb", None) else ""
+    mem = f", {mem_text(hw.gpu_memory_gb)}" if getattr(hw, "gpu_memory_gb", None) else ""
     where = "local" if hw.where == "local" else hw.provider
     count = f"{hw.count} x " if hw.count > 1 else ""
     return f"{count}{hw.gpu_name}\n{where}{mem}"
@@ -94,33 +114,54 @@ def vram_series(
     the peak alone, labelled as such, never an invented split.
     """
     bars: list[VramBar] = []
-    order: list[str] = []
     chosen = plan.chosen
-    for rec in top_recommendations(plan, top):
-        parts = getattr(rec, "breakdown_gb", None) or (breakdowns or {}).get(rec.rank)
-        comps = {k: float(v) for k, v in parts.items() if v > 0} if parts else {}
-        if not comps:
-            comps = {TOTAL_COMPONENT: float(rec.peak_vram_gb)}
+    best = recommended_rank(plan)
+    recs = top_recommendations(plan, top)
+    split = [_components(rec, breakdowns) for rec in recs]
+    tallest = max((sum(c.values()) for c in split), default=0.0)
+    small = {k for k in {k for c in split for k in c}
+             if k != TOTAL_COMPONENT and max(c.get(k, 0.0) for c in split) < SMALL_SHARE * tallest}
+    order: list[str] = []
+    for rec, comps in zip(recs, split, strict=True):
+        if len(small) > 1:  # one small part keeps its own name: merging it would say less
+            merged = {k: v for k, v in comps.items() if k not in small}
+            rest = sum(v for k, v in comps.items() if k in small)
+            comps = {**merged, **({OTHER_COMPONENT: rest} if rest > 0 else {})}
         for k in comps:
             if k not in order:
                 order.append(k)
+        room = rec.peak_vram_gb + rec.margin_gb if rec.margin_gb is not None else rec.hardware.gpu_memory_gb
         bars.append(
             VramBar(
                 label=short_label(rec),
                 components_gb=comps,
                 peak_vram_gb=float(rec.peak_vram_gb),
-                gpu_memory_gb=rec.hardware.gpu_memory_gb,
+                gpu_memory_gb=room,
                 gpu_label=gpu_label(rec.hardware),
                 chosen=rec is chosen,
+                recommended=rec.rank == best,
             )
         )
+    if OTHER_COMPONENT in order:  # the catch-all goes on top, last in the legend
+        order.remove(OTHER_COMPONENT)
+        order.append(OTHER_COMPONENT)
+    if TOTAL_COMPONENT in order:
+        order.remove(TOTAL_COMPONENT)
+        order.append(TOTAL_COMPONENT)
     return VramSeries(bars=bars, components=order)
+
+
+def _components(rec: Any, breakdowns: Mapping[int, Mapping[str, float]] | None) -> dict[str, float]:
+    parts = getattr(rec, "breakdown_gb", None) or (breakdowns or {}).get(rec.rank)
+    comps = {k: float(v) for k, v in parts.items() if v > 0} if parts else {}
+    return comps or {TOTAL_COMPONENT: float(rec.peak_vram_gb)}
 
 
 def quality_cost_points(plan: Any, top: int | None = None) -> list[QualityCostPoint]:
     """Each recommendation with a training cost (the first `top` and the chosen one, or
     all): (cost, expected quality score)."""
     chosen = plan.chosen
+    best = recommended_rank(plan)
     recs = plan.recommendations if top is None else top_recommendations(plan, top)
     return [
         QualityCostPoint(
@@ -129,6 +170,8 @@ def quality_cost_points(plan: Any, top: int | None = None) -> list[QualityCostPo
             quality=float(r.score_parts.quality),
             rank=r.rank,
             chosen=r is chosen,
+            name=point_name(r),
+            recommended=r.rank == best,
         )
         for r in sorted(recs, key=lambda r: r.rank)
         if r.train_cost_usd is not None
@@ -157,6 +200,76 @@ def rank_tags(points: Sequence[QualityCostPoint]) -> dict[tuple[float, float], s
     for p in points:
         tags.setdefault((p.train_cost_usd, p.quality), []).append(p.rank)
     return {pos: ", ".join(str(r) for r in sorted(ranks)) for pos, ranks in tags.items()}
+
+
+def front_labels(front: Sequence[QualityCostPoint]) -> list[tuple[QualityCostPoint, str]]:
+    """One label per position on the front: plans at the same cost and quality share it
+    ('Phi-4 LoRA / QLoRA'), in rank order; the recommendation is said to be one."""
+    groups: dict[tuple[float, float], list[QualityCostPoint]] = {}
+    for p in front:
+        groups.setdefault((p.train_cost_usd, p.quality), []).append(p)
+    out = []
+    for members in groups.values():
+        members = sorted(members, key=lambda p: p.rank)
+        names = [members[0].name or members[0].label.replace("\n", " ")]
+        model = names[0].rsplit(" ", 1)[0]
+        for m in members[1:]:
+            n = m.name or m.label.replace("\n", " ")
+            names.append(n.rsplit(" ", 1)[-1] if n.rsplit(" ", 1)[0] == model else n)
+        text = " / ".join(names)
+        if any(m.recommended for m in members):
+            text = "recommended: " + text
+        out.append((members[0], text))
+    return out
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, o: Box) -> bool:
+        return self.x < o.x + o.w and o.x < self.x + self.w and self.y < o.y + o.h and o.y < self.y + self.h
+
+
+GAP_PX = 7.0  # between a point and its label
+MARK_PX = 6.0  # half the size of a point's marker
+
+
+def _candidates(x: float, y: float, w: float, h: float) -> list[Box]:
+    """Boxes a label may take around (x, y), in the order tried: right, left, above, below."""
+    g = GAP_PX
+    return [Box(x + g, y - h, w, h), Box(x + g, y, w, h), Box(x - g - w, y - h, w, h), Box(x - g - w, y, w, h),
+            Box(x - w / 2, y - h - g, w, h), Box(x - w / 2, y + g, w, h),
+            Box(x + g, y - 2 * h, w, h), Box(x - g - w, y + h, w, h)]
+
+
+def place_labels(
+    spots: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], area: tuple[float, float],
+    marks: Sequence[tuple[float, float]] = (),
+) -> list[tuple[float, float] | None]:
+    """Greedy label placement in pixels (x right, y down): for each point the first box around
+    it that stays inside `area` and overlaps no label placed before and no marker in `marks`.
+    Returns TextItem anchors ((x - left) / w, (y - top) / h), or None where every place
+    collides (that label is left off rather than drawn over another)."""
+    placed: list[Box] = []
+    dots = [Box(mx - MARK_PX, my - MARK_PX, 2 * MARK_PX, 2 * MARK_PX) for mx, my in marks]
+    out: list[tuple[float, float] | None] = []
+    width, height = area
+    for (x, y), (w, h) in zip(spots, sizes, strict=True):
+        chosen = None
+        for box in _candidates(x, y, w, h):
+            if box.x < 0 or box.y < 0 or box.x + box.w > width or box.y + box.h > height:
+                continue
+            if any(box.overlaps(b) for b in placed) or any(box.overlaps(d) for d in dots):
+                continue
+            chosen = ((x - box.x) / w, (y - box.y) / h)
+            placed.append(box)
+            break
+        out.append(chosen)
+    return out
 
 
 def gpu_options(plan: Any, options: Iterable[GpuOption] | None = None, top: int = 8) -> list[GpuOption]:

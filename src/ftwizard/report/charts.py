@@ -2,8 +2,8 @@
 
 Public API (the GUI imports it):
     vram_chart(plan, *, top=5, breakdowns=None) -> pg.PlotWidget
-    quality_cost_chart(plan, *, top=None) -> pg.PlotWidget
-    gpu_options_chart(plan, *, options=None) -> pg.PlotWidget
+    quality_cost_chart(plan, *, top=None, money=None) -> pg.PlotWidget
+    gpu_options_chart(plan, *, options=None, money=None) -> pg.PlotWidget
     render_chart_image(widget, width_px, height_px, *, device_pixel_ratio=1.0) -> QImage
     paint_chart(widget, painter, rect) -> None
 
@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
+from ftwizard.core.units import Money, gib_from_gb, mem
 from ftwizard.report import chart_data as cd
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiency.
@@ -43,6 +44,8 @@ PALETTE: tuple[str, ...] = (
 INK = "#222222"
 LIMIT = "#D55E00"
 CHOSEN = "#D55E00"
+GREY = "#999999"  # the catch-all segments: total without a split, small parts merged
+MIN_SLOTS = 4  # bar charts are never fewer categories wide than this
 
 # Chart text in pixels of the chart's logical size, so it scales with the image.
 TICK_PX = 11
@@ -57,8 +60,20 @@ def _font(px: int, bold: bool = False) -> QFont:
     return f
 
 
-def _new_plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
+class MoneyAxis(pg.AxisItem):
+    """Tick labels as money in the display currency: '$0.05', '€120', never '0.05' in cents."""
+
+    def __init__(self, money: Money, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._money = money
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        cents = spacing * scale * self._money.rate < 1  # small steps need the cents to differ
+        return [self._money(v * scale, cents=cents) for v in values]
+
+
+def _new_plot(title: str, left: str, bottom: str, axis_items: dict | None = None) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w", axisItems=axis_items)
     item = w.getPlotItem()
     item.setTitle(title, color=INK, size=f"{TITLE_PX}px")
     for name, text in (("left", left), ("bottom", bottom)):
@@ -96,22 +111,38 @@ def _empty_note(w: pg.PlotWidget, text: str) -> None:
     w.getPlotItem().getAxis("bottom").setTicks([[]])
 
 
-def _category_ticks(w: pg.PlotWidget, labels: list[str], chosen: list[bool]) -> None:
-    """Two-line category names under the bars; they name themselves, so no axis title."""
+def _tick_name(label: str, recommended: bool, chosen: bool) -> str:
+    """The second line of a category says what the plan is to the reader."""
+    if recommended:
+        return f"{label}\n\u2605 recommended"
+    if chosen:
+        return f"{label}\n(selected)"
+    return label
+
+
+def _category_ticks(w: pg.PlotWidget, names: list[str]) -> None:
+    """Category names under the bars; they name themselves, so no axis title."""
     axis = w.getPlotItem().getAxis("bottom")
-    names = [f"{lab} (chosen)" if c else lab for lab, c in zip(labels, chosen, strict=True)]
     axis.setTicks([[(i, name) for i, name in enumerate(names)]])
     axis.showLabel(False)
-    axis.setHeight(2 * TICK_PX + 3 * TICK_PX // 2)
+    lines = max((n.count("\n") + 1 for n in names), default=1)
+    axis.setHeight(lines * TICK_PX + 3 * TICK_PX // 2)
+
+
+def _slots(n: int) -> tuple[float, float]:
+    """x range for n categories, never fewer than MIN_SLOTS wide: one option is one bar of a
+    sensible width, not a slab across the chart."""
+    extra = max(0, MIN_SLOTS - n) / 2
+    return (-0.6 - extra, n - 0.4 + extra)
 
 
 def vram_chart(
     plan: Any, *, top: int = 5, breakdowns: Mapping[int, Mapping[str, float]] | None = None
 ) -> pg.PlotWidget:
-    """Peak VRAM per GPU of the top candidates, stacked by component, against each one's
-    GPU memory (a dashed line over the bar)."""
+    """Peak memory per GPU of the top candidates, stacked by component, against the memory
+    each plan may use (a dashed line over the bar). GB are the vendors' (2^30 bytes)."""
     series = cd.vram_series(plan, top=top, breakdowns=breakdowns)
-    w = _new_plot("Peak GPU memory per GPU", "GB", "candidate")
+    w = _new_plot("Peak GPU memory per GPU", "GB per GPU (2^30 bytes)", "candidate")
     if not series.bars:
         _empty_note(w, "No recommendation to chart")
         return w
@@ -119,11 +150,11 @@ def vram_chart(
     n = len(series.bars)
     base = [0.0] * n
     for ci, comp in enumerate(series.components):
-        heights = [b.components_gb.get(comp, 0.0) for b in series.bars]
-        color = QColor(PALETTE[ci % len(PALETTE)])
+        heights = [gib_from_gb(b.components_gb.get(comp, 0.0)) for b in series.bars]
+        colour = GREY if comp in (cd.TOTAL_COMPONENT, cd.OTHER_COMPONENT) else PALETTE[ci % len(PALETTE)]
         bars = pg.BarGraphItem(
             x=list(range(n)), height=heights, y0=list(base), width=0.6,
-            brush=pg.mkBrush(color), pen=pg.mkPen("w", width=0.5),
+            brush=pg.mkBrush(QColor(colour)), pen=pg.mkPen("w", width=0.5),
         )
         w.addItem(bars)
         legend.addItem(bars, comp.replace("_", " "))
@@ -134,30 +165,35 @@ def vram_chart(
     for i, bar in enumerate(series.bars):
         if bar.gpu_memory_gb is None:
             continue
-        line = pg.PlotDataItem([i - 0.4, i + 0.4], [bar.gpu_memory_gb] * 2, pen=limit_pen)
+        room = gib_from_gb(bar.gpu_memory_gb)
+        line = pg.PlotDataItem([i - 0.4, i + 0.4], [room] * 2, pen=limit_pen)
         w.addItem(line)
         if not drew_limit:
-            legend.addItem(line, "GPU memory")
+            legend.addItem(line, "memory the plan may use")
             drew_limit = True
-        top_gb = max(top_gb, bar.gpu_memory_gb)
-        mark = pg.TextItem(f"{cd.gb_text(bar.gpu_memory_gb)} GB", color=LIMIT, anchor=(0.5, 1.0))
+        top_gb = max(top_gb, room)
+        mark = pg.TextItem(mem(bar.gpu_memory_gb), color=LIMIT, anchor=(0.5, 1.0))
         mark.setFont(_font(TICK_PX))
-        mark.setPos(i, bar.gpu_memory_gb)
+        mark.setPos(i, room)
         w.addItem(mark)
-    _category_ticks(w, [b.label for b in series.bars], [b.chosen for b in series.bars])
-    w.getPlotItem().setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_gb * 1.12), padding=0)
+    _category_ticks(w, [_tick_name(b.label, b.recommended, b.chosen) for b in series.bars])
+    w.getPlotItem().setRange(xRange=_slots(n), yRange=(0, top_gb * 1.12), padding=0)
     return w
 
 
-def quality_cost_chart(plan: Any, *, top: int | None = None) -> pg.PlotWidget:
-    """Expected quality score against training cost; the Pareto front joined by a line.
+def quality_cost_chart(plan: Any, *, top: int | None = None, money: Money | None = None) -> pg.PlotWidget:
+    """Expected quality score against training cost; the Pareto front joined by a line, its
+    points named (labels placed so none overlaps), the recommendation a star.
     `top` keeps the first N plans (and the chosen one); None keeps all."""
+    money = money or Money()
     points = cd.quality_cost_points(plan, top)
-    w = _new_plot("Expected quality vs training cost", "quality score (0-1)", "training cost (USD)")
+    w = _new_plot("Expected quality vs training cost", "expected quality score (0-1)",
+                  f"training cost ({money.code})", {"bottom": MoneyAxis(money, orientation="bottom")})
     if not points:
         _empty_note(w, "No recommendation with a training cost")
         return w
-    legend = _legend(w, columns=3)
+    item = w.getPlotItem()
+    legend = _legend(w, columns=4)
     front = cd.pareto_front(points)
     if len(front) > 1:
         line = pg.PlotDataItem(
@@ -165,42 +201,78 @@ def quality_cost_chart(plan: Any, *, top: int | None = None) -> pg.PlotWidget:
             pen=pg.mkPen(PALETTE[2], width=2),
         )
         w.addItem(line)
-        legend.addItem(line, "Pareto front")
-    others = [p for p in points if not p.chosen]
-    scatter = pg.ScatterPlotItem(
-        [p.train_cost_usd for p in others], [p.quality for p in others], size=10, useCache=False,
-        brush=pg.mkBrush(PALETTE[0]), pen=pg.mkPen("w"),
-    )
-    w.addItem(scatter)
-    legend.addItem(scatter, "candidate")
-    chosen = [p for p in points if p.chosen]
-    if chosen:
+        legend.addItem(line, "Pareto front (named)")
+    others = [p for p in points if not p.recommended]
+    if others:
+        scatter = pg.ScatterPlotItem(
+            [p.train_cost_usd for p in others], [p.quality for p in others], size=10, useCache=False,
+            brush=pg.mkBrush(PALETTE[0]), pen=pg.mkPen("w"),
+        )
+        w.addItem(scatter)
+        legend.addItem(scatter, "other plans")
+    best = [p for p in points if p.recommended]
+    if best:
         star = pg.ScatterPlotItem(
-            [chosen[0].train_cost_usd], [chosen[0].quality], size=16, symbol="star", useCache=False,
+            [best[0].train_cost_usd], [best[0].quality], size=16, symbol="star", useCache=False,
             brush=pg.mkBrush(CHOSEN), pen=pg.mkPen(INK),
         )
         w.addItem(star)
-        legend.addItem(star, "chosen")
-    for (cost, quality), ranks in cd.rank_tags(points).items():
-        tag = pg.TextItem(ranks, color=INK, anchor=(-0.25, 1.0))
+        legend.addItem(star, "recommended")
+    labelled = cd.front_labels(front)
+    if best and all(p is not best[0] for p, _ in labelled):  # off the front: still named
+        labelled.append((best[0], "recommended: " + best[0].name))
+    tags = []
+    for p, text in labelled:
+        tag = pg.TextItem(text, color=INK)
         tag.setFont(_font(TICK_PX))
-        tag.setPos(cost, quality)
+        tag.setPos(p.train_cost_usd, p.quality)
+        tag.setVisible(False)
         w.addItem(tag)
+        tags.append((p, tag))
     xs = [p.train_cost_usd for p in points]
     ys = [p.quality for p in points]
-    span = max(xs) - min(xs) or max(max(xs), 1.0)
-    w.getPlotItem().setRange(
-        xRange=(max(0.0, min(xs) - 0.1 * span), max(xs) + 0.15 * span),
-        yRange=(max(0.0, min(ys) - 0.05), min(1.05, max(ys) + 0.05)),
+    y_lo, y_hi = min(ys), max(ys)
+    pad = max(0.03, 0.15 * (y_hi - y_lo))
+    item.setRange(  # cost from zero: the reader sees how cheap "cheap" is
+        xRange=(0.0, max(xs) * 1.25 or 1.0),
+        yRange=(max(0.0, y_lo - pad), min(1.0, y_hi + pad) + pad / 2),
         padding=0,
     )
+
+    def _place() -> None:
+        vb = item.getViewBox()
+        rect = vb.sceneBoundingRect()
+        if rect.width() <= 0:
+            return
+        metrics = QFontMetricsF(_font(TICK_PX))
+        spots, sizes = [], []
+        for p, tag in tags:
+            at = vb.mapViewToScene(QPointF(p.train_cost_usd, p.quality))
+            spots.append((at.x() - rect.left(), at.y() - rect.top()))
+            sizes.append((metrics.horizontalAdvance(tag.textItem.toPlainText()) + 6, metrics.height() + 4))
+        marks = []
+        for p in points:
+            at = vb.mapViewToScene(QPointF(p.train_cost_usd, p.quality))
+            marks.append((at.x() - rect.left(), at.y() - rect.top()))
+        anchors = cd.place_labels(spots, sizes, (rect.width(), rect.height()), marks)
+        for (_, tag), anchor in zip(tags, anchors, strict=True):
+            tag.setVisible(anchor is not None)
+            if anchor is not None:
+                tag.setAnchor(anchor)
+
+    item.getViewBox().sigResized.connect(_place)
+    w._ftwizard_place = _place  # keep the closure alive with the widget
     return w
 
 
-def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = None) -> pg.PlotWidget:
+def gpu_options_chart(
+    plan: Any, *, options: Iterable[cd.GpuOption] | None = None, money: Money | None = None
+) -> pg.PlotWidget:
     """Training hours (bars, left axis) and cost (diamonds, right axis) per GPU option."""
+    money = money or Money()
     opts = cd.gpu_options(plan, options)
-    w = _new_plot("Training time and cost by GPU option", "hours", "GPU option")
+    w = _new_plot("Training time and cost by GPU option", "training hours", "GPU option",
+                  {"right": MoneyAxis(money, orientation="right")})
     if not opts:
         _empty_note(w, "No GPU option with a time and cost")
         return w
@@ -212,7 +284,7 @@ def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = Non
         brush=pg.mkBrush(PALETTE[0]), pen=pg.mkPen("w"),
     )
     item.addItem(hours)
-    legend.addItem(hours, "hours")
+    legend.addItem(hours, "training hours (left axis)")
     # Cost on its own axis: a second ViewBox linked on x (pyqtgraph's MultiplePlotAxes example).
     cost_view = pg.ViewBox()
     item.showAxis("right")
@@ -222,7 +294,7 @@ def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = Non
     right.setPen(pg.mkPen(INK))
     right.setTextPen(pg.mkPen(INK))
     right.setStyle(tickFont=_font(TICK_PX))
-    right.setLabel("USD", **{"color": INK, "font-size": f"{LABEL_PX}px"})
+    right.setLabel(f"cost ({money.code})", **{"color": INK, "font-size": f"{LABEL_PX}px"})
     right.enableAutoSIPrefix(False)
     cost_view.setXLink(item)
     cost_view.setZValue(10)  # diamonds over the bars, not hidden behind them
@@ -231,17 +303,24 @@ def gpu_options_chart(plan: Any, *, options: Iterable[cd.GpuOption] | None = Non
         brush=pg.mkBrush(PALETTE[1]), pen=pg.mkPen(INK),
     )
     cost_view.addItem(cost)
-    legend.addItem(cost, "cost (USD)")
+    legend.addItem(cost, f"cost in {money.code} (right axis)")
 
     def _sync() -> None:
         cost_view.setGeometry(item.getViewBox().sceneBoundingRect())
 
     item.getViewBox().sigResized.connect(_sync)
     w._ftwizard_sync = _sync  # keep the closure alive with the widget
-    _category_ticks(w, [o.label for o in opts], [o.chosen for o in opts])
+    best = cd.recommended_rank(plan)
+    names = []
+    for o in opts:
+        own = o.chosen
+        tail = ("\n\u2605 recommended" if plan.chosen is not None and plan.chosen.rank == best else "\n(selected)") \
+            if own else ""
+        names.append(o.label + tail)
+    _category_ticks(w, names)
     top_h = max(o.train_hours for o in opts)
-    item.setRange(xRange=(-0.6, n - 0.4), yRange=(0, top_h * 1.15), padding=0)
-    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.15), padding=0)
+    item.setRange(xRange=_slots(n), yRange=(0, top_h * 1.15), padding=0)
+    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.15 or 1.0), padding=0)
     return w
 
 

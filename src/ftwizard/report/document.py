@@ -289,8 +289,10 @@ def placeholder_rects(doc: QTextDocument) -> dict[str, QRectF]:
 
 def keep_headings_with_next(doc: QTextDocument, page_h: float, follow_lines: float = 4.0) -> int:
     """Page breaks Qt's rich text does not make itself: a heading that would end a page
-    with less than `follow_lines` lines under it, and a drawing that would straddle two
-    pages, move to the next page. Returns how many blocks moved."""
+    with less than `follow_lines` lines under it (or, above a table, less than the table's
+    header and first row), and a drawing that would straddle two pages, move to the next
+    page. Each move shifts everything after it, so the layout is redone after each one and
+    the scan goes on from the block that moved. Returns how many blocks moved."""
     layout = doc.documentLayout()
     line_h = QFontMetricsF(doc.defaultFont(), layout.paintDevice()).lineSpacing()
     moved = 0
@@ -302,18 +304,32 @@ def keep_headings_with_next(doc: QTextDocument, page_h: float, follow_lines: flo
             top_in_page = rect.top() - page_of(rect.top(), page_h) * page_h
             need = rect.height()
             if fmt.headingLevel():
-                need += follow_lines * line_h
+                need = max(need + follow_lines * line_h, _through_first_table_row(doc, block) - rect.top())
             elif not _holds_drawing(block):
                 need = 0.0
             if top_in_page > 0 and top_in_page + need > page_h:
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 QTextCursor(block).setBlockFormat(fmt)
                 moved += 1
+                # Lay out again now: the blocks below moved, and they are checked next.
+                doc.markContentsDirty(0, doc.characterCount())
+                doc.pageCount()
         block = block.next()
-    if moved:
-        # The layout is incremental; lay out everything again so painting sees one layout.
-        doc.markContentsDirty(0, doc.characterCount())
     return moved
+
+
+def _through_first_table_row(doc: QTextDocument, heading) -> float:
+    """The bottom of the first body row of a table right under `heading` (its header row
+    repeats on each page, so header plus one row is the least that may follow); 0 if none."""
+    nxt = heading.next()
+    if not nxt.isValid():
+        return 0.0
+    table = QTextCursor(nxt).currentTable()
+    if table is None:
+        return 0.0
+    row = min(1, table.rows() - 1)
+    cell_block = table.cellAt(row, 0).firstCursorPosition().block()
+    return doc.documentLayout().blockBoundingRect(cell_block).bottom() + 2 * px(2.5)
 
 
 def _holds_drawing(block) -> bool:

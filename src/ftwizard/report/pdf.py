@@ -1,6 +1,11 @@
 """The plan as a PDF: what users take to a manager, a budget holder and a compliance officer.
 
-    write_plan_pdf(plan, path, catalog, *, page_size=None, charts=True, progress=None)
+    write_plan_pdf(plan, path, catalog, *, page_size=None, charts=True, progress=None,
+                   money=None, dataset=None)
+
+`money` (core.units.Money) is the display currency, by default the user's Settings';
+`dataset` (core.data.report.DatasetReport) puts the inspected file, its SHA-256 and the
+personal-data scan into the compliance checklist.
 
 Qt's own PDF writer (no other dependency), fonts embedded, text selectable, A4 or Letter.
 The file appears whole or not at all: the PDF is built in memory and written through a
@@ -13,12 +18,14 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ftwizard import __version__
 from ftwizard.core.catalog import Catalog
 from ftwizard.core.errors import ExportError, FtwizardError
 from ftwizard.core.jsonio import atomic_write_bytes, check_destination
 from ftwizard.core.plan import Plan
+from ftwizard.core.units import Money
 from ftwizard.report import plan_sections as s
 from ftwizard.report.page import resolve_page_size
 
@@ -36,6 +43,8 @@ def write_plan_pdf(
     page_size: str | None = None,
     charts: bool = True,
     progress: Callable[[float, str], None] | None = None,
+    money: Money | None = None,
+    dataset: Any | None = None,
 ) -> None:
     """Write `plan` as a PDF report at `path` (atomically; 0600, as the plan file).
 
@@ -48,7 +57,8 @@ def write_plan_pdf(
         size = resolve_page_size(page_size, _page_size_setting(), _qt_locale_name())
     except ValueError as exc:
         raise ExportError(f"{path}: {exc}") from None
-    data = plan_pdf_bytes(plan, catalog, page_size=size, charts=charts, progress=progress)
+    data = plan_pdf_bytes(plan, catalog, page_size=size, charts=charts, progress=progress,
+                          money=money if money is not None else settings_money(), dataset=dataset)
     try:
         atomic_write_bytes(path, data, private=True)
     except FtwizardError as exc:
@@ -64,6 +74,8 @@ def plan_pdf_bytes(
     page_size: str = "a4",
     charts: bool = True,
     progress: Callable[[float, str], None] | None = None,
+    money: Money | None = None,
+    dataset: Any | None = None,
 ) -> bytes:
     """The PDF's bytes (for the GUI's preview and the benchmark); writes nothing."""
     app = ensure_qt_app(need_widgets=charts)
@@ -74,31 +86,34 @@ def plan_pdf_bytes(
             progress(fraction, message)
 
     step(0.05, "preparing the report")
+    money = money or Money()
     breakdown = _breakdowns(plan, catalog)
+    rentals = _rentals(plan, catalog)
     h = Html()
     src = s.Sources()
     written_by = f"ftwizard {__version__}"
-    s.title_page(h, plan, catalog, written_by)
-    s.recommendation(h, plan)
-    s.answers(h, plan)
-    s.ranked(h, plan)
+    s.title_page(h, plan, catalog, written_by, money)
+    s.recommendation(h, plan, money)
+    s.business_case(h, plan, money, rentals)
+    s.answers(h, plan, money)
+    s.ranked(h, plan, money)
     h.h2("Charts")
     widgets = []
     if charts and app is not None:
         step(0.15, "drawing charts")
-        widgets = _charts(h, plan, catalog, breakdown)
+        widgets = _charts(h, plan, catalog, breakdown, rentals, money)
     else:
         h.p("Charts were left out of this export.", "muted")
     step(0.5, "writing sections")
     chosen = plan.chosen
-    s.memory_time_cost(h, plan, catalog, breakdown.get(chosen.rank) if chosen else None, src)
+    s.memory_time_cost(h, plan, catalog, breakdown.get(chosen.rank) if chosen else None, src, money)
     s.licence_obligations(h, plan, catalog, src)
-    s.compliance(h, plan)
+    s.compliance(h, plan, catalog, dataset)
     s.hardware(h, plan)
-    s.run_configuration(h, plan)
-    s.excluded(h, plan)
+    s.excluded(h, plan, catalog)
     s.model_sources(plan, catalog, src)
     s.sources(h, plan, src)
+    s.run_configuration(h, plan)
     project = plan.answers.project_name or "Untitled project"
     meta = PdfMeta(
         title=f"Fine-tuning plan: {project}",
@@ -127,32 +142,56 @@ def _breakdowns(plan: Plan, catalog: Catalog) -> Mapping[int, Mapping[str, float
         return {}  # a model no longer in the catalog: the peak alone is shown
 
 
-def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str, float]]) -> list:
+def _rentals(plan: Plan, catalog: Catalog) -> list:
+    """The chosen job on each GPU option (plan_figures.priced_runs): the GPU-options chart and
+    the business case's rental comparison."""
+    chosen = plan.chosen
+    if chosen is None:
+        return []
+    try:
+        from ftwizard.core.plan_figures import priced_runs
+
+        return priced_runs(plan, chosen, catalog, electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
+    except (ImportError, FtwizardError):
+        return []
+
+
+def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str, float]],
+            rentals: list, money: Money) -> list:
+    from ftwizard.report import chart_data as cd
     from ftwizard.report import charts
 
-    options = None
-    chosen = plan.chosen
-    if chosen is not None:
-        try:
-            from ftwizard.core.plan_figures import priced_runs
-
-            options = priced_runs(plan, chosen, catalog) or None
-        except (ImportError, FtwizardError):
-            options = None
+    options = [cd.GpuOption(label=r.label, train_hours=r.train_hours, train_cost_usd=r.train_cost_usd,
+                            chosen=r.chosen) for r in rentals] or None
     made = [
         ("vram", charts.vram_chart(plan, breakdowns=breakdown),
-         "Peak GPU memory per GPU of the top plans, split by what holds it, against each GPU's memory."),
-        ("quality_cost", charts.quality_cost_chart(plan, top=QUALITY_TOP),
-         "Expected quality score against training cost; the line joins the plans no other plan beats on both."),
-        ("gpu_options", charts.gpu_options_chart(plan, options=options),
-         "Training time (bars) and cost (diamonds) of the chosen job on each GPU option that holds it."
-         if options else "Training time (bars) and cost (diamonds) of each ranked plan on its GPU."),
+         "Peak GPU memory per GPU of the top plans, split by what holds it, against the memory each "
+         "plan may use (dashed)."),
+        ("quality_cost", charts.quality_cost_chart(plan, top=QUALITY_TOP, money=money),
+         "Expected quality score against training cost; the line joins the plans no other plan beats on "
+         "both, each named. The score is a prior from benchmarks and size, not a measurement."),
+        ("gpu_options", charts.gpu_options_chart(plan, options=options, money=money),
+         "Training time and cost of the chosen job on each GPU option that holds it."
+         if options else "Training time and cost of each ranked plan on its GPU."),
     ]
     for name, widget, caption in made:
-        height = CHART_H + (50 if name == "vram" else 0)  # room for the component legend
+        height = CHART_H + (30 if name == "vram" else 0)  # room for the component legend
         h.drawing(name, lambda painter, rect, w=widget: charts.paint_chart(w, painter, rect), CHART_W, height)
         h.p(caption, "muted small")
     return [w for _, w, _ in made]
+
+
+def settings_money() -> Money:
+    """The display currency of the user's Settings (USD where there are none)."""
+    try:
+        from ftwizard.core.jsonio import read_json
+        from ftwizard.core.paths import config_dir
+        from ftwizard.core.wizard_state import Settings
+
+        data = read_json(config_dir() / "settings.json")
+        return Money.from_settings(Settings.model_validate(data))
+    except (FtwizardError, ImportError, ValueError):  # none or broken: the catalog's dollars
+        return Money()
 
 
 def ensure_qt_app(need_widgets: bool = True):

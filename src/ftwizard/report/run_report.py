@@ -76,20 +76,24 @@ def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
     from ftwizard.report import plan_sections as ps
 
+    from ftwizard.report.pdf import settings_money
+
+    money = settings_money()
     src = ps.Sources()
     h.h2("The plan this run came from", new_page=True)
     h.p(f"Plan of {plan.created_at:%Y-%m-%d}, catalog {plan.catalog_version}.", "muted")
-    ps.recommendation(h, plan)
-    ps.answers(h, plan)
-    ps.ranked(h, plan)
-    ps.memory_time_cost(h, plan, catalog, None, src)
+    ps.recommendation(h, plan, money)
+    ps.business_case(h, plan, money)
+    ps.answers(h, plan, money)
+    ps.ranked(h, plan, money)
+    ps.memory_time_cost(h, plan, catalog, None, src, money)
     ps.licence_obligations(h, plan, catalog, src)
-    ps.compliance(h, plan)
+    ps.compliance(h, plan, catalog)
     ps.hardware(h, plan)
-    ps.run_configuration(h, plan)
-    ps.excluded(h, plan)
+    ps.excluded(h, plan, catalog)
     ps.model_sources(plan, catalog, src)
     ps.sources(h, plan, src)
+    ps.run_configuration(h, plan)
 
 
 def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None = None) -> bytes:

@@ -1,0 +1,147 @@
+"""How memory and money read wherever a person sees them (GUI, CLI text, PDF, charts).
+
+Memory: one convention, the GPU vendors' nameplate unit. An "RTX 4090 24 GB" holds 24 x 2^30
+bytes (nvidia-smi: 24,564 MiB), so "GB" in text a person reads means 2^30 bytes (a GiB), and
+the card reads "24 GB" on the hardware page, in the results and in the PDF alike. The
+estimator computes in decimal GB (1e9 bytes, `estimator_constants.GB`) and JSON keeps its
+explicit `_gb` / `_gib` names; only display converts, here, and the conversion is stated once
+(`MEMORY_NOTE`, in the plan's assumptions).
+
+Money: one display currency. Catalog prices are US dollars; `Money` converts at the rate
+the user typed in Settings and says so once (`Money.note()`), with the rate and its date.
+
+    mem(gb)            decimal GB (estimator, plan)  -> '18.2 GB'
+    mem_gib(gib)       GiB (detection)               -> '23.5 GB'
+    nameplate(x)       the catalog's card size       -> '24 GB'
+    Money.from_settings(settings)(usd)               -> '€1,840' / '$0.07'
+
+Qt-free; the advice engineer's reason texts may call `mem` for the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ftwizard.core.estimator_constants import GB, GIB
+
+MEM_UNIT = "GB"
+# Decimal GB in one nameplate GB (GiB): 1.073741824.
+GB_PER_GIB = GIB / GB
+MEMORY_NOTE = (
+    "Memory is given in GB as GPU vendors label it: 1 GB = 2^30 bytes (1 GiB, 1,024 MiB in "
+    "nvidia-smi), so a '24 GB' card holds 24 GB here. The estimator works in decimal GB "
+    "(1e9 bytes); its figures are divided by 1.074 for display. 'Usable' is what a program "
+    "can allocate (ECC reserves 1/16 on data-centre GDDR cards); 'free' is what a shared card "
+    "had free at detection, and the plan is sized against free memory where that is given."
+)
+
+
+def gib_from_gb(gb: float) -> float:
+    """Decimal GB (1e9 bytes) -> nameplate GB (2^30 bytes)."""
+    return gb / GB_PER_GIB
+
+
+def number(x: float, digits: int = 1) -> str:
+    """'24', '23.5', '0.4': at most `digits` decimals, no trailing zeros."""
+    text = f"{x:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def mem_gib(gib: float | None, digits: int = 1, *, dash: str = "—") -> str:
+    """A figure already in GiB (hardware detection) as '23.5 GB'."""
+    return dash if gib is None else f"{number(gib, digits)} {MEM_UNIT}"
+
+
+def mem(gb: float | None, digits: int = 1, *, dash: str = "—") -> str:
+    """A decimal-GB figure (estimator, plan JSON) as nameplate GB: 19.5e9 bytes -> '18.2 GB'."""
+    return dash if gb is None else mem_gib(gib_from_gb(gb), digits)
+
+
+def mem_value(gb: float | None, digits: int = 1) -> str:
+    """The number alone (table cells whose header names the unit)."""
+    return "—" if gb is None else number(gib_from_gb(gb), digits)
+
+
+def nameplate(memory_gb: float | None) -> str:
+    """The catalog's card size, which is the nameplate figure already: 24 -> '24 GB'."""
+    return "" if not memory_gb else f"{memory_gb:g} {MEM_UNIT}"
+
+
+def mem_of(peak_gb: float, room_gb: float | None, *, free: bool = False) -> str:
+    """'18.2 of 24 GB usable' / '18.2 of 21.9 GB free': peak against what the plan sized for."""
+    if room_gb is None:
+        return mem(peak_gb)
+    kind = "free" if free else "usable"
+    return f"{number(gib_from_gb(peak_gb))} of {mem(room_gb)} {kind}"
+
+
+# -- money -------------------------------------------------------------------------------
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+NO_CENTS = frozenset({"JPY", "KRW", "ISK"})
+CURRENCY_NAMES = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling", "CHF": "Swiss francs",
+                  "JPY": "yen"}
+
+
+@dataclass(frozen=True)
+class Money:
+    """Formats US-dollar amounts in one display currency: amount_usd x rate."""
+
+    code: str = "USD"
+    rate: float = 1.0  # units of `code` per US dollar
+    as_of: str | None = None  # when the rate was set or used (ISO date)
+
+    @classmethod
+    def from_settings(cls, settings: object | None, today: dt.date | None = None) -> Money:
+        """The Settings' currency and rate; the rate's date is the Settings' own where it keeps
+        one, else the day it was used for this output."""
+        if settings is None:
+            return cls()
+        code = getattr(settings, "currency", "USD") or "USD"
+        rate = float(getattr(settings, "usd_to_currency_rate", 1.0) or 1.0)
+        if code == "USD":
+            return cls()
+        as_of = getattr(settings, "usd_to_currency_rate_as_of", None)
+        return cls(code=code, rate=rate, as_of=str(as_of) if as_of else (today or dt.date.today()).isoformat())
+
+    def amount(self, usd: float) -> float:
+        return usd * self.rate
+
+    def to_usd(self, amount: float) -> float:
+        return amount / self.rate
+
+    def __call__(self, usd: float | None, *, dash: str = "—", cents: bool | None = None) -> str:
+        """'$0.84', '€12.50', '€1,234', '1,234 SEK': cents only under 100 unless `cents` says."""
+        if usd is None:
+            return dash
+        value = self.amount(usd)
+        keep = (abs(value) < 100) if cents is None else cents
+        digits = 2 if keep and self.code not in NO_CENTS else 0
+        text = f"{value:,.{digits}f}"
+        symbol = SYMBOLS.get(self.code)
+        if symbol:
+            return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+        return f"{text} {self.code}"
+
+    @property
+    def name(self) -> str:
+        return CURRENCY_NAMES.get(self.code, self.code)
+
+    def note(self) -> str:
+        """The sentence in the assumptions that says what the money figures are."""
+        if self.code == "USD" and self.rate == 1.0:
+            return "Money is in US dollars, the currency of the catalog's prices."
+        return (f"Money is in {self.name} ({self.code}): the catalog's US-dollar prices converted at "
+                f"{self.rate:g} {self.code} per USD, the rate set in Settings"
+                + (f", as of {self.as_of}." if self.as_of else "."))
+
+
+def gpu_memory_text(total_gib: float | None, free_gib: float | None = None, *, unified: bool = False) -> str:
+    """A detected card's memory: '24 GB, 23.5 GB free' (detection reports GiB)."""
+    parts = []
+    if total_gib is not None:
+        parts.append(mem_gib(total_gib) + (" unified" if unified else ""))
+    if free_gib is not None:
+        parts.append(f"{mem_gib(free_gib)} free")
+    return ", ".join(parts)
