@@ -7,9 +7,18 @@ from __future__ import annotations
 # --------------------------------------------------------------------------------------
 LAMBDA_SRC = "github.com/skypilot-org/skypilot-catalog:catalogs/v7/lambda/vms.csv@11580132 (snapshot date not shown by the index)"
 RUNPOD_SRC = "github.com/skypilot-org/skypilot-catalog:catalogs/v7/runpod/vms.csv@0727c2bd (secure cloud; snapshot date not shown)"
-LAMBDA_LABEL = "SkyPilot catalog snapshot; snapshot date unknown"
+LAMBDA_LABEL = "SkyPilot catalog snapshot; snapshot date unknown; regions as the snapshot lists them (availability varies)"
 RUNPOD_LABEL = "RunPod secure cloud, SkyPilot catalog snapshot; snapshot date unknown"
 SEED_SRC = "seed article (not traceable to a price list; catalog_notes.md section 1)"
+
+
+# Lambda's SkyPilot snapshot lists every GPU instance type at the same price in all of
+# these regions (catalogs/v7/lambda/vms.csv@11580132, Region column): us-*, europe-central-1,
+# europe-south-1, asia-northeast-1 (Tokyo), asia-northeast-2 (Seoul), asia-south-1 (India),
+# australia-east-1, me-west-1. Mapped to the catalog's lower-case codes; availability varies.
+LAMBDA_REGIONS = ["us", "eu", "jp", "kr", "in", "au", "il"]
+# Cloud region names -> catalog codes (AWS us-east-1 -> us).
+REGION_CODES = {"us-east-1": ["us"]}
 
 
 def _price(
@@ -24,6 +33,14 @@ def _price(
     label=None,
     source=LAMBDA_SRC,
 ):
+    # `verified` = traced to a provider price list or a catalogue of them; the snapshot date
+    # of those catalogues could not be recovered offline, so as_of stays null and the label
+    # says "snapshot date unknown" (issue 21 asks for dates; left open, see the report).
+    as_of = None
+    if provider == "Lambda":
+        regions = LAMBDA_REGIONS
+    else:
+        regions = REGION_CODES.get(region or "", [])
     return {
         "id": pid,
         "provider": provider,
@@ -32,10 +49,11 @@ def _price(
         "usd_per_gpu_hour": usd,
         "pricing": pricing,
         "region": region,
-        "as_of": None,
+        "as_of": as_of,
         "verified": verified,
         "label": label,
         "source": source,
+        "regions": regions,
     }
 
 
