@@ -156,3 +156,33 @@ def test_the_gradient_check_catches_a_layer_that_drops_its_gradient(four_bit, mo
     monkeypatch.setattr(bnb, "matmul_4bit", no_input_gradient)
     forward_err, grad_err = check_4bit_gradients(four_bit)
     assert forward_err < 1e-4 and grad_err > 0.5
+
+
+def test_a_checkpoint_damaged_after_it_was_sealed_is_named_and_the_one_before_is_used(
+    tiny_model_dir, chat, tmp_path  # noqa: F811
+):
+    """A zeroed optimizer.pt of the right size (a bad sector, a bad copy) fails its SHA-256:
+    resume names the file, falls back to the previous checkpoint, and never passes on
+    torch's advice to turn safe loading off."""
+    cfg = tiny_run_config(tiny_model_dir, chat, tmp_path / "run", max_steps=STEPS, save_every=2, keep_checkpoints=3)
+    code, _ = run_in_process(cfg, faults=Faults.from_env("cancel@step=5"))
+    assert code == ev.EXIT_CANCELLED
+    damaged = cfg.output_dir / "checkpoint-5" / "optimizer.pt"
+    damaged.write_bytes(b"\0" * damaged.stat().st_size)
+    code, events = run_in_process(cfg.model_copy(update={"resume": True}))
+    assert code == ev.EXIT_OK
+    start = of(events, ev.StartEvent)[0]
+    assert start.resumed_from_step == 4 and start.resume_check["differ"] == []
+    warned = " ".join(w.message for w in of(events, ev.WarningEvent))
+    assert "checkpoint-5" in warned and str(damaged) in warned and "SHA-256" in warned
+    assert "weights_only" not in warned
+
+
+def test_an_unreadable_checkpoint_file_without_a_recorded_digest_is_named_without_torch_advice(tmp_path):
+    from ftwizard.train.checkpoint import DamagedCheckpoint, load_torch_file
+
+    bad = tmp_path / "optimizer.pt"
+    bad.write_bytes(b"\0" * 512)
+    with pytest.raises(DamagedCheckpoint) as err:
+        load_torch_file(bad)
+    assert str(bad) in str(err.value) and "weights_only" not in str(err.value)
