@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -121,13 +121,7 @@ class Example:
         60 bits keep a CPython int at 32 bytes (two 30-bit digits); at a million rows the
         chance of any false duplicate is about n^2 / 2^61, i.e. under one in a million.
         """
-        # Each piece carries its length: no content can imitate a boundary between two turns.
-        parts = [self.kind]
-        for piece in self._fingerprint_parts():
-            parts += (str(len(piece)), piece)
-        blob = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-        digest = hashlib.blake2b(blob, digest_size=8).digest()
-        return int.from_bytes(digest, "little") >> 4
+        return fingerprint(self.kind, self._fingerprint_parts())
 
     def _fingerprint_parts(self) -> Iterator[str]:
         if self.kind == "text":
@@ -183,6 +177,16 @@ def _type_name(value: Any) -> str:
         list: "list",
         dict: "object",
     }.get(type(value), type(value).__name__)
+
+
+def fingerprint(kind: str, pieces: Iterable[str]) -> int:
+    """Example.fingerprint's formula, for callers that hold the pieces without an Example."""
+    # Each piece carries its length: no content can imitate a boundary between two turns.
+    parts = [kind]
+    for piece in pieces:
+        parts += (str(len(piece)), piece)
+    blob = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "little") >> 4
 
 
 # --- detection ---------------------------------------------------------------------------
@@ -381,6 +385,50 @@ def _normalise(record: Any, fmt: str) -> Example:
                 raise _Bad(f"$.{key}", ProblemKind.MISSING_FIELD, f"field '{key}' is missing")
         return Example("preference", turns=prompt, chosen=_answer(record, "chosen"), rejected=_answer(record, "rejected"))
     raise DatasetError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}")
+
+
+def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str]] | None:
+    """(roles, contents) of a plainly well-formed messages or ShareGPT row, else None.
+
+    The inspector's fast path: it accepts only rows `normalise` turns into a chat Example
+    with exactly these turns, and leaves every other row (odd types, content parts, a
+    separate system field, any problem) to `normalise`, so verdicts and messages are the same.
+    """
+    if type(record) is not dict:
+        return None
+    if fmt == "messages":
+        turns, role_key, content_key, sharegpt = record.get("messages"), "role", "content", False
+    elif fmt == "sharegpt":
+        if "system" in record:
+            return None
+        turns, role_key, content_key, sharegpt = record.get("conversations"), "from", "value", True
+    else:
+        return None
+    if type(turns) is not list or not turns:
+        return None
+    roles: list[str] = []
+    contents: list[str] = []
+    for turn in turns:
+        if type(turn) is not dict:
+            return None
+        raw_role, content = turn.get(role_key), turn.get(content_key)
+        if type(raw_role) is not str or type(content) is not str:
+            return None
+        role = SHAREGPT_ROLES.get(raw_role.lower()) if sharegpt else MESSAGES_ROLES.get(raw_role)
+        if role is None or not (role in _MAY_BE_EMPTY or (content and not content.isspace())):
+            return None
+        roles.append(role)
+        contents.append(content)
+    if "assistant" not in roles:
+        return None
+    return roles, contents
+
+
+def chat_fingerprint(roles: list[str], contents: list[str]) -> int:
+    """Example("chat", turns).fingerprint() from the roles and contents alone (the same
+    formula as `fingerprint`, written out for the inspector's hot loop; a test holds them equal)."""
+    blob = "chat\x1f" + "\x1f".join([f"{len(r)}\x1f{r}\x1f{len(c)}\x1f{c}" for r, c in zip(roles, contents)])
+    return int.from_bytes(hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 4
 
 
 def normalise(record: Any, fmt: str, line: int = 0) -> Example | RowProblem:

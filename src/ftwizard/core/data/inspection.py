@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from array import array
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ftwizard.core.data.pii import PiiScanner
+from ftwizard.core.data.engine import run_pass
 from ftwizard.core.data.readers import open_dataset
 from ftwizard.core.data.report import DatasetReport, Histogram, OverLength, TokenStats
 from ftwizard.core.data.stats import (
@@ -26,7 +25,6 @@ from ftwizard.core.data.stats import (
     model_context_tokens,
     over_length,
 )
-from ftwizard.core.data.validate import CheckedRow, ProblemLog, iter_checked
 from ftwizard.core.errors import DatasetError
 
 log = logging.getLogger(__name__)
@@ -56,24 +54,6 @@ def file_sha256(path: Path, should_stop: Callable[[], bool] | None = None) -> st
     return h.hexdigest()
 
 
-def _row_texts(row: CheckedRow) -> list[str]:
-    """Text to scan for personal data: the example's, else whatever the unreadable row holds."""
-    if row.example is not None:
-        return row.example.texts()
-    if row.raw is not None:
-        return [row.raw.decode("utf-8", "replace")]
-    if isinstance(row.value, dict):
-        return [v for v in row.value.values() if isinstance(v, str)]
-    return []
-
-
-def _turns(row: CheckedRow) -> int:
-    ex = row.example
-    if ex is None or ex.kind == "text":
-        return 0
-    return len(ex.turns) + (2 if ex.kind == "preference" else 0)
-
-
 def inspect(
     path: Path | str,
     fmt: str | None = None,
@@ -85,6 +65,7 @@ def inspect(
     columns: Mapping[str, str] | None = None,
     context_tokens: int | None = None,
     scan_pii: bool = True,
+    workers: int | None = None,
 ) -> DatasetReport:
     """Validate every row, count tokens, scan for personal data; return the report.
 
@@ -93,6 +74,8 @@ def inspect(
     context_tokens overrides the model's context. seq_len: the training sequence length;
     the report counts the examples longer than it. Raises DatasetError if the file cannot be
     read at all or no row format fits; bad rows are reported, not raised.
+    workers: processes to check a JSON Lines file with (default: one per core for a file of
+    engine.PARALLEL_MIN_BYTES or more, else this process alone); the report is the same.
     """
     if seq_len is not None and seq_len <= 0:
         raise DatasetError(f"sequence length must be positive, got {seq_len}")
@@ -104,31 +87,27 @@ def inspect(
     if context_tokens is None and model_dir is not None:
         context_tokens = model_context_tokens(model_dir)
 
-    problems = ProblemLog()
-    scanner = PiiScanner() if scan_pii else None
-    lengths = array("I")
-    rows_read = rows_good = turns_total = 0
     last_progress = 0.0
-    for row in iter_checked(source, counter, context_tokens, should_stop):
-        rows_read += 1
-        if row.problem is None:
-            rows_good += 1
-            lengths.append(row.tokens)
-            turns_total += _turns(row)
-        else:
-            problems.add(row.problem)
-        if scanner is not None:
-            scanner.scan_row(row.line, _row_texts(row))
-        if progress is not None and rows_read % 256 == 0:
-            now = time.monotonic()
-            if now - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = now
-                progress(source.bytes_read, source.total_bytes)
-    cancelled = not source.exhausted
-    sha = "" if cancelled else file_sha256(path, should_stop)
+
+    def on_bytes(done: int) -> None:
+        nonlocal last_progress
+        now = time.monotonic()
+        if progress is not None and now - last_progress >= PROGRESS_INTERVAL_S:
+            last_progress = now
+            progress(done, source.total_bytes)
+
+    result = run_pass(
+        source, model_dir=model_dir, counter=counter, context_tokens=context_tokens,
+        scan_pii=scan_pii, workers=workers, should_stop=should_stop, progress=on_bytes,
+    )
+    merged = result.merger
+    cancelled = not result.exhausted
+    sha = "" if cancelled else (result.sha256 or file_sha256(path, should_stop))
     cancelled = cancelled or not sha
     if progress is not None:
-        progress(source.bytes_read, source.total_bytes)
+        progress(result.bytes_read, source.total_bytes)
+    problems, scanner, lengths = merged.problems, merged.pii, merged.lengths
+    rows_read, rows_good, turns_total = merged.rows_read, merged.rows_good, merged.turns_total
 
     summary = length_summary(lengths)
     seq_lens = list(STANDARD_SEQ_LENS) + ([seq_len] if seq_len else [])
@@ -164,8 +143,9 @@ def inspect(
         if summary is None
         else Histogram(edges_tokens=summary["histogram_edges"], counts=summary["histogram_counts"]),
         pii=scanner.summary() if scanner is not None else None,
+        duplicates_exact=not merged.seen.full,
         cancelled=cancelled,
-        bytes_read=source.bytes_read,
+        bytes_read=result.bytes_read,
         seconds=round(time.monotonic() - started, 3),
     )
     # Counts only: row text never reaches a log.

@@ -115,6 +115,92 @@ def scan_text(text: str) -> dict[str, int]:
     return found
 
 
+# The first code point of a decimal digit outside ASCII (ARABIC-INDIC DIGIT ZERO): a text
+# holding any character from here up may match `\d` where the byte-level filter below cannot tell.
+_FIRST_NON_ASCII_DIGIT = 0x0660
+_SEP_REACH = 3  # _CANDIDATE allows up to two separators between digits: index gap <= 3
+_RUN = 8  # ... and needs eight digits
+
+
+# Byte classes for the ASCII filter: digits 1, capitals 2, '@' 3, the rest 0.
+_CLASS = bytes(1 if 48 <= i <= 57 else 2 if 65 <= i <= 90 else 3 if i == 64 else 0 for i in range(256))
+
+
+def _nonzero(cls: bytes):
+    """Positions of the non-zero bytes: by 8-byte words first (numpy's byte-wise nonzero is
+    the slow part otherwise; most words of prose are all zero)."""
+    import numpy as np
+
+    a8 = np.frombuffer(cls + b"\0" * (-len(cls) % 8), dtype=np.uint8)
+    words = np.flatnonzero(a8.view(np.uint64))
+    r, c = np.nonzero(a8.reshape(-1, 8)[words])
+    return words[r] * 8 + c
+
+
+def _may_match(joined: str, starts: list[int]) -> list[int]:
+    """Indexes of the texts (joined by newlines, starting at `starts`) that could hold a match.
+
+    A superset, by construction: every finding of scan_text begins with an '@' (e-mail) or a
+    _CANDIDATE match, which needs eight ASCII digits each at most three characters after the
+    last, or two capitals then two digits (a space allowed between); texts with a character at
+    or above U+0660 (where other scripts' digits begin) are always included.
+    """
+    import numpy as np
+
+    flagged = []
+    if joined.isascii():
+        raw = joined.encode("ascii")
+    else:  # one byte per character still: code points above 0xFF become 0xFF (no class)
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        flagged.append(np.flatnonzero(cp >= _FIRST_NON_ASCII_DIGIT))
+        raw = np.minimum(cp, 0xFF).astype(np.uint8).tobytes()
+    raw += b"\0" * 6  # room for the look-ahead below
+    chars = np.frombuffer(raw, dtype=np.uint8)
+    classes = raw.translate(_CLASS)
+    at = _nonzero(classes)
+    cls = np.frombuffer(classes, dtype=np.uint8)[at]
+    flagged.append(at[cls == 3])  # '@'
+    digits = at[cls == 1]
+    if len(digits) >= _RUN:
+        close = np.diff(digits) <= _SEP_REACH  # consecutive digits near enough to be one number
+        run = np.concatenate(([0], np.cumsum(close)))
+        window = run[_RUN - 1 :] - run[: -(_RUN - 1)]
+        flagged.append(digits[: len(window)][window == _RUN - 1])
+    caps = at[cls == 2]
+    if len(caps) and len(digits) >= 2:
+        is_digit = np.zeros(len(chars), dtype=bool)
+        is_digit[digits] = True
+        is_cap = np.zeros(len(chars), dtype=bool)
+        is_cap[caps] = True
+        two = caps[is_cap[caps + 1]]  # capitals at i and i+1
+        near = is_digit[two + 3] & (is_digit[two + 2] | ((chars[two + 2] == 32) & is_digit[two + 4]))
+        flagged.append(two[near])
+    pos = np.concatenate(flagged)
+    if not len(pos):
+        return []
+    rows = np.searchsorted(np.asarray(starts, dtype=np.int64), pos, side="right") - 1
+    return np.unique(rows).tolist()
+
+
+def scan_many(texts: list[str]) -> dict[int, dict[str, int]]:
+    """scan_text over many texts at once: {index: findings} for the texts with any.
+
+    The same findings as calling scan_text on each; one vectorised pass over all the texts
+    (`_may_match`) picks the few that can hold a match, and only those are scanned.
+    """
+    if not texts:
+        return {}
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    out: dict[int, dict[str, int]] = {}
+    for i in _may_match("\n".join(texts), starts):
+        if found := scan_text(texts[i]):
+            out[i] = found
+    return out
+
+
 class PiiScanner:
     """Accumulates counts and line numbers over a file's rows."""
 
@@ -130,14 +216,34 @@ class PiiScanner:
         self.scanned_rows += 1
         # One scan over the row; a newline joins no number or address across two texts.
         found = scan_text("\n".join(texts))
-        if not found:
-            return
+        if found:
+            self.add(line, found)
+
+    def scan_rows(self, lines: list[int], texts: list[str]) -> None:
+        """Many rows at once (each row's texts joined by newlines): scan_many's batch pass."""
+        self.scanned_rows += len(lines)
+        for i, found in scan_many(texts).items():
+            self.add(lines[i], found)
+
+    def add(self, line: int, found: dict[str, int]) -> None:
+        """Count one row's findings (already scanned)."""
         self.rows_with_any += 1
         for kind, n in found.items():
             self.matches[kind] += n
             self.rows[kind] += 1
             if len(self.lines[kind]) < self.max_lines:
                 self.lines[kind].append(line)
+
+    def merge(self, other: PiiScanner, line_offset: int = 0) -> None:
+        """Add the counts of rows scanned elsewhere (later in the file), their lines shifted."""
+        self.scanned_rows += other.scanned_rows
+        self.rows_with_any += other.rows_with_any
+        self.matches.update(other.matches)
+        self.rows.update(other.rows)
+        for kind, lines in other.lines.items():
+            room = self.max_lines - len(self.lines[kind])
+            if room > 0:
+                self.lines[kind].extend(x + line_offset for x in lines[:room])
 
     def summary(self) -> PiiSummary:
         return PiiSummary(

@@ -110,6 +110,11 @@ class DatasetReport(_Model):
     over_length: list[OverLength] = Field(default_factory=list)
     histogram: Histogram | None = None
     pii: PiiSummary | None = Field(default=None, description="None when the scan was turned off.")
+    duplicates_exact: bool = Field(
+        default=True,
+        description="False when the file holds more distinct rows than the duplicate check keeps "
+        "(8,388,608): rows after that were checked against the first ones only.",
+    )
     cancelled: bool = Field(default=False, description="True: the user stopped; figures cover rows_read only.")
     bytes_read: int = Field(ge=0)
     seconds: float = Field(ge=0, description="Wall time of the inspection.")
