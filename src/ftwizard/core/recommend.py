@@ -61,6 +61,7 @@ from ftwizard.core.plan import (
     ScoreWeights,
 )
 from ftwizard.core.recommend_candidates import Candidate, Failure, finalize, find_candidates
+from ftwizard.core.recommend_cloud import DOWNLOAD_MB_PER_S, STARTUP_HOURS
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, describe_reasons, warnings_for
 
 # (technique, method, objective), lightest first within each objective.
@@ -150,7 +151,7 @@ def recommend(
     ]
     cpu_only = not options and any(n == CPU_ONLY_NOTE for n in hw_notes)
     advice = advise(answers, len(recs), local_only(answers), cpu_only=cpu_only)
-    advice.notes.extend(n for n in hw_notes if n != CPU_ONLY_NOTE or not cpu_only)
+    advice.notes.extend(hw_notes)
     if serving_note:
         advice.notes.append(serving_note)
     if recs and recs[0].tier == "warning":
@@ -172,7 +173,7 @@ def recommend(
         excluded=excluded,
         chosen_index=0 if recs else None,
         run_config=run_config_for(recs[0], answers) if recs else None,
-        assumptions=_assumptions(shown, catalog, skipped, top, recs),
+        assumptions=_assumptions(shown, catalog, skipped, top, recs, answers),
     )
 
 
@@ -556,6 +557,38 @@ def _recommendation(
     )
 
 
+def quality_rule_text(answers: Answers) -> str:
+    """How the quality score is defined for this task (shown in the Assumptions tab and the PDF)."""
+    kind = answers.task.kind
+    groups = scoring.task_groups(kind, answers.languages)
+    parts = ", ".join(
+        f"{scoring.GROUP_LABEL[g]} {w:g} ({' or '.join(scoring.BENCHMARK_GROUPS[g])})" for g, w in groups.items()
+    )
+    caps = set(scoring.TASK_CAPABILITIES.get(kind, ()))
+    if any(lang != "en" for lang in answers.languages):
+        caps.add("multilingual")
+    if (answers.data.p95_tokens or 0) > scoring.LONG_CONTEXT_TOKENS:
+        caps.add("long_context")
+    special = (
+        f" plus {scoring.SPECIALIST_BONUS:g} for a specialist (the catalog lists {' or '.join(sorted(caps))} "
+        "among its capabilities)" if caps else ""
+    )
+    own = ""
+    if set(scoring.TASK_GROUPS[kind]) == {"general"}:
+        own = (
+            f" Benchmarks the catalog marks as evidence for {kind} count as a task group "
+            f"({scoring.TASK_GROUP_WEIGHT:g}) beside general knowledge ({scoring.TASK_GENERAL_WEIGHT:g}); "
+            "MMLU alone is labelled general-knowledge evidence, not a benchmark for the task."
+        )
+    return (
+        f"Quality for {kind}: benchmark groups weighted {parts}; score = {scoring.BENCH_SHARE:g} x (coverage x "
+        f"benchmark mean + (1 - coverage) x size) + {1 - scoring.BENCH_SHARE:.1f} x size, size on a log scale from "
+        f"{scoring.SIZE_MIN_B:g} B to {scoring.SIZE_MAX_B:g} B parameters; plus {scoring.STRENGTH_BONUS:g} when the "
+        f"vendor lists {kind} among the model's strengths{special}.{own} Context shorter than your examples' "
+        "95th-percentile length excludes a model (training would cut them)."
+    )
+
+
 def dpo_start_repo(c: Candidate) -> str:
     """DPO starts from the vendor's instruct checkpoint (already supervised-tuned) where the
     catalog has one; otherwise from the base checkpoint, with an SFT step first (the reasons say so)."""
@@ -585,15 +618,36 @@ def _price_fields(c: Candidate) -> dict:
 
 
 def _assumptions(
-    shown: list[Candidate], catalog: Catalog, skipped: int, top: int | None, recs: list[Recommendation]
+    shown: list[Candidate],
+    catalog: Catalog,
+    skipped: int,
+    top: int | None,
+    recs: list[Recommendation],
+    answers: Answers | None = None,
 ) -> list[str]:
     out = [
         f"Catalog {catalog.version} (as of {catalog.as_of.isoformat()}).",
         "Scores: quality from the task's published benchmarks and model size, data fit, time, "
         "training cost, monthly serving cost and maturity; formulas in ftwizard.core.scoring.",
-        "Monthly serving cost: the cheapest on-demand GPU offer holding the tuned model in 16-bit "
-        "plus its KV cache, 730 hours a month; on-site serving costs differ.",
+    ]
+    if answers is not None:
+        out.append(quality_rule_text(answers))
+    out += [
+        f"Fit rule: a plan fits when each card keeps at least {scoring.HEADROOM_SHARE:.0%} of its usable memory or "
+        f"{scoring.HEADROOM_MIN_GB:g} GB, whichever is more, free after the estimated peak. Plans below that "
+        "margin, plans whose time or cost is unknown (budget not checked), plans on an untraced price and "
+        "plans whose serving cost is unknown or over the monthly budget are in the warning tier: listed after "
+        "every plan that fits, never first when one fits. The top 3 hold one row per model.",
+        "Monthly serving cost, where serving may happen: on your own cards when they hold the tuned model "
+        f"(16-bit, else 4-bit; board power x {K.POWER_FRACTION_OF_TDP} x your tariff x 730 h, plus the cards' price "
+        f"over {AMORTISATION_MONTHS} months where the catalog records one); otherwise, unless the site is "
+        "air-gapped, the cheapest allowed on-demand cloud offer (traced prices first) holding it plus its KV cache, "
+        "730 hours a month, in 4-bit when 16-bit is over the budget. Over the monthly serving budget: excluded, "
+        "or shown flagged when nothing fits it.",
         "Local runs are charged for the cards' electricity only.",
+        f"Cloud training cost: billed hours x GPUs x price, billed hours = training + {STARTUP_HOURS * 60:.0f} min "
+        f"start-up + the 16-bit weights' download at {DOWNLOAD_MB_PER_S:g} MB/s, at least the offer's minimum "
+        "billing (24 h for a capacity block).",
     ]
     if skipped:
         out.append(

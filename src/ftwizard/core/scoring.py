@@ -7,7 +7,8 @@ Quality (expected quality for the task and languages)
     Benchmarks are grouped; a task kind counts the groups below (weights in brackets):
         general      MMLU                                        knowledge and understanding
         code         HumanEval, then EvalPlus, then MBPP         program synthesis
-        math         GSM8K, then MATH                            multi-step reasoning
+        math         GSM8K, then MATH, then MATH-500             multi-step reasoning
+                     (MATH-500: the 500-problem subset of MATH, Lightman et al. 2023, same scale)
         multilingual MMMLU, Multilingual MMLU, Global-MMLU-Lite, then MGSM
     chat, instruction, classification, extraction, summarization, qa: general (1.0)
     code: code (0.7), general (0.3);  reasoning: math (0.7), general (0.3)
@@ -31,8 +32,10 @@ Quality (expected quality for the task and languages)
     A group without a figure falls back on size, and the reasons say so: nothing is invented.
     Benchmarks whose catalog `task_kinds` name the task are the task's own evidence: for the
     tasks scored on general knowledge alone (chat, instruction, classification, extraction,
-    summarization, qa) their mean counts as a "task" group (0.7) beside general (0.3); MMLU
-    alone is shown as general-knowledge evidence, not as a benchmark for the task.
+    summarization, qa) their mean counts as a "task" group (0.7) beside general (0.3); for the
+    other tasks their mean stands in for the task's main group (code, math, multilingual) when
+    the model has none of that group's named benchmarks. MMLU alone is shown as
+    general-knowledge evidence, not as a benchmark for the task.
 
 Memory headroom (the fit rule): a plan fits when the memory left on each card after its
 estimated peak is at least max(10% of the usable memory, 1.5 GB) (estimator error is
@@ -74,7 +77,7 @@ from ftwizard.core.catalog import Benchmark, ModelEntry
 BENCHMARK_GROUPS: dict[str, tuple[str, ...]] = {
     "general": ("MMLU",),
     "code": ("HumanEval", "EvalPlus", "MBPP"),
-    "math": ("GSM8K", "MATH"),
+    "math": ("GSM8K", "MATH", "MATH-500"),
     "multilingual": ("MMMLU", "Multilingual MMLU", "Global-MMLU-Lite", "MGSM"),
 }
 
@@ -202,6 +205,7 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
     if own and general_only:
         groups = {"task": TASK_GROUP_WEIGHT, **{g: w for g, w in groups.items() if g != "general"},
                   "general": TASK_GENERAL_WEIGHT}
+    primary = next(iter(TASK_GROUPS[task_kind]))
     size = size_score(effective_params_b(model))
     total_w = sum(groups.values())
     have_w, bench_sum = 0.0, 0.0
@@ -213,6 +217,12 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
             used += [_bench_text(b) for b in own]
             continue
         b = pick_benchmark(model, group)
+        if b is None and own and group == primary:
+            # No figure on the group's usual scale, but benchmarks marked for this task: their mean.
+            have_w += w
+            bench_sum += w * sum(x.score for x in own) / len(own) / 100.0
+            used += [_bench_text(x) for x in own]
+            continue
         if b is None:
             missing.append(GROUP_LABEL[group])
             continue
