@@ -185,3 +185,52 @@ def test_cli_runs_export_and_samples(run, tmp_path, capfd):
     out = json.loads(capfd.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and out["n"] == 2 and out["header"]["max_new_tokens"] == 3
     assert [s["reference"] for s in out["samples"]] == [s.reference for s in read_samples(run).samples[:2]]
+
+
+def test_chat_panel_streams_base_and_tuned(run, qtbot):
+    from ftwizard.gui.run_chat import ChatPanel
+
+    s = read_samples(run).samples[0]
+    panel = ChatPanel(run, python=sys.executable)
+    qtbot.addWidget(panel)
+    assert not panel.send_button.isEnabled()
+    with qtbot.waitSignal(panel.state_changed, timeout=120_000, check_params_cb=lambda st: st == "ready"):
+        panel.load_button.click()
+    panel.max_tokens.setValue(12)
+    panel.prompt.setText(s.prompt[0]["content"])
+    with qtbot.waitSignal(panel.answered, timeout=60_000):
+        panel.send_button.click()
+    # the same prompt, template and greedy decoding as samples.jsonl: the same answer
+    assert panel.tuned_view.toPlainText().replace(" […token limit]", "").strip() == s.tuned
+    assert panel.base_view.toPlainText().strip() and panel.state == "ready"
+    panel.shutdown()
+    assert panel.server is None
+
+
+def test_chat_server_cancel_stops_the_answer(run):
+    import io
+    import threading
+
+    from ftwizard.train.chat import serve
+
+    first_token = threading.Event()
+
+    class Out(io.StringIO):
+        def write(self, text):
+            if '"event": "token"' in text:
+                first_token.set()
+            return super().write(text)
+
+    def stdin():
+        yield json.dumps({"prompt": "count from one", "max_new_tokens": 200}) + "\n"
+        first_token.wait(60)
+        yield json.dumps({"cancel": True}) + "\n"
+        yield json.dumps({"prompt": "   "}) + "\n"
+
+    out = Out()
+    assert serve(run, stdin=stdin(), stdout=out) == 0
+    events = [json.loads(x) for x in out.getvalue().splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "ready" and "cancelled" in kinds and "idle" not in kinds
+    assert not any(e["event"] == "end" and e["side"] == "tuned" for e in events)  # stopped before the tuned answer
+    assert events[-1] == {"event": "error", "message": "prompt: give some text"}

@@ -70,6 +70,10 @@ class RunHistory(QWidget):
         self.open_button = QPushButton("Open fol&der")
         self.resume_button = QPushButton("Resu&me")
         self.export_button = QPushButton("E&xport report…")
+        self.answers_button = QPushButton("&Answers && chat…")
+        self.answers_button.setToolTip("Base vs tuned answers to the holdout, task metrics, and a chat to try it")
+        self.answers_button.clicked.connect(lambda: self.open_answers())
+        self.answer_windows: list = []
         self.refresh_button.clicked.connect(self.refresh)
         self.watch_button.clicked.connect(lambda: self._emit(self.watch_requested))
         self.resume_button.clicked.connect(lambda: self._emit(self.resume_requested))
@@ -78,7 +82,7 @@ class RunHistory(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
-        for b in (self.watch_button, self.open_button, self.resume_button, self.export_button):
+        for b in (self.watch_button, self.open_button, self.resume_button, self.answers_button, self.export_button):
             buttons.addWidget(b)
 
         lay = QVBoxLayout(self)
@@ -148,6 +152,7 @@ class RunHistory(QWidget):
         self.open_button.setEnabled(r is not None)
         self.resume_button.setEnabled(r is not None and r.can_resume)
         self.export_button.setEnabled(r is not None and r.status != "unknown")
+        self.answers_button.setEnabled(r is not None and r.status == "finished")
         self.detail.setText(f"{r.name}: {r.detail}" if r is not None else "")
 
     def _emit(self, signal) -> None:
@@ -161,6 +166,18 @@ class RunHistory(QWidget):
         r = self.selected()
         if r is not None:
             open_folder(Path(r.run_dir))
+
+    def open_answers(self):
+        """The selected finished run's answers, metrics and chat, in a window of their own."""
+        from ftwizard.gui.run_results import RunResultsWindow
+
+        r = self.selected()
+        if r is None:
+            return None
+        window = RunResultsWindow(Path(r.run_dir))
+        self.answer_windows = [w for w in self.answer_windows if w.isVisible()] + [window]
+        window.show()
+        return window
 
     def export_report(self, path: Path | None = None) -> Path | None:
         """The run report PDF: the plan it was launched from (if kept) and what it measured."""

@@ -136,6 +136,16 @@ def _dtype_for(manifest: Manifest, device):
     return torch_dtype(name)
 
 
+def _pin_4bit(model) -> None:
+    """The 4-bit layout training used (train.model.pin_4bit_layout: on AVX-512-BF16 CPUs
+    bitsandbytes otherwise repacks NF4 weights on the first no-grad forward)."""
+    try:
+        from ftwizard.train.model import pin_4bit_layout
+    except ImportError:  # a runner without it never repacked either
+        return
+    pin_4bit_layout(model)
+
+
 def load_models(run_dir: Path, manifest: Manifest | None = None, *, model=None, tokenizer=None) -> Models:
     """The finished run's base and tuned model, local files only. With `model` (the runner's,
     in memory) only what is missing is loaded."""
@@ -169,7 +179,9 @@ def load_models(run_dir: Path, manifest: Manifest | None = None, *, model=None, 
             m = AutoModelForCausalLM.from_pretrained(path, **kwargs)
         except (OSError, ValueError, KeyError) as exc:
             raise SamplesError(f"{path}: the model cannot be loaded ({type(exc).__name__}: {str(exc)[:300]})") from None
-        if not quantise:
+        if quantise:
+            _pin_4bit(m)
+        else:
             m.to(device.torch_device)
         return m.eval()
 

@@ -1,0 +1,98 @@
+"""The run's Answers window (issue 27): samples side by side with a word diff, the task metrics,
+metrics computed in the training runtime on request, and no torch in the GUI process.
+The chat against a real tiny run is in test_eval_run.py (it shares that module's run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ftwizard.core.samples import Sample, SamplesHeader, write_samples
+
+
+def _write_run(run_dir, n=5):
+    run_dir.mkdir(parents=True, exist_ok=True)
+    header = SamplesHeader(created_at="2026-12-05T00:00:00+00:00", max_new_tokens=16, chat_template="model",
+                           holdout_source="split", holdout_rows=9, base_model="/m", tuned="/run/adapter",
+                           device="cpu", seconds=2.0)
+    samples = [Sample(index=i, line=10 + i, prompt=[{"role": "user", "content": f"what colour is thing {i}"}],
+                      reference=f"thing {i} is blue", base="the sky <b>grey</b>", tuned=f"thing {i} is blue",
+                      base_tokens=16, tuned_tokens=5, base_truncated=True) for i in range(n)]
+    write_samples(run_dir, header, samples)
+    return samples
+
+
+def test_samples_side_by_side_with_diff(qtbot, tmp_path):
+    from ftwizard.gui.run_results import RunResultsWindow
+
+    run = tmp_path / "run"
+    _write_run(run)
+    w = RunResultsWindow(run, python=sys.executable)
+    qtbot.addWidget(w)
+    view = w.samples
+    assert view.list.count() == 5 and view.list.item(0).text().startswith("1. ≠ what colour is thing 0")
+    html = view.detail.toHtml()
+    assert "thing 0 is blue" in html and "what colour is thing 0" in html
+    assert "&lt;b&gt;grey&lt;/b&gt;" in html  # answers are shown as text, never as markup
+    assert "stopped at the token limit" in html
+    assert "line-through" in view.detail.toHtml()  # the base's words struck out in the diff
+    view.list.setCurrentRow(3)
+    assert "thing 3 is blue" in view.detail.toPlainText()
+    view.diff_against.setCurrentIndex(1)  # against the reference: the tuned answer equals it
+    assert "line-through" not in view.detail.toHtml()
+    assert "No task metrics yet" in view.metrics.text()
+    assert "5 of 9 holdout prompts" in view.status.text() and view.eval_button.isEnabled()
+
+
+def test_metrics_computed_in_the_runtime(qtbot, tmp_path):
+    from ftwizard.gui.run_results import SamplesView
+
+    run = tmp_path / "run"
+    _write_run(run)
+    view = SamplesView(run, python=sys.executable)
+    qtbot.addWidget(view)
+    view.kind.setCurrentText("qa")
+    with qtbot.waitSignal(view.job_finished, timeout=60_000) as got:
+        view.eval_button.click()
+        assert not view.make_button.isEnabled()  # one job at a time
+    assert got.args == [0]
+    report = json.loads((run / "eval.json").read_text())
+    assert report["kind"] == "qa" and report["metrics"][0]["tuned"] == 1.0
+    assert "Exact match" in view.metrics.text() and "better" in view.metrics.text()
+
+
+def test_making_samples_of_an_unfinished_run_says_why(qtbot, tmp_path):
+    from ftwizard.gui.run_results import SamplesView
+
+    view = SamplesView(tmp_path, python=sys.executable)
+    qtbot.addWidget(view)
+    assert "no samples yet" in view.status.text() and not view.eval_button.isEnabled()
+    with qtbot.waitSignal(view.job_finished, timeout=60_000) as got:
+        view.make_button.click()
+    assert got.args == [2] and "has not finished" in view.status.text()
+
+
+def test_the_answers_window_loads_no_torch(tmp_path):
+    run = tmp_path / "run"
+    _write_run(run)
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from ftwizard.gui.run_results import RunResultsWindow\n"
+        f"w = RunResultsWindow({str(run)!r}); w.show(); app.processEvents()\n"
+        "heavy = [m for m in ('torch', 'transformers', 'peft', 'trl', 'sklearn', 'scipy', 'sacrebleu') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.fixture(autouse=True)
+def _offscreen(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
