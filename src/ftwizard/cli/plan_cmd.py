@@ -1,4 +1,5 @@
-"""`ftwizard plan --answers FILE [--top N] [--json] [--json-out FILE] [--pdf FILE] [--weights ...]`.
+"""`ftwizard plan --answers FILE [--top N] [--json] [--json-out FILE] [--pdf FILE] [--weights ...]
+[--model-dir DIR ...] [--confirm-licence MODEL=LICENCE ...]`.
 
 Prints the advice, the ranked plans and a summary of what was excluded. The task
 description in the answers is never printed (it may describe regulated work); it is kept
@@ -40,6 +41,20 @@ def add_parser(sub) -> argparse.ArgumentParser:
         action="store_true",
         help="ignore the runs recorded on this workstation (`ftwizard calibration list`): physics alone",
     )
+    p.add_argument(
+        "--model-dir",
+        action="append",
+        metavar="DIR",
+        help="a local model folder (config.json, tokenizer, weights, LICENSE/README) to rank as a candidate "
+        "beside the catalog's models; repeatable",
+    )
+    p.add_argument(
+        "--confirm-licence",
+        action="append",
+        metavar="MODEL=LICENCE",
+        help="confirm a --model-dir folder's licence (folder name or local-<name> = a licence id from "
+        "`ftwizard catalog list --licences`); an unrecognised licence is otherwise excluded from commercial use",
+    )
     p.add_argument("--json-out", metavar="FILE", help="save the whole plan (answers included) as JSON")
     p.add_argument("--pdf", metavar="FILE", help="write the plan as a PDF report")
     add_json_flag(p)
@@ -73,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
     if args.electricity is not None and not args.electricity >= 0:
         raise AnswersError("--electricity: the tariff must be 0 or more USD per kWh")
     catalog = catalog_from_args(args)
+    if args.model_dir or args.confirm_licence:
+        from ftwizard.core.local_models import parse_confirmations, with_local_models
+
+        catalog = with_local_models(catalog, args.model_dir, parse_confirmations(args.confirm_licence))
     hardware = _hardware(args, answers, catalog)
     store = None
     if not args.no_calibration:

@@ -234,6 +234,9 @@ class ModelEntry(Strict):
         description="How the published weights are stored where not 16-bit (gpt-oss: MoE experts in MXFP4).",
     )
     evidence: list[SourceRef] = Field(default_factory=list, description="Per-fact sources with dates.")
+    local_path: str | None = Field(
+        default=None, description="A model folder on this machine (plan --model-dir); None for catalog rows."
+    )
 
     @model_validator(mode="after")
     def _moe(self) -> ModelEntry:

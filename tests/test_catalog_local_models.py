@@ -1,0 +1,106 @@
+"""A local model folder as a candidate: architecture from its config.json, licence from its
+LICENSE or card, unknown licence shown as unknown and kept out of commercial plans until
+the user confirms it, and `ftwizard plan --model-dir DIR` ranking it beside the catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ftwizard.cli.main import main
+from ftwizard.core.catalog import load_catalog
+from ftwizard.core.errors import CatalogError
+from ftwizard.core.estimator_arch import shapes
+from ftwizard.core.local_models import detect_licence, model_from_folder, with_local_models
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SUPPORT_BOT = str(EXAMPLES / "answers-support-bot.json")  # commercial use, en+es, one RTX 4090
+
+# Qwen2.5-0.5B's published shape: small enough to fit the example's single 24 GB card.
+QWEN_SMALL = {
+    "model_type": "qwen2", "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
+    "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936,
+    "max_position_embeddings": 32768, "tie_word_embeddings": True,
+}
+APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
+
+
+def make_folder(root: Path, name: str, licence: str | None = None, card: str | None = None) -> Path:
+    d = root / name
+    d.mkdir()
+    (d / "config.json").write_text(json.dumps(QWEN_SMALL))
+    (d / "tokenizer.json").write_text("{}")
+    (d / "tokenizer_config.json").write_text(json.dumps({"chat_template": "{{ messages }}"}))
+    (d / "model.safetensors").write_bytes(b"\0" * 16)
+    if licence is not None:
+        (d / "LICENSE").write_text(licence)
+    if card is not None:
+        (d / "README.md").write_text(card)
+    return d
+
+
+def test_architecture_and_licence_come_from_the_folder(tmp_path):
+    d = make_folder(tmp_path, "my-support-model", licence=APACHE)
+    m = model_from_folder(d)
+    assert m.id == "local-my-support-model" and m.local_path == str(d.resolve())
+    assert m.licences == ["apache-2.0"]
+    assert m.params_b == pytest.approx(shapes(m.architecture).total_params / 1e9, abs=0.001)
+    assert 0.45 < m.params_b < 0.55  # Qwen2.5-0.5B: 0.49B
+    assert m.task_strengths == ["chat", "instruction"]  # the tokenizer has a chat template
+
+
+def test_card_front_matter_gives_licence_and_languages(tmp_path):
+    card = "---\nlicense: llama3.1\nlanguage:\n  - en\n  - de\n---\n# My model\n"
+    d = make_folder(tmp_path, "m", card=card)
+    m = model_from_folder(d)
+    assert m.licences == ["llama-3.1"] and m.languages == ["en", "de"]
+    assert detect_licence(d)[0] == "llama-3.1"
+
+
+def test_unknown_licence_is_shown_unknown_and_needs_confirmation_for_commercial_use(tmp_path):
+    d = make_folder(tmp_path, "mystery", licence="All rights reserved by Example Corp.\n")
+    cat = with_local_models(load_catalog(), [str(d)])
+    m = cat.model("local-mystery")
+    (lic,) = cat.model_licences(m)
+    assert lic.id == "unknown-local" and not lic.commercial_use and m.confidence == "unconfirmed"
+    confirmed = with_local_models(load_catalog(), [str(d)], {"mystery": "apache-2.0"})
+    assert confirmed.model("local-mystery").licences == ["apache-2.0"]
+
+
+def test_bad_folder_and_bad_confirmation_name_the_problem(tmp_path):
+    with pytest.raises(CatalogError, match="no config.json"):
+        model_from_folder(tmp_path)
+    d = make_folder(tmp_path, "m", licence=APACHE)
+    with pytest.raises(CatalogError, match="unknown licence 'wtfpl-9'"):
+        with_local_models(load_catalog(), [str(d)], {"m": "wtfpl-9"})
+    with pytest.raises(CatalogError, match="no --model-dir folder named 'other'"):
+        with_local_models(load_catalog(), [str(d)], {"other": "mit"})
+
+
+def _plan(capsys, *extra: str) -> dict:
+    assert main(["plan", "--answers", SUPPORT_BOT, "--top", "100", "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_plan_ranks_a_model_dir_like_the_catalogs_models(tmp_path, capsys):
+    d = make_folder(tmp_path, "ours", licence=APACHE)
+    out = _plan(capsys, "--model-dir", str(d))
+    ids = [r["model_id"] for r in out["recommendations"]] + [e["model_id"] for e in out["excluded"]]
+    assert "local-ours" in ids
+    assert not any(e["model_id"] == "local-ours" and e.get("constraint") == "licence" for e in out["excluded"])
+
+
+def test_plan_excludes_an_unlabelled_folder_from_commercial_use_until_confirmed(tmp_path, capsys):
+    d = make_folder(tmp_path, "unlabelled")
+    out = _plan(capsys, "--model-dir", str(d))
+    (ex,) = [e for e in out["excluded"] if e["model_id"] == "local-unlabelled"]
+    assert ex["constraint"] == "licence" and "Unknown licence" in ex["reason"]
+    out = _plan(capsys, "--model-dir", str(d), "--confirm-licence", "unlabelled=mit")
+    assert not any(e["model_id"] == "local-unlabelled" and e.get("constraint") == "licence" for e in out["excluded"])
+
+
+def test_plan_model_dir_error_exits_2(tmp_path, capsys):
+    assert main(["plan", "--answers", SUPPORT_BOT, "--model-dir", str(tmp_path / "nope")]) == 2
+    assert "model folder not found" in capsys.readouterr().err
