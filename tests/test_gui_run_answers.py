@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ftwizard.core.samples import Sample, SamplesHeader, write_samples
+from ftwizard.core.samples import Sample, SamplesHeader, read_samples, write_samples
 
 
 def _write_run(run_dir, n=5):
@@ -96,3 +96,45 @@ def test_the_answers_window_loads_no_torch(tmp_path):
 @pytest.fixture(autouse=True)
 def _offscreen(monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+
+
+def test_the_run_report_shows_metrics_and_a_chosen_few(qapp, tmp_path):
+    from pypdf import PdfReader
+
+    from ftwizard.core.task_metrics import evaluate_run
+    from ftwizard.report.run_report import write_run_report
+    from run_folder_helpers import finished_run
+
+    run = finished_run(tmp_path / "runs")
+    samples = _write_run(run, n=5)
+    samples[2] = samples[2].model_copy(update={"tuned": samples[2].base})  # one answer left unchanged
+    write_samples(run, read_samples(run).header, samples)
+    evaluate_run(run, "qa")
+    out = tmp_path / "report.pdf"
+    write_run_report(run, out)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+    assert "What tuning changed" in text and "Task metrics (qa; asked for) on 5 holdout prompts" in text
+    assert "Exact match 0.00 0.80" in text  # 4 of 5 tuned answers equal the reference
+    # three prompts, those where base and tuned differ (the unchanged one is left out)
+    assert "Holdout prompt 1 (line 10)" in text and "Holdout prompt 3 (line 12)" not in text
+    assert "thing 0 is blue" in text and "Exact match 0.00 0.80 +0.80 [0.40, 1.00] better" in text
+
+
+def test_history_opens_the_answers_of_a_finished_run(qtbot, tmp_path):
+    from ftwizard.gui.run_history import RunHistory
+    from run_folder_helpers import cancelled_run, finished_run
+
+    runs = tmp_path / "runs"
+    done, stopped = finished_run(runs), cancelled_run(runs)
+    _write_run(done)
+    history = RunHistory(runs)
+    qtbot.addWidget(history)
+    with qtbot.waitSignal(history.loaded, timeout=30_000):
+        history.refresh()
+    history.select(stopped)
+    assert not history.answers_button.isEnabled()
+    history.select(done)
+    assert history.answers_button.isEnabled()
+    window = history.open_answers()
+    qtbot.addWidget(window)
+    assert window.samples.list.count() == 5 and window.tabs.tabText(1) == "&Try it"

@@ -72,6 +72,40 @@ def _run_sections(h, s: RunSummary, p: RunProgress) -> list:
     return [chart]
 
 
+def _answers_sections(h, run_dir: Path, k: int = 3, cut: int = 600) -> None:
+    """Task metrics (eval.json) and a chosen few samples (samples.jsonl, those where base and
+    tuned differ most), when the run folder has them (issue 27)."""
+    from ftwizard.core.samples import SAMPLES, pick_for_report, read_samples
+    from ftwizard.core.task_metrics import read_eval, table_rows
+
+    if not (run_dir / SAMPLES).exists():
+        return
+    try:
+        got, report = read_samples(run_dir), read_eval(run_dir)
+    except FtwizardError as exc:
+        h.h2("What tuning changed")
+        h.p(str(exc).splitlines()[0], "muted")
+        return
+    h.h2("What tuning changed")
+    if report is not None:
+        h.p(f"Task metrics ({report.kind}; {report.kind_reason}) on {report.n} holdout prompts.")
+        h.table(["", "Base model", "Tuned", "Change [95% interval]", "Verdict"], table_rows(report),
+                widths=[28, 16, 16, 24, 16], align="lrrrl")
+        notes = ([f"Win rule: {report.win_rule}."] if report.win_rule else []) + [report.bootstrap + "."]
+        h.p(" ".join(notes), "muted small")
+
+    def short(text: str) -> str:
+        return text if len(text) <= cut else text[:cut] + "…"
+
+    hd = got.header
+    h.p(f"{len(got.samples)} holdout prompts answered by both models (greedy decoding, at most {hd.max_new_tokens} "
+        f"tokens); the {min(k, len(got.samples))} where the answers differ most:", "muted")
+    for smp in pick_for_report(got.samples, k):
+        h.h3(f"Holdout prompt {smp.index + 1} (line {smp.line})")
+        h.key_values([("Prompt", short(smp.prompt_text())), ("Reference", short(smp.reference)),
+                      ("Base model", short(smp.base)), ("Tuned", short(smp.tuned))], key_width=18)
+
+
 def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
     from ftwizard.report import plan_sections as ps
@@ -113,6 +147,7 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
     h = Html()
     h.h1(f"Training run report: {summary.name}")
     widgets = _run_sections(h, summary, events)
+    _answers_sections(h, run_dir)
     if plan is not None:
         if catalog is None:
             from ftwizard.core.catalog import load_catalog
