@@ -111,8 +111,8 @@ def recommend(
         if hard:
             excluded.append(Exclusion(model_id=model.id, reason=hard.reason, constraint=hard.constraint))
             continue
-        q = scoring.quality(model, answers.task.kind, answers.languages, answers.data.p95_tokens)
-        inf = serving_cost(model, answers, priced, options, kwh, serve_budget)
+        q = _quality(model, answers)
+        inf = _serving_memo(model, answers, priced, options, kwh, serve_budget)
         if serve_budget is not None and inf is not None and inf.usd_per_month > serve_budget:
             over_serving.append((model, q, inf))
             continue
@@ -220,8 +220,13 @@ def _rank(
     def bound(model_id: str, technique: str, method: str) -> float:
         return _total(known[(model_id, technique, method)], weights) + headroom
 
+    bounds: dict[str, float] = {}
+
     def model_bound(model: ModelEntry) -> float:
-        return max(bound(model.id, t, m) for g in groups for t, m, _ in g)
+        b = bounds.get(model.id)
+        if b is None:
+            b = bounds[model.id] = max(bound(model.id, t, m) for g in groups for t, m, _ in g)
+        return b
 
     def flags_of(c: Candidate) -> list[str]:
         over = ["serving_over_budget"] if c.model.id in over_serving else []
@@ -445,6 +450,35 @@ def _licence_territory(model: ModelEntry, answers: Answers, catalog: Catalog) ->
                 f"to people or companies in the EU (your residency: {answers.compliance.data_residency}).{quoted}",
             )
     return None
+
+
+# Re-ranking with other weights (the GUI's sliders) asks the same questions again: pure
+# functions of frozen catalog entries and the answers, memoised (the entry is kept with each
+# result so an id is never reused).
+_MEMO: dict[tuple, tuple[object, object]] = {}
+MEMO_SIZE = 8192
+
+
+def _memo(key: tuple, owner: object, make: Callable[[], object]):
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = make()
+    if len(_MEMO) >= MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (owner, value)
+    return value
+
+
+def _quality(model: ModelEntry, answers: Answers) -> scoring.Quality:
+    key = ("q", id(model), answers.task.kind, tuple(answers.languages), answers.data.p95_tokens)
+    return _memo(key, model, lambda: scoring.quality(model, answers.task.kind, answers.languages, answers.data.p95_tokens))
+
+
+def _serving_memo(model, answers, priced, options, kwh, budget) -> InferenceCost | None:
+    local = tuple((o.gpu.model_dump_json(), o.max_count) for o in options if o.where == "local")
+    key = ("s", id(model), id(priced), local, kwh, budget, answers.compliance.air_gapped)
+    return _memo(key, model, lambda: serving_cost(model, answers, priced, options, kwh, budget))
 
 
 def serving_cost(
