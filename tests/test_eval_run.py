@@ -163,6 +163,20 @@ def test_export_refusals_and_gguf(run, tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="exit 1.*unsupported architecture"):
         export_run(run, "gguf", tmp_path / "g", llama_cpp=tmp_path)
     assert not (tmp_path / "g").exists() and not list(tmp_path.glob(".g.*")) and not list(tmp_path.glob(".merged*"))
+    # llama.cpp's command line: MODEL_DIR --outfile FILE --outtype f16, on the merged HF folder
+    llama = tmp_path / "llama.cpp"
+    llama.mkdir()
+    (llama / "convert_hf_to_gguf.py").write_text(
+        "import sys, pathlib\n"
+        "src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[sys.argv.index('--outfile') + 1])\n"
+        "assert sys.argv[sys.argv.index('--outtype') + 1] == 'f16'\n"
+        "assert (src / 'config.json').is_file() and (src / 'model.safetensors').is_file()\n"
+        "out.write_bytes(b'GGUF' + (src / 'model.safetensors').read_bytes()[:16])\n")
+    monkeypatch.setenv("FTWIZARD_LLAMA_CPP", str(llama))
+    g = export_run(run, "gguf", tmp_path / "g")
+    assert {"model-f16.gguf", "README.md", "LICENSE", "tokenizer.json"} <= set(g.files)
+    assert (tmp_path / "g" / "model-f16.gguf").read_bytes()[:4] == b"GGUF" and "llama-quantize" in g.note
+    assert "GGUF (llama.cpp)" in (tmp_path / "g" / "README.md").read_text()
 
 
 def test_cli_runs_export_and_samples(run, tmp_path, capfd):
