@@ -11,6 +11,7 @@ import pytest
 from ftwizard.core.answers import default_answers
 from ftwizard.core.catalog import load_catalog
 from ftwizard.core.plan import load_plan
+from ftwizard.core.units import number
 from ftwizard.gui import autosave, workers
 from ftwizard.gui.wizard import PAGE_INDEX, WizardWindow
 from gui_support import (
@@ -106,7 +107,9 @@ def test_a_new_user_types_through_every_page_and_re_ranks_by_budget(qtbot, make_
         assert results.table.item(row, 1).text() == rec.model_name
         assert rec.hardware.where == "local" and rec.hardware.gpu_id == "rtx-4090"
         assert rec.margin_gb >= 0  # fits the card
-        assert results.table.item(row, 4).text() == f"{rec.peak_vram_gb:.1f} of {rec.peak_vram_gb + rec.margin_gb:.1f} GB"
+        # Memory in the vendors' GB (2^30 bytes), as the hardware page names the card: "of 24 GB".
+        peak = number(rec.peak_vram_gb * 1e9 / 2**30)
+        assert results.table.item(row, 4).text() == f"{peak} of 24 GB usable"
     assert plan.advice.summary in results.advice.text()
     assert plan.recommendations[0].reasons[0] in results.details.toPlainText()
     assert results.excluded.rowCount() == len(plan.excluded)
@@ -228,16 +231,23 @@ def test_invalid_input_shows_a_message_and_keeps_next_disabled(qtbot, make_wizar
     langs = w.pages["languages"]
     type_into(qtbot, langs.codes, "en, xx1")
     assert not next_enabled(w)
-    assert "'xx1' is not an ISO 639-1 language code" in langs._errors["languages"].text()
+    assert "'xx1' is not a language" in langs._errors["languages"].text()
     assert langs._errors["languages"].isVisible()
     assert langs.codes.accessibleDescription().startswith("Error:")
+    type_into(qtbot, langs.codes, "en, xx1, Klingonish")  # every bad entry is named
+    assert "'xx1', 'Klingonish' are not languages" in langs._errors["languages"].text()
     type_into(qtbot, langs.codes, "")
     assert "at least one language" in langs._errors["languages"].text()
+    type_into(qtbot, langs.codes, "Deutsch, English, francais")  # a language's own name counts
+    assert next_enabled(w) and "German (de), English (en), French (fr)" in langs.summary.text()
     type_into(qtbot, langs.codes, "en, fr")
     assert next_enabled(w) and not langs._errors["languages"].isVisible()
     click_next(qtbot, w)
 
     budget = w.pages["budget"]
+    type_into(qtbot, budget.training, "0")  # nothing to spend leaves nothing to rank
+    assert not next_enabled(w)
+    assert "budget of 0" in budget._errors["training_usd"].text()
     type_into(qtbot, budget.training, "-20")
     assert not next_enabled(w)
     assert "cannot be negative" in budget._errors["training_usd"].text()
@@ -248,6 +258,10 @@ def test_invalid_input_shows_a_message_and_keeps_next_disabled(qtbot, make_wizar
     click_next(qtbot, w)
 
     data = w.pages["data"]
+    type_into(qtbot, data.examples, "0")  # "learns the task from 0 examples" is no plan
+    assert not next_enabled(w)
+    assert "between 1" in data._errors["examples"].text()
+    type_into(qtbot, data.examples, "1,500")
     type_into(qtbot, data.avg_tokens, "0")
     assert not next_enabled(w)
     assert "between 1" in data._errors["avg_tokens"].text()

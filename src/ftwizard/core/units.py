@@ -137,6 +137,26 @@ class Money:
                 + (f", as of {self.as_of}." if self.as_of else "."))
 
 
+def parse_money(text: str, money: Money, *, optional: bool = False, positive: bool = False) -> float | None:
+    """An amount typed in the display currency ('€450', '1,200', '2.5k EUR') -> US dollars, as
+    the answers keep it. Blank -> None when optional; 0 refused when `positive` (a training
+    budget of 0 leaves nothing to rank)."""
+    from ftwizard.core.wizard_state import parse_amount
+
+    cleaned = text.strip().removesuffix(money.code).strip()
+    for symbol in ("$", "€", "£", "¥"):
+        cleaned = cleaned.lstrip(symbol)
+    try:
+        value = parse_amount(cleaned, optional=optional)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("US dollars", money.name)) from None
+    if value is None:
+        return None
+    if positive and value <= 0:
+        raise ValueError("a budget of 0 leaves nothing to rank: enter what you can spend")
+    return round(money.to_usd(value), 6)
+
+
 def gpu_memory_text(total_gib: float | None, free_gib: float | None = None, *, unified: bool = False) -> str:
     """A detected card's memory: '24 GB, 23.5 GB free' (detection reports GiB)."""
     parts = []

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ftwizard.core.errors import FtwizardError
 from ftwizard.core.plan_figures import priced_runs, vram_breakdowns
+from ftwizard.core.units import Money
 from ftwizard.gui.forms import is_dark
 from ftwizard.report import chart_data as cd
 from ftwizard.report import charts as rc
 
 VRAM_TOP = 5
-QUALITY_TOP = 15  # more points than this and their rank tags overlap into noise
+QUALITY_TOP = 15  # points beyond the front carry no label; more than this crowd the chart
 GPU_OPTIONS = 7  # two-line tick labels stay apart at the page's width
 TITLES = ("Memor&y", "Qu&ality vs cost", "GPU optio&ns")
 
@@ -38,12 +39,14 @@ class PlanCharts(QWidget):
 
     def show_plan(self, plan, catalog, hardware=None, settings=None) -> None:
         electricity = settings.electricity_usd_per_kwh if settings is not None else None
+        money = Money.from_settings(settings)
         current = max(0, self.tabs.currentIndex())
         builders = (
             lambda: rc.vram_chart(plan, top=VRAM_TOP, breakdowns=vram_breakdowns(
                 plan, catalog, top=VRAM_TOP, electricity_usd_per_kwh=electricity)),
-            lambda: rc.quality_cost_chart(top_of(plan, QUALITY_TOP)),
-            lambda: rc.gpu_options_chart(plan, options=self._options(plan, catalog, hardware, electricity)),
+            lambda: rc.quality_cost_chart(top_of(plan, QUALITY_TOP), money=money),
+            lambda: rc.gpu_options_chart(plan, options=self._options(plan, catalog, hardware, electricity),
+                                         money=money),
         )
         self.tabs.clear()
         for w in self.widgets:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ftwizard.core.answers import GpuCount, HardwareAnswers
 from ftwizard.core.hardware_options import local_only
+from ftwizard.core.units import gpu_memory_text, mem_gib
 from ftwizard.gui import workers
 from ftwizard.gui.forms import QuestionPage, hint_label
 
@@ -28,6 +29,27 @@ def detect_hardware(catalog):
     from ftwizard.hardware.detect import detect
 
     return detect(catalog)
+
+
+def gpu_summary(profile) -> str:
+    """The profile's one sentence, with memory in the vendors' GB: '1 x NVIDIA GeForce RTX 4090
+    (24 GB, 23.5 GB free).' (the profile's own summary prints GiB, for the JSON and logs)."""
+    gpus = profile.usable_gpus()
+    if not gpus:
+        return profile.summary.replace(" GiB RAM", " GB RAM")
+    groups: dict[str, int] = {}
+    for g in gpus:
+        name = g.name
+        if g.is_mig_slice and g.mig_profile and g.mig_profile not in name:
+            name = f"{name} MIG {g.mig_profile}"
+        memory = gpu_memory_text(g.memory_total_gib, g.memory_free_gib, unified=g.unified_memory)
+        label = f"{name} ({memory})" if memory else name
+        groups[label] = groups.get(label, 0) + 1
+    text = "; ".join(f"{n} x {label}" for label, n in groups.items())
+    busy = sum(1 for g in gpus if g.busy)
+    if busy:
+        text += f"; {busy} in use by other processes"
+    return text + "."
 
 
 class HardwarePage(QuestionPage):
@@ -49,7 +71,8 @@ class HardwarePage(QuestionPage):
         for i, button in enumerate((self.use_detected, self.use_manual, self.use_cloud)):
             self.mode.addButton(button, i)
         self.add_row("", self.use_detected,
-                     "Ranks options that fit the cards found here, using their free memory.",
+                     "Ranks options that fit the cards found here; a card other programs use is "
+                     "sized against its free memory.",
                      "detect", "Use detected hardware")
         self.status = QLabel("Detecting hardware…")
         self.status.setWordWrap(True)
@@ -120,15 +143,15 @@ class HardwarePage(QuestionPage):
 
     def _on_profile(self, profile) -> None:
         self.profile = profile
-        lines = [profile.summary]
+        lines = [gpu_summary(profile)]
         for g in profile.usable_gpus():
             if g.catalog_gpu_id is None:
                 lines.append(f"{g.name}: not in the catalog ({g.catalog_note or 'no match'}).")
         facts = []
         if profile.ram_total_gib is not None:
-            facts.append(f"{profile.ram_total_gib:.0f} GiB RAM")
+            facts.append(f"{mem_gib(profile.ram_total_gib, 0)} RAM")
         if profile.runs_disk_free_gib is not None:
-            facts.append(f"{profile.runs_disk_free_gib:.0f} GiB free for runs")
+            facts.append(f"{mem_gib(profile.runs_disk_free_gib, 0)} free for runs")
         if facts:
             lines.append(", ".join(facts) + ".")
         self.status.setText("\n".join(lines))
@@ -148,9 +171,14 @@ class HardwarePage(QuestionPage):
         if no_gpu and self.mode.checkedId() == 0 and self.use_cloud.isEnabled():
             self.use_cloud.setChecked(True)
 
+    def _way_out(self) -> str:
+        """What to do instead; cloud only where the Compliance page allows it."""
+        return "name the GPUs or plan for cloud" if self.use_cloud.isEnabled() else "name the GPUs"
+
     def _on_failed(self, message: str) -> None:
         self._detect_error = message
-        self.status.setText(f"Detection failed: {message}. Name the GPUs or plan for cloud.")
+        way = self._way_out()
+        self.status.setText(f"Detection failed: {message}. {way[0].upper() + way[1:]}.")
 
     def _on_finished(self) -> None:
         self._worker = None
@@ -202,9 +230,9 @@ class HardwarePage(QuestionPage):
         mode = MODES[max(0, self.mode.checkedId())]
         if mode == "detect":
             if self._detect_error:
-                return {"detect": "detection failed; name the GPUs or plan for cloud"}
+                return {"detect": f"detection failed; {self._way_out()}"}
             if self.profile is not None and not self.profile.usable_gpus():
-                return {"detect": "no GPU was found here; name the GPUs or plan for cloud"}
+                return {"detect": f"no GPU was found here; {self._way_out()}"}
         if mode == "local" and self.gpu.currentData() is None:
             return {"local": "pick a GPU"}
         return {}

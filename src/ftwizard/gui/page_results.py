@@ -38,9 +38,10 @@ from PySide6.QtWidgets import (
 from ftwizard.core.answers import Budget
 from ftwizard.core.plan import WEIGHT_NAMES, ScoreWeights
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, hours_text
-from ftwizard.core.wizard_state import format_money, parse_amount
+from ftwizard.core.units import MEMORY_NOTE, Money, mem_of, parse_money
 from ftwizard.gui import workers
 from ftwizard.gui.forms import ErrorLabel, buddy_label
+from ftwizard.report.plan_sections import shared_card
 
 COLUMNS = ("#", "Model", "Technique", "Where", "VRAM / GPU", "Time", "Training cost", "Score")
 WEIGHT_LABELS = {
@@ -63,10 +64,21 @@ def run_recommend(answers, catalog, hardware, weights, electricity):
 
 
 def _vram_text(rec) -> str:
-    """Peak per GPU against the memory the ranker planned with (free memory if shared)."""
-    if rec.margin_gb is None:
-        return f"{rec.peak_vram_gb:.1f} GB"
-    return f"{rec.peak_vram_gb:.1f} of {rec.peak_vram_gb + rec.margin_gb:.1f} GB"
+    """Peak per GPU against the memory the ranker planned with: usable memory, or what a shared
+    card had free (its warning says so), in the vendors' GB like the hardware page."""
+    room = None if rec.margin_gb is None else rec.peak_vram_gb + rec.margin_gb
+    return mem_of(rec.peak_vram_gb, room, free=shared_card(rec))
+
+
+def fit_columns(table: QTableWidget, stretch: int) -> None:
+    """Columns as wide as their contents, `stretch` taking the rest: the table fills its width
+    after every fill (resizing to contents alone drops the stretch, so a re-rank left a gap)."""
+    header = table.horizontalHeader()
+    for col in range(table.columnCount()):
+        if col != stretch:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            table.resizeColumnToContents(col)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 class ResultsPage(QWizardPage):
@@ -96,7 +108,7 @@ class ResultsPage(QWizardPage):
         self.advice.setMargin(8)
 
         self.budget = QLineEdit()
-        self.budget.setAccessibleName("Training budget in US dollars")
+        self.budget.setAccessibleName("Training budget in the display currency")
         self.budget.setToolTip("Change it to re-rank: options above the budget are excluded.")
         self.budget.setMaximumWidth(140)
         self.budget_error = ErrorLabel()
@@ -104,13 +116,20 @@ class ResultsPage(QWizardPage):
         self.weights_button = QPushButton("&Weights…")
         self.weights_button.setCheckable(True)
         self.weights_button.setAccessibleName("Show score weights")
+        self.add_folder = QPushButton("&Add model folder…")
+        self.add_folder.setToolTip(
+            "Rank a model folder on this machine (config.json, tokenizer, weights, LICENSE) beside the catalog's models."
+        )
+        self.add_folder.clicked.connect(self.add_model_folder)
         self.status = QLabel()
         self.status.setAccessibleName("Ranking status")
         controls = QHBoxLayout()
-        controls.addWidget(buddy_label("&Training budget (USD):", self.budget))
+        self.budget_label = buddy_label("&Training budget (USD):", self.budget)
+        controls.addWidget(self.budget_label)
         controls.addWidget(self.budget)
         controls.addWidget(self.budget_error)
         controls.addWidget(self.status, 1)
+        controls.addWidget(self.add_folder)
         controls.addWidget(self.weights_button)
 
         self.weights_box = QGroupBox("Score weights (each part's share of the total)")
@@ -201,10 +220,16 @@ class ResultsPage(QWizardPage):
         layout.addLayout(actions)
 
     # -- ranking -----------------------------------------------------------------
+    def money(self) -> Money:
+        """The display currency of the Settings: every amount on the page is in it."""
+        return Money.from_settings(self._wizard.settings)
+
     def initializePage(self) -> None:  # noqa: N802 (Qt's name)
         answers = self._wizard.answers
+        money = self.money()
+        self.budget_label.setText(f"&Training budget ({money.code}):")
         self.budget.blockSignals(True)
-        self.budget.setText(f"{answers.budget.training_usd:g}")
+        self.budget.setText(f"{round(money.amount(answers.budget.training_usd), 6):g}")
         self.budget.blockSignals(False)
         self.budget_error.show_message(None)
         if self._opened_plan is not None:
@@ -242,8 +267,9 @@ class ResultsPage(QWizardPage):
         self._timer.start()
 
     def _budget_edited(self, text: str) -> None:
+        money = self.money()
         try:
-            value = parse_amount(text)
+            value = parse_money(text, money, positive=True)
         except ValueError as exc:
             self.budget_error.show_message(str(exc))
             return
@@ -270,6 +296,40 @@ class ResultsPage(QWizardPage):
         self.status.setText("Ranking…")
         return workers.start(worker)
 
+    def add_model_folder(self, checked: bool = False, path: Path | None = None, licence: str | None = None) -> bool:
+        """Add a local model folder as a candidate and re-rank (catalog engineer, issue 21).
+
+        An unrecognised licence is asked for; leaving it unknown keeps the folder out of
+        commercial plans (core.local_models)."""
+        from ftwizard.core.errors import FtwizardError
+        from ftwizard.core.local_models import detect_licence, with_local_models
+
+        if path is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Add model folder", str(Path.home()))
+            if not chosen:
+                return False
+            path = Path(chosen)
+        wiz = self._wizard
+        if licence is None and detect_licence(path)[0] is None and wiz.answers.compliance.commercial_use:
+            from PySide6.QtWidgets import QInputDialog
+
+            keep = "Unknown (exclude from commercial plans)"
+            ids = [keep] + [x.id for x in wiz.catalog.licences]
+            choice, ok = QInputDialog.getItem(
+                self, "Licence of the model folder",
+                f"No licence was recognised in {path.name}. Which licence do the weights come under?", ids, 0, False,
+            )
+            licence = choice if ok and choice != keep else None
+        try:
+            wiz.catalog = with_local_models(wiz.catalog, [str(path)], {path.name.lower(): licence} if licence else None)
+        except FtwizardError as exc:
+            self.status.setText("")
+            self.advice.setText(f"<b>The model folder cannot be added.</b> {html.escape(str(exc))}")
+            return False
+        self.status.setText(f"Added {path.name}; ranking…")
+        self.rank()
+        return True
+
     def _failed(self, message: str) -> None:
         self.status.setText("")
         self.advice.setText(f"<b>No plan could be made.</b> {html.escape(message)}")
@@ -285,7 +345,8 @@ class ResultsPage(QWizardPage):
         self._show_advice(plan)
         self._fill_table(plan)
         self._fill_excluded(plan)
-        self.assumptions.setHtml("<ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in plan.assumptions) + "</ul>")
+        notes = [MEMORY_NOTE, self.money().note(), *plan.assumptions]
+        self.assumptions.setHtml("<ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in notes) + "</ul>")
         has = bool(plan.recommendations)
         for b in (self.export_pdf, self.save_plan):
             b.setEnabled(True)
@@ -308,7 +369,7 @@ class ResultsPage(QWizardPage):
         self.advice.setText("<br>".join(parts))
 
     def _money(self, usd: float | None) -> str:
-        return format_money(usd, self._wizard.settings)
+        return self.money()(usd)
 
     def _fill_table(self, plan) -> None:
         self.table.blockSignals(True)
@@ -330,7 +391,7 @@ class ResultsPage(QWizardPage):
                 if rec.warnings:
                     item.setToolTip(f"{len(rec.warnings)} warning(s): select the row to read them")
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table, stretch=1)
         self.table.blockSignals(False)
         if plan.recommendations:
             self.table.selectRow(plan.chosen_index or 0)
@@ -347,7 +408,7 @@ class ResultsPage(QWizardPage):
                 item = QTableWidgetItem(text)
                 item.setToolTip(ex.reason)
                 self.excluded.setItem(row, col, item)
-        self.excluded.resizeColumnsToContents()
+        fit_columns(self.excluded, stretch=2)
         self.excluded.resizeRowsToContents()
         self.tabs.setTabText(1, f"E&xcluded ({len(plan.excluded)})")
 
@@ -444,7 +505,9 @@ class ResultsPage(QWizardPage):
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            write_plan_pdf(self.plan, path, self._wizard.catalog, progress=progress)
+            data_page = self._wizard.pages.get("data")
+            write_plan_pdf(self.plan, path, self._wizard.catalog, progress=progress, money=self.money(),
+                           dataset=getattr(data_page, "dataset_report", None))
         except FtwizardError as exc:
             QMessageBox.warning(self, "Export PDF", str(exc).splitlines()[0])
             return None

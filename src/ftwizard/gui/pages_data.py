@@ -39,6 +39,7 @@ class InspectorSummary:
     text: str
     edges: list[float]
     counts: list[int]
+    report: object = None  # the DatasetReport itself: file, SHA-256 and PII scan for the plan PDF
 
 
 def run_inspector(path: Path, progress, cancel) -> InspectorSummary:
@@ -72,6 +73,7 @@ def run_inspector(path: Path, progress, cancel) -> InspectorSummary:
         text="\n".join(lines),
         edges=[float(e) for e in hist.edges_tokens] if hist else [],
         counts=list(hist.counts) if hist else [],
+        report=report,
     )
 
 
@@ -186,7 +188,7 @@ class DataPage(QuestionPage):
         values: dict = {"preference_pairs": self.pairs.isChecked()}
         errors: dict[str, str] = {}
         fields = (
-            ("examples", self.examples, 0, "the number of examples"),
+            ("examples", self.examples, 1, "the number of examples"),  # 0 examples teach nothing
             ("avg_tokens", self.avg_tokens, 1, "the average length in tokens"),
             ("p95_tokens", self.p95_tokens, 1, "the 95th percentile length"),
         )
@@ -250,6 +252,7 @@ class DataPage(QuestionPage):
         self.pairs.setChecked(summary.preference_pairs)
         self.report.setText(summary.text)
         self.histogram.set_data(summary.edges, summary.counts)
+        self.dataset_report = summary.report
 
     def _on_failed(self, message: str) -> None:
         self.report.setText(f"⚠ The file could not be inspected: {message}")

@@ -6,11 +6,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTex
 
 from ftwizard.core.answers import Budget, Compliance, Task
 from ftwizard.core.catalog import TASK_KINDS
+from ftwizard.core.languages import parse_language_list
+from ftwizard.core.units import Money, parse_money
 from ftwizard.core.wizard_state import (
     language_coverage,
     language_summary,
-    parse_amount,
-    parse_languages,
     section_errors,
 )
 from ftwizard.gui.forms import QuestionPage
@@ -104,7 +104,8 @@ class LanguagesPage(QuestionPage):
         self.catalog = catalog
         self.codes = self.add_row(
             "&Languages:", QLineEdit(),
-            "ISO 639-1 codes or English names, separated by commas: en, de, French. A model "
+            "ISO 639-1 codes or names, in English or in the language itself, separated by "
+            "commas: en, Deutsch, French. A model "
             "that was not trained on a language rarely learns it from a fine-tune.",
             "languages", "Languages the model must handle")
         self.summary = QLabel()
@@ -122,7 +123,7 @@ class LanguagesPage(QuestionPage):
 
     def problems(self) -> dict[str, str]:
         try:
-            codes = parse_languages(self.codes.text())
+            codes = parse_language_list(self.codes.text())
         except ValueError as exc:
             self.summary.setText("")
             return {"languages": str(exc)}
@@ -138,33 +139,54 @@ class LanguagesPage(QuestionPage):
         return {}
 
     def apply(self, answers):
-        return answers.model_copy(update={"languages": parse_languages(self.codes.text())})
+        return answers.model_copy(update={"languages": parse_language_list(self.codes.text())})
 
 
 class BudgetPage(QuestionPage):
     page_id = "budget"
 
     def __init__(self) -> None:
-        super().__init__("What can you spend?", "Amounts in US dollars, the currency of the "
-                         "catalog's price lists. Leave the monthly budget empty for no limit.")
+        super().__init__("What can you spend?", "Amounts in your display currency (Settings); the "
+                         "catalog's US-dollar prices are converted at the rate set there. Leave the "
+                         "monthly budget empty for no limit.")
         self.training = self.add_row(
             "&Training budget (USD):", QLineEdit(),
             "The most you will spend on training runs (cloud GPU hours, or electricity on "
             "your own card). Options that cost more are left out; the Excluded list says by how much.",
-            "training_usd", "Training budget in US dollars")
+            "training_usd", "Training budget in the display currency")
         self.training.setPlaceholderText("e.g. 500")
         self.monthly = self.add_row(
             "&Monthly inference (USD):", QLineEdit(),
             "The most you will spend a month to serve the tuned model. Large models often cost "
             "more to serve each month than to train once: options above it score lower and say so.",
-            "monthly_inference_usd", "Monthly inference budget in US dollars")
+            "monthly_inference_usd", "Monthly inference budget in the display currency")
         self.monthly.setPlaceholderText("no limit")
         self.training.textChanged.connect(self.refresh)
         self.monthly.textChanged.connect(self.refresh)
+        self._shown_in = Money()
+
+    def money(self) -> Money:
+        wizard = self.wizard()
+        return Money.from_settings(getattr(wizard, "settings", None))
+
+    def _relabel(self, money: Money) -> None:
+        for edit, text in ((self.training, "&Training budget"), (self.monthly, "&Monthly inference")):
+            label = self.form.labelForField(edit.parentWidget())
+            if label is not None:
+                label.setText(f"{text} ({money.code}):")
+
+    def initializePage(self) -> None:  # noqa: N802 (Qt's name)
+        """The currency may have changed in Settings since the page was filled."""
+        wizard = self.wizard()
+        if self.money() != self._shown_in and getattr(wizard, "answers", None) is not None:
+            self.set_answers(wizard.answers)
 
     def load(self, answers) -> None:
-        self.training.setText(_amount_text(answers.budget.training_usd))
-        self.monthly.setText(_amount_text(answers.budget.monthly_inference_usd))
+        money = self.money()
+        self._shown_in = money
+        self._relabel(money)
+        self.training.setText(_amount_text(answers.budget.training_usd, money))
+        self.monthly.setText(_amount_text(answers.budget.monthly_inference_usd, money))
 
     def _values(self) -> tuple[dict, dict[str, str]]:
         values: dict = {}
@@ -172,7 +194,8 @@ class BudgetPage(QuestionPage):
         for key, edit, optional in (("training_usd", self.training, False),
                                     ("monthly_inference_usd", self.monthly, True)):
             try:
-                values[key] = parse_amount(edit.text(), optional=optional)
+                values[key] = parse_money(edit.text(), self._shown_in, optional=optional,
+                                          positive=key == "training_usd")
             except ValueError as exc:
                 errors[key] = str(exc)
         return values, errors
@@ -186,9 +209,10 @@ class BudgetPage(QuestionPage):
         return answers.model_copy(update={"budget": Budget(**values)})
 
 
-def _amount_text(value: float | None) -> str:
-    if value is None:
+def _amount_text(value_usd: float | None, money: Money) -> str:
+    if value_usd is None:
         return ""
+    value = round(money.amount(value_usd), 6)  # no float noise from the rate
     return f"{value:g}" if value != int(value) else str(int(value))
 
 
