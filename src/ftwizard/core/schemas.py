@@ -26,6 +26,9 @@ FORMATS: dict[str, str] = {
     "estimate": "ftwizard.core.estimator:Estimate",
     "manifest": "ftwizard.core.manifest:Manifest",
     "run-launch": "ftwizard.core.runs:LaunchRecord",
+    "samples-header": "ftwizard.core.samples:SamplesHeader",  # samples.jsonl, line 1
+    "sample": "ftwizard.core.samples:Sample",  # samples.jsonl, every further line
+    "run-eval": "ftwizard.core.task_metrics:EvalReport",  # eval.json
     "plan": "ftwizard.core.plan:Plan",
     "dataset-report": "ftwizard.core.data.report:DatasetReport",
     "autosave": "ftwizard.core.wizard_state:Autosave",
