@@ -452,3 +452,28 @@ def test_re_ranking_the_full_catalog_stays_under_20_ms(catalog):
         recommend(answers, catalog, weights=w, top=5)
         times.append((time.perf_counter() - t0) * 1e3)
     assert statistics.median(times) < 20 or min(times) < 20, times
+
+
+def test_dpo_from_a_base_checkpoint_is_priced_with_its_sft_step(catalog):
+    plan = plan_for(catalog, task={"kind": "chat"}, languages=["en"], compliance=NO_REG, top=None,
+                    data={"examples": 4000, "preference_pairs": True},
+                    hardware={"mode": "local", "gpus": [{"name": "rtx-4090"}]})
+    base = [r for r in plan.recommendations if r.technique == "dpo" and not catalog.model(r.model_id).instruct_repo_id]
+    assert base
+    for r in base[:5]:
+        text = " ".join(r.reasons)
+        assert "The DPO step takes" in text and "The SFT step before it" in text
+        assert f"${r.train_cost_usd:,.2f}." in text  # the total shown is the plan's cost
+
+
+def test_a_detected_card_the_catalog_does_not_list_is_planned_from_its_memory(catalog):
+    profile = HardwareProfile(
+        detected_at="2026-12-05T09:00:00Z", os="Linux", os_system="Linux", cpu=CpuInfo(logical_cores=16),
+        gpus=[GpuInfo(index=0, vendor="nvidia", name="NVIDIA RTX PRO 4000 Blackwell", backend="nvml",
+                      memory_total_gib=23.5, memory_free_gib=23.3)],
+    )
+    plan = plan_for(catalog, hardware_profile=profile, languages=["en"], compliance=NO_REG,
+                    hardware={"mode": "detect", "gpus": []})
+    assert plan.recommendations
+    assert all(r.hardware.gpu_name == "NVIDIA RTX PRO 4000 Blackwell" for r in plan.recommendations)
+    assert any("planned from the 23.5 GB" in n for n in plan.advice.notes)

@@ -258,26 +258,37 @@ def gpu_options(
         )
     counts = {}
     free: dict[str, float | None] = {}
+    unlisted: dict[str, GpuEntry] = {}
     for g in hardware.usable_gpus():
         if g.is_mig_slice:
             notes.append(f"{g.label()} is a MIG slice; slices are not planned for, use a whole GPU.")
             continue
-        if g.catalog_gpu_id is None:
-            notes.append(
-                f"{g.label()} is not in the catalog, so its speed is unknown and it is not planned "
-                "for; add it in a user catalog file."
-            )
-            continue
-        counts[g.catalog_gpu_id] = counts.get(g.catalog_gpu_id, 0) + 1
+        gpu_id = g.catalog_gpu_id
+        if gpu_id is None:
+            # Memory as the driver reports it (GiB, a little under the box label): taken as given.
+            entry = None
+            if g.memory_total_gib and not g.unified_memory and g.vendor in ("nvidia", "amd"):
+                entry, note = _unlisted_gpu(g.name, round(g.memory_total_gib, 2), catalog)
+            if entry is None:
+                notes.append(
+                    f"{g.label()} is not in the catalog, so its speed is unknown and it is not planned "
+                    "for; add it in a user catalog file."
+                )
+                continue
+            if entry.id not in unlisted:
+                notes.append(note)
+            unlisted[entry.id] = entry
+            gpu_id = entry.id
+        counts[gpu_id] = counts.get(gpu_id, 0) + 1
         free_gb = None if g.memory_free_gib is None else g.memory_free_gib * GIB_TO_GB
         if g.busy:
             notes.append(f"{g.label()} is in use by other processes; plans assume its free memory.")
-            prev = free.get(g.catalog_gpu_id)
-            free[g.catalog_gpu_id] = free_gb if prev is None or free_gb is None else min(prev, free_gb)
+            prev = free.get(gpu_id)
+            free[gpu_id] = free_gb if prev is None or free_gb is None else min(prev, free_gb)
     options = []
     for gpu_id, n in counts.items():
         try:
-            entry = catalog.gpu(gpu_id)
+            entry = unlisted.get(gpu_id) or catalog.gpu(gpu_id)
         except CatalogError:  # a profile saved with another catalog version
             notes.append(f"Detected GPU id '{gpu_id}' is not in this catalog; it is not planned for.")
             continue

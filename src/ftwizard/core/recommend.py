@@ -274,7 +274,7 @@ def _rank(
                 )
             )
             continue
-        c.parts["time"] = scoring.time_score(c.hours)
+        c.parts["time"] = scoring.time_score(c.total_hours)
         c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
         c.total = _total(c.parts, weights)
         c.flags = flags_of(c)
@@ -331,7 +331,7 @@ def tier_flags(c: Candidate, inf: InferenceCost | None, answers: Answers) -> lis
     per_gpu_known = not (c.option.where == "cloud" and c.strategy == "fsdp" and c.est is None)
     if room is None or (per_gpu_known and not scoring.fits_with_headroom(c.peak_vram_gb, room)):
         flags.append("tight_memory")
-    if c.hours is None or c.train_cost_usd is None:
+    if c.total_hours is None or c.train_cost_usd is None:
         flags.append("not_checked")
     if c.option.where == "cloud" and c.cost is not None and not c.cost.verified:
         flags.append("unverified_price")
@@ -372,10 +372,32 @@ def _evaluate_model(
             found, failure = find_candidates(
                 model, technique, method, objective, answers, catalog, options, tariff, offer_score, calibration
             )
+            if found and objective == "dpo" and not model.instruct_repo_id:
+                # No instruct checkpoint: the plan starts with an SFT step on the preferred answers.
+                step = kept.get(method) or _sft_step(
+                    model, method, answers, catalog, options, tariff, offer_score, calibration
+                )
+                if step is None:
+                    found, failure = [], Failure(
+                        "hardware",
+                        f"DPO of {model.name} needs an SFT step first (the catalog has no instruct checkpoint), "
+                        f"and that {TECHNIQUE_LABEL[method]} step does not fit the hardware or the budget.",
+                    )
+                for c in found:
+                    c.sft = step
+                over = [c for c in found if (c.train_cost_usd or 0.0) > answers.budget.training_usd]
+                if over and len(over) == len(found):
+                    found, failure = [], Failure(
+                        "budget",
+                        f"DPO of {model.name} with the SFT step it needs costs at least "
+                        f"${min(c.train_cost_usd or 0.0 for c in over):,.2f}, above the "
+                        f"${answers.budget.training_usd:,.2f} training budget.",
+                    )
+                found = [c for c in found if c not in over]
             for c in found:
                 c.quality_reasons = q.reasons
                 c.parts = dict(known[(model.id, technique, method)])
-                c.parts["time"] = scoring.time_score(c.hours)
+                c.parts["time"] = scoring.time_score(c.total_hours)
                 c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
                 c.total = _total(c.parts, weights)
                 held = kept.get(technique)
@@ -386,6 +408,12 @@ def _evaluate_model(
                 if failure.constraint == "memory":
                     lighter = (TECHNIQUE_LABEL[method], failure)
     return kept, {t: f for t, f in failures.items() if t not in kept}, partial
+
+
+def _sft_step(model, method, answers, catalog, options, tariff, offer_score, calibration) -> Candidate | None:
+    """The cheapest SFT placement of this method, for a DPO plan that must start with one."""
+    found, _ = find_candidates(model, method, method, "sft", answers, catalog, options, tariff, offer_score, calibration)
+    return min(found, key=lambda c: c.train_cost_usd or 0.0) if found else None
 
 
 def _hard_constraint(model: ModelEntry, answers: Answers, catalog: Catalog) -> Failure | None:
@@ -577,7 +605,7 @@ def _recommendation(
         peak_vram_gb=round(c.peak_vram_gb, 2),
         margin_gb=None if room is None else round(room - c.peak_vram_gb, 2),
         tokens_per_s=c.tokens_per_s,
-        train_hours=c.hours,
+        train_hours=c.total_hours,
         train_cost_usd=c.train_cost_usd,
         monthly_inference_usd=inf.usd_per_month if inf else None,
         monthly_inference_gpu=f"{inf.count} x {inf.gpu} ({inf.provider})" if inf else None,

@@ -96,6 +96,7 @@ class Candidate:
     quality_reasons: list[str] = field(default_factory=list)
     correction: Correction | None = None  # from runs recorded on this GPU; None: physics alone
     flags: list[str] = field(default_factory=list)  # why the plan is in the warning tier (see tier_flags)
+    sft: Candidate | None = None  # DPO from a base checkpoint: the SFT step it starts with
 
     @property
     def peak_vram_gb(self) -> float:
@@ -110,7 +111,19 @@ class Candidate:
 
     @property
     def train_cost_usd(self) -> float | None:
-        return self.cost.usd if self.cost is not None else self.cost_usd
+        """The whole plan's cost: a DPO plan from a base checkpoint includes its SFT step."""
+        own = self.cost.usd if self.cost is not None else self.cost_usd
+        if self.sft is None or own is None:
+            return own
+        step = self.sft.train_cost_usd
+        return None if step is None else round(own + step, 2)
+
+    @property
+    def total_hours(self) -> float | None:
+        """Training time of the whole plan (SFT step included where there is one)."""
+        if self.sft is None or self.hours is None:
+            return self.hours
+        return None if self.sft.hours is None else self.hours + self.sft.hours
 
 
 @dataclass

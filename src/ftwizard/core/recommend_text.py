@@ -46,7 +46,7 @@ def _data_fit_sentence(technique: str, method: str, answers: Answers, model: Mod
             if model is not None and model.instruct_repo_id else
             f"The catalog has no instruct checkpoint for {model.name if model else 'this model'}, so the plan has "
             f"two steps: first an SFT {TECHNIQUE_LABEL[method]} tune on the preferred answers, then DPO on the "
-            "pairs; the time and cost shown are for the DPO step, the SFT step adds about as much again."
+            "pairs; the time and cost shown cover both steps."
         )
         return (
             f"DPO on a {TECHNIQUE_LABEL[method]} adapter uses your {n:,} preference pairs to teach which "
@@ -98,7 +98,15 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
         if c.cost is not None:
             kind = "of electricity" if c.option.where == "local" else f"at {c.cost.pricing.replace('_', '-')} prices"
             cost = f" and costs about ${c.cost.usd:,.2f} {kind}"
-        out.append(f"Training takes about {hours_text(c.hours)}{cost}.")
+        step = "The DPO step takes" if c.sft is not None else "Training takes"
+        out.append(f"{step} about {hours_text(c.hours)}{cost}.")
+        sft = c.sft
+        if sft is not None and sft.hours is not None and sft.train_cost_usd is not None:
+            out.append(
+                f"The SFT step before it ({TECHNIQUE_LABEL[sft.method]} on {sft.option.label(sft.count)}) takes about "
+                f"{hours_text(sft.hours)} and costs about ${sft.train_cost_usd:,.2f}; both steps together: "
+                f"{hours_text(c.total_hours or 0.0)}, ${c.train_cost_usd or 0.0:,.2f}."
+            )
     comp = answers.compliance
     if c.option.where == "local" and (comp.regulated_data or comp.air_gapped):
         out.append("Runs on your own hardware, so the regulated data never leaves the site.")
