@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from ftwizard.cli.common import add_json_flag, print_json
@@ -86,16 +87,56 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return out
 
 
-def _progress_printer():
-    """A one-line percentage on stderr when it is a terminal; None otherwise."""
-    if not sys.stderr.isatty():
-        return None
+PLAIN_PROGRESS_EVERY_S = 5.0  # piped or --json: a line at most this often (none for a quick file)
+BAR_WIDTH = 30
 
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\rreading... {100 * done / max(total, 1):5.1f}%")
-        sys.stderr.flush()
 
-    return show
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds + 0.5)
+    h, rest = divmod(seconds, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+class ProgressPrinter:
+    """Progress of a read on stderr: a bar redrawn in place on a terminal, else (piped, or
+    --json) a plain line every PLAIN_PROGRESS_EVERY_S seconds. Rate: bytes read / seconds
+    since the start (1 MB = 10^6 bytes); ETA: bytes left / that rate."""
+
+    def __init__(self, label: str, stream=None, bar: bool | None = None, clock=time.monotonic) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.bar = self.stream.isatty() if bar is None else bar
+        self.clock = clock
+        self.started = clock()
+        self.last_line = self.started
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        elapsed = now - self.started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else None
+        pct = 100 * done / total if total else 100.0
+        figures = f"{pct:5.1f}%  {rate / 1e6:,.1f} MB/s  ETA {format_eta(eta)}"
+        if self.bar:
+            filled = int(BAR_WIDTH * min(done, total) / total) if total else BAR_WIDTH
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {figures}\033[K")
+            self.drawn = True
+        elif now - self.last_line >= PLAIN_PROGRESS_EVERY_S and done < total:
+            self.last_line = now
+            self.stream.write(f"{self.label}: {figures} ({done / 1e6:,.0f} of {total / 1e6:,.0f} MB)\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _progress_printer(args: argparse.Namespace, label: str) -> ProgressPrinter:
+    return ProgressPrinter(label, bar=sys.stderr.isatty() and not args.json)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,7 +149,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from ftwizard.core.data.inspection import inspect
     from ftwizard.core.jsonio import write_model
 
-    show = _progress_printer()
+    show = _progress_printer(args, "inspecting")
     try:
         report = inspect(
             args.file, fmt=args.fmt, model_dir=args.model_dir, seq_len=args.seq_len,
@@ -116,8 +157,7 @@ def _inspect(args: argparse.Namespace) -> int:
             context_tokens=args.context_tokens, scan_pii=not args.no_pii,
         )
     finally:
-        if show is not None:
-            sys.stderr.write("\r\033[K")
+        show.close()
     if args.report is not None:
         write_model(args.report, report, private=True)  # line numbers of personal data: the user's only
     if args.json:
@@ -172,10 +212,14 @@ def print_report(r) -> None:
 def _split(args: argparse.Namespace) -> int:
     from ftwizard.core.data.split import split
 
-    summary = split(
-        args.file, holdout=args.holdout, seed=args.seed, out_dir=args.out,
-        fmt=args.fmt, columns=parse_columns(args.columns),
-    )
+    show = _progress_printer(args, "splitting")
+    try:
+        summary = split(
+            args.file, holdout=args.holdout, seed=args.seed, out_dir=args.out,
+            fmt=args.fmt, columns=parse_columns(args.columns), progress=show,
+        )
+    finally:
+        show.close()
     if args.json:
         print_json(summary)
     else:

@@ -42,14 +42,31 @@ class InspectorSummary:
     report: object = None  # the DatasetReport itself: file, SHA-256 and PII scan for the plan PDF
 
 
-def run_inspector(path: Path, progress, cancel) -> InspectorSummary:
-    """The dataset inspector (core.data) in a worker; progress as a fraction of bytes read."""
+def progress_text(done: int, total: int, elapsed_s: float) -> str:
+    """'120 MB/s, about 0:07 left': rate = bytes read / seconds so far (1 MB = 10^6 bytes),
+    time left = bytes left / that rate. Empty until there is a rate to speak of."""
+    if elapsed_s <= 0 or done <= 0:
+        return ""
+    rate = done / elapsed_s
+    left = int(max(0, total - done) / rate + 0.5)
+    return f"{rate / 1e6:,.0f} MB/s, about {left // 60}:{left % 60:02d} left"
+
+
+def run_inspector(path: Path, progress, cancel) -> InspectorSummary | None:
+    """The dataset inspector (core.data) in a worker; progress as a fraction of bytes read,
+    with the rate and time left as its message. None when cancelled (nothing to show)."""
+    import time
+
     from ftwizard.core.data.inspection import inspect
 
+    started = time.monotonic()
+
     def on_bytes(done: int, total: int) -> None:
-        progress(done / total if total else 0.0, "")
+        progress(done / total if total else 0.0, progress_text(done, total, time.monotonic() - started))
 
     report = inspect(path, progress=on_bytes, cancel=cancel)
+    if report.cancelled:
+        return None
     tokens = report.tokens
     if tokens is None or report.rows_good == 0:
         raise DatasetError(f"{path.name}: no usable row among {report.rows_read:,} "
@@ -232,6 +249,7 @@ class DataPage(QuestionPage):
         self._worker = worker
         self.report.setText(f"Reading {path.name}…")
         self.progress.setValue(0)
+        self.progress.setFormat("%p%")
         self.progress.show()
         self.cancel.show()
         self.pick.setEnabled(False)
@@ -244,8 +262,12 @@ class DataPage(QuestionPage):
 
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 1000))
+        self.progress.setFormat(f"%p% · {message}" if message else "%p%")
+        self.progress.setAccessibleDescription(message)
 
-    def _on_report(self, summary: InspectorSummary) -> None:
+    def _on_report(self, summary: InspectorSummary | None) -> None:
+        if summary is None:  # cancelled: keep what the page holds
+            return
         self.examples.setText(str(summary.examples))
         self.avg_tokens.setText(str(max(1, round(summary.avg_tokens))))
         self.p95_tokens.setText(str(summary.p95_tokens) if summary.p95_tokens else "")

@@ -38,9 +38,9 @@ from ftwizard.core.data.formats import (
 )
 from ftwizard.core.data.pii import PiiScanner
 from ftwizard.core.data.readers import DatasetSource, Record, parse_line
-from ftwizard.core.jsonio import MAX_INT_DIGITS
 from ftwizard.core.data.report import MAX_PROBLEMS_LISTED, ProblemEntry
 from ftwizard.core.data.stats import Row, TokenCounter, make_counter
+from ftwizard.core.jsonio import MAX_INT_DIGITS
 
 BATCH_ROWS = 512
 CHUNK_BYTES = 8 << 20

@@ -427,8 +427,10 @@ def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str]] | None:
 def chat_fingerprint(roles: list[str], contents: list[str]) -> int:
     """Example("chat", turns).fingerprint() from the roles and contents alone (the same
     formula as `fingerprint`, written out for the inspector's hot loop; a test holds them equal)."""
-    blob = "chat\x1f" + "\x1f".join([f"{len(r)}\x1f{r}\x1f{len(c)}\x1f{c}" for r, c in zip(roles, contents)])
-    return int.from_bytes(hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 4
+    pairs = zip(roles, contents, strict=True)
+    blob = "chat\x1f" + "\x1f".join([f"{len(r)}\x1f{r}\x1f{len(c)}\x1f{c}" for r, c in pairs])
+    digest = hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 4
 
 
 def normalise(record: Any, fmt: str, line: int = 0) -> Example | RowProblem:

@@ -19,15 +19,15 @@ import logging
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftwizard.core.data.inspection import file_sha256
+from ftwizard.core.data.engine import BOM, byte_ranges, run_pass
+from ftwizard.core.data.inspection import as_stop_check, file_sha256
 from ftwizard.core.data.readers import open_dataset
-from ftwizard.core.data.validate import CheckedRow, iter_checked
 from ftwizard.core.errors import DatasetError
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,6 @@ def holdout_count(n: int, fraction: float) -> int:
     return k
 
 
-def _line(row: CheckedRow) -> bytes:
-    if row.raw is not None:
-        return row.raw + b"\n"
-    return json.dumps(row.value, ensure_ascii=False).encode("utf-8") + b"\n"
-
-
 def split(
     path: Path | str,
     holdout: float = 0.1,
@@ -81,12 +75,16 @@ def split(
     fmt: str | None = None,
     columns: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancel: Any = None,
+    workers: int | None = None,
 ) -> SplitSummary:
     """Write OUT_DIR/train.jsonl and OUT_DIR/holdout.jsonl from the good rows of `path`.
 
-    Reads the file twice (once to rank rows, once to write them). Raises DatasetError for an
-    unreadable file, a fraction outside (0, 1), or an out_dir whose outputs would overwrite
-    the input.
+    Reads the file twice: once to check and rank rows (the inspector's engine, so the same
+    verdicts), once to copy the kept rows (JSON Lines: by line number, without parsing again).
+    Raises DatasetError for an unreadable file, a fraction outside (0, 1), an out_dir whose
+    outputs would overwrite the input, or a cancel (`cancel` as in inspect(); nothing is
+    written then: both files appear together at the end or not at all).
     """
     if not 0 < holdout < 1:
         raise DatasetError(f"holdout fraction must be between 0 and 1 (exclusive), got {holdout}")
@@ -100,17 +98,19 @@ def split(
         if target.resolve() == resolved:
             raise DatasetError(f"{target}: would overwrite the input file; choose another --out folder")
 
+    should_stop = as_stop_check(cancel)
     source = open_dataset(path, fmt=fmt, columns=columns)
+    before = _stamp(path)
     total = max(1, source.total_bytes)
-    keys = array("Q")
-    skipped = 0
-    for row in iter_checked(source):
-        if row.problem is None:
-            keys.append(split_key(seed, row.fingerprint))
-        else:
-            skipped += 1
-        if progress is not None and len(keys) % 4096 == 0:
-            progress(source.bytes_read // 2, total)
+    result = run_pass(
+        source, keep_rows=True, workers=workers, should_stop=should_stop,
+        progress=None if progress is None else (lambda done: progress(done // 2, total)),
+    )
+    if not result.exhausted:
+        raise DatasetError(f"{path}: split cancelled; nothing was written")
+    merged = result.merger
+    skipped = merged.problems.total
+    keys = array("Q", (split_key(seed, fp) for fp in merged.good_fps))
     n = len(keys)
     if n == 0:
         raise DatasetError(f"{path}: no usable rows to split ({skipped} rows with problems)")
@@ -121,10 +121,14 @@ def split(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatasetError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    counts = _write(source, keys, threshold, out, train_path, holdout_path, progress, total)
+    sides = bytearray(key <= threshold for key in keys)  # 1: holdout
+    counts = _write(
+        source, merged.good_lines, sides, out, (train_path, holdout_path), progress, total, should_stop,
+        unchanged=lambda: _stamp(path) == before,
+    )
     summary = SplitSummary(
         input_file=str(path),
-        input_sha256=file_sha256(path),
+        input_sha256=result.sha256 or file_sha256(path),
         seed=seed,
         holdout_fraction=holdout,
         rows_train=counts[0],
@@ -137,36 +141,63 @@ def split(
     return summary
 
 
-def _write(source, keys, threshold, out, train_path, holdout_path, progress, total) -> tuple[int, int]:
-    """Second pass: stream rows into two temp files, then rename both into place."""
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _kept_rows(source, lines: array) -> Iterator[tuple[int, bytes]]:
+    """(index into `lines`, the row as one JSONL line) for each kept row, in file order."""
+    n, i = len(lines), 0
+    if source.container == "jsonl":
+        first = 1
+        with open(source.path, "rb") as fh:
+            for start, end in byte_ranges(source.path, source.total_bytes):
+                data = fh.read(end - start)
+                chunk = data.split(b"\n")
+                last = first + len(chunk) - 1
+                while i < n and lines[i] <= last:
+                    line = chunk[lines[i] - first]
+                    if lines[i] == 1 and line.startswith(BOM):
+                        line = line[3:]
+                    yield i, line.rstrip(b"\r\n") + b"\n"  # the row's exact bytes, as inspected
+                    i += 1
+                first += data.count(b"\n")
+        return
+    for rec in source.records():
+        if i < n and rec.line == lines[i]:
+            yield i, json.dumps(rec.value, ensure_ascii=False).encode("utf-8") + b"\n"
+            i += 1
+
+
+def _write(source, lines, sides, out, targets, progress, total, should_stop, unchanged) -> tuple[int, int]:
+    """Second pass: stream the kept rows into two temp files, then rename both into place."""
     tmps: list[str] = []
     try:
         handles = []
-        for target in (train_path, holdout_path):
+        for target in targets:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out)
             tmps.append(tmp)
             handles.append(os.fdopen(fd, "wb"))
-        train_fh, holdout_fh = handles
         counts = [0, 0]
-        i = 0
-        with train_fh, holdout_fh:
-            for row in iter_checked(source):
-                if row.problem is not None:
-                    continue
-                if i >= len(keys):
-                    raise DatasetError(f"{source.path}: the file changed while it was being split")
-                side = 1 if keys[i] <= threshold else 0
-                (holdout_fh if side else train_fh).write(_line(row))
+        written = 0
+        with handles[0], handles[1]:
+            for i, row in _kept_rows(source, lines):
+                side = sides[i]
+                handles[side].write(row)
                 counts[side] += 1
-                i += 1
-                if progress is not None and i % 4096 == 0:
-                    progress(total // 2 + source.bytes_read // 2, total)
-            if i != len(keys):
+                written += 1
+                if written % 4096 == 0:
+                    if progress is not None:
+                        progress(total // 2 + (total // 2) * written // len(lines), total)
+                    if should_stop is not None and should_stop():
+                        raise DatasetError(f"{source.path}: split cancelled; nothing was written")
+            if written != len(lines) or not unchanged():
                 raise DatasetError(f"{source.path}: the file changed while it was being split")
             for fh in handles:
                 fh.flush()
                 os.fsync(fh.fileno())
-        for tmp, target in zip(tmps, (train_path, holdout_path), strict=True):
+        for tmp, target in zip(tmps, targets, strict=True):
             if os.name == "posix":
                 os.chmod(tmp, 0o600)
             os.replace(tmp, target)

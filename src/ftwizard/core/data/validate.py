@@ -7,13 +7,11 @@ good row in CPython (a million rows: ~70 MB); nothing else grows with the file.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ftwizard.core.data.formats import Example, ProblemKind, RowProblem, normalise
 from ftwizard.core.data.readers import DatasetSource
-from ftwizard.core.data.report import MAX_PROBLEMS_LISTED, ProblemEntry
 from ftwizard.core.data.stats import TokenCounter
 
 BATCH_ROWS = 512
@@ -80,26 +78,6 @@ def _check_batch(records, fmt, seen, counter, context_tokens) -> list[CheckedRow
                     f"{n} tokens, longer than the model's context of {context_tokens}",
                 )
     return rows
-
-
-class ProblemLog:
-    """Counts by kind and the first problems in file order (the report's problem list)."""
-
-    def __init__(self, limit: int = MAX_PROBLEMS_LISTED) -> None:
-        self.limit = limit
-        self.by_kind: Counter[str] = Counter()
-        self.entries: list[ProblemEntry] = []
-        self.total = 0
-
-    def add(self, p: RowProblem) -> None:
-        self.total += 1
-        self.by_kind[p.kind.value] += 1
-        if len(self.entries) < self.limit:
-            self.entries.append(ProblemEntry(line=p.line, field=p.field, kind=p.kind.value, reason=p.reason))
-
-    @property
-    def complete(self) -> bool:
-        return self.total <= self.limit
 
 
 def iter_usable(path, fmt: str | None = None, columns=None) -> Iterator[tuple[int, Example]]:
