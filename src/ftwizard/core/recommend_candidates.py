@@ -66,6 +66,7 @@ def estimate(req: EstimateRequest, catalog: Catalog, calibration: Correction | N
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _POOL.clear()
     _clear_cloud_cache()
 
 
@@ -196,22 +197,9 @@ def find_candidates(
         c.correction = corr
         (over if _over_budget(c, answers) else found).append(c)
     if cloud:
-        hp = starting_hyperparameters(model, method, objective, answers, cloud[0].gpu)
-        run = cloud_run(model, method, objective, answers, catalog, cloud, tariff, calibration)
-        if run is None:  # the sweep refused it: the full estimate says why
-            req = estimate_request(model, hp, method, objective, answers, tariff)
-            est = estimate(req.model_copy(update={"gpu_id": cloud[0].gpu.id}), catalog, correction(cloud[0].gpu))
-            run = CloudRun(est.peak_vram_gb, est.costs)
+        run, offers, within = _cloud_pool(model, method, objective, answers, catalog, cloud, tariff, calibration)
         screen_peak = run.peak_gb if screen_peak is None else min(screen_peak, run.peak_gb)
         by_gpu = {o.gpu.id: o for o in cloud}
-        offers = [x for x in run.offers if x.gpu_id in by_gpu and x.pricing != "electricity"]
-        budget = answers.budget.training_usd
-        within = [x for x in offers if x.usd <= budget]
-        # Traced prices first (an untraced price is used only when no traced one holds the run, and
-        # the plan is then flagged); within a price tier, several GPUs only when no single one
-        # holds the run (issue 12).
-        tier = _price_tier(within)
-        within = [x for x in tier if x.count == 1] or tier
         if within:
             cost = as_cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
             opt = by_gpu[cost.gpu_id]
@@ -251,6 +239,41 @@ def find_candidates(
         )
     peak = screen_peak if screen_peak is not None else 0.0
     return [], Failure("memory", memory_reason(model, technique, peak, options), peak)
+
+
+_POOL: dict[tuple, tuple[ModelEntry, Catalog, tuple]] = {}
+
+
+def _cloud_pool(model, method, objective, answers, catalog, cloud, tariff, calibration) -> tuple:
+    """(run, priced offers, offers a plan may pick from) for a cloud plan. Independent of the
+    score weights, so re-ranking with other weights reuses it; only the pick depends on them."""
+    key = (
+        id(model), id(catalog), method, objective, tuple(o.gpu.id for o in cloud),
+        answers.data.examples, answers.data.avg_tokens, answers.data.p95_tokens, answers.budget.training_usd,
+        tuple(sorted(tariff.items())), calibration.key if calibration else "",
+    )
+    hit = _POOL.get(key)
+    if hit is not None and hit[0] is model and hit[1] is catalog:
+        return hit[2]
+    run = cloud_run(model, method, objective, answers, catalog, cloud, tariff, calibration)
+    if run is None:  # the sweep refused it: the full estimate says why
+        hp = starting_hyperparameters(model, method, objective, answers, cloud[0].gpu)
+        req = estimate_request(model, hp, method, objective, answers, tariff)
+        corr = calibration.correction(cloud[0].gpu, model.architecture, method) if calibration else None
+        est = estimate(req.model_copy(update={"gpu_id": cloud[0].gpu.id}), catalog, corr)
+        run = CloudRun(est.peak_vram_gb, est.costs)
+    ids = {o.gpu.id for o in cloud}
+    offers = [x for x in run.offers if x.gpu_id in ids and x.pricing != "electricity"]
+    within = [x for x in offers if x.usd <= answers.budget.training_usd]
+    # Traced prices first (an untraced price is used only when no traced one holds the run, and
+    # the plan is then flagged); within a price tier, several GPUs only when no single one
+    # holds the run (issue 12).
+    tier = _price_tier(within)
+    within = [x for x in tier if x.count == 1] or tier
+    if len(_POOL) >= CACHE_SIZE:
+        _POOL.clear()
+    _POOL[key] = (model, catalog, (run, offers, within))
+    return run, offers, within
 
 
 def _sharded(model, method, objective, answers, req, opt, catalog, corr, room):
