@@ -71,6 +71,9 @@ _REGION_WORDS: dict[str, str] = {
 }
 
 
+_FILLER = frozenset({"only", "the", "in", "within", "inside", "region", "regions", "data", "centres", "centers"})
+
+
 def residency_regions(text: str | None) -> frozenset[str] | None:
     """The region codes a `data_residency` answer allows, or None when it cannot be read.
 
@@ -80,7 +83,7 @@ def residency_regions(text: str | None) -> frozenset[str] | None:
         return None
     out: set[str] = set()
     for part in re.split(r"[,;/+&]|\band\b|\bor\b", text.lower()):
-        word = " ".join(re.sub(r"[^a-z ]", " ", part).split())
+        word = " ".join(w for w in re.sub(r"[^a-z ]", " ", part).split() if w not in _FILLER)
         if not word:
             continue
         code = _REGION_WORDS.get(word) or (word if re.fullmatch(r"[a-z]{2}", word) else None)

@@ -55,8 +55,10 @@ Time: 1 / (1 + train_hours / 8): a working day (8 h) scores 0.5. Unknown time: 0
 
 Cost: 1 - train_cost_usd / budget (0 with no budget unless the cost is 0). Unknown: 0.
 
-Inference cost: cheapest monthly serving cost among the candidates / this one's (1 for the
-cheapest), times monthly budget / monthly cost when over the user's monthly budget. Unknown: 0.
+Inference cost: with a monthly serving budget B (a hard constraint, so this only orders plans
+within it): 1 - 0.5 * (cost - cheapest) / (B - cheapest), in [0.5, 1] (1 for the cheapest);
+over B (shown only when nothing fits, flagged): cheapest / cost x B / cost. Without a budget:
+cheapest monthly serving cost among the candidates / this one's. Unknown: 0.
 
 Maturity (community and tooling): 0.5 * age + 0.3 * dense + 0.2 * confidence, where age =
 min(1, months from release to the catalog date / 12) (tooling, quantised builds and
@@ -291,7 +293,9 @@ def inference_cost_score(
         return 1.0
     part = 1.0 if cheapest_usd is None else min(1.0, cheapest_usd / monthly_usd)
     if monthly_budget_usd is not None and monthly_usd > monthly_budget_usd:
-        part *= monthly_budget_usd / monthly_usd
+        return part * monthly_budget_usd / monthly_usd
+    if monthly_budget_usd is not None and cheapest_usd is not None and monthly_budget_usd > cheapest_usd:
+        return max(0.5, 1.0 - 0.5 * max(0.0, monthly_usd - cheapest_usd) / (monthly_budget_usd - cheapest_usd))
     return part
 
 
