@@ -154,9 +154,10 @@ def check_records(
 # --- JSON Lines by byte range ---------------------------------------------------------------
 
 
-def byte_ranges(path: Path, total: int, chunk: int = CHUNK_BYTES) -> Iterator[tuple[int, int]]:
-    """[start, end) ranges of about `chunk` bytes covering the file, each ending after a newline
-    (or at the end of the file)."""
+def byte_ranges(path: Path, total: int, chunk: int | None = None) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of about `chunk` bytes (CHUNK_BYTES) covering the file, each ending
+    after a newline (or at the end of the file)."""
+    chunk = chunk or CHUNK_BYTES
     with open(path, "rb") as fh:
         start = 0
         while start < total:
@@ -209,7 +210,8 @@ def _lines_with_long_integers(data: bytes) -> set[int]:
     return out
 
 
-def _batches(records: Iterator[Record], size: int = BATCH_ROWS) -> Iterator[list[Record]]:
+def _batches(records: Iterator[Record]) -> Iterator[list[Record]]:
+    size = BATCH_ROWS
     batch: list[Record] = []
     for rec in records:
         batch.append(rec)
@@ -426,12 +428,12 @@ def run_pass(
     workers: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
-    chunk_bytes: int = CHUNK_BYTES,
-    dedup_cap: int = DEDUP_CAP,
+    chunk_bytes: int | None = None,
+    dedup_cap: int | None = None,
 ) -> Pass:
     """Read every row once and merge the verdicts. `progress(bytes_done)` after each batch or
     range; `should_stop` polled as often. A stopped pass returns what it merged so far."""
-    merger = Merger(context_tokens, scan_pii, keep_rows, dedup_cap)
+    merger = Merger(context_tokens, scan_pii, keep_rows, DEDUP_CAP if dedup_cap is None else dedup_cap)
     stop = should_stop or (lambda: False)
     note = progress or (lambda done: None)
     if source.container != "jsonl":
@@ -443,7 +445,7 @@ def run_pass(
         return Pass(merger, source.total_bytes, True, "")
     if workers is None:
         workers = auto_workers(source.total_bytes, source.container)
-    ranges = list(byte_ranges(source.path, source.total_bytes, chunk_bytes))
+    ranges = list(byte_ranges(source.path, source.total_bytes, chunk_bytes or CHUNK_BYTES))
     if workers > 1 and len(ranges) > 1:
         return _parallel(source, ranges, merger, counter is not None, model_dir, scan_pii, workers, stop, note)
     sha = hashlib.sha256()

@@ -155,6 +155,8 @@ def _kept_rows(source, lines: array) -> Iterator[tuple[int, bytes]]:
             for start, end in byte_ranges(source.path, source.total_bytes):
                 data = fh.read(end - start)
                 chunk = data.split(b"\n")
+                if data.endswith(b"\n"):
+                    chunk.pop()  # the next range's first line, not an empty one of this range
                 last = first + len(chunk) - 1
                 while i < n and lines[i] <= last:
                     line = chunk[lines[i] - first]
