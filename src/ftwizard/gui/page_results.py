@@ -70,6 +70,17 @@ def _vram_text(rec) -> str:
     return mem_of(rec.peak_vram_gb, room, free=shared_card(rec))
 
 
+class WrappingTable(QTableWidget):
+    """A table whose wrapped cells are as tall as their text at the current width: rows are
+    measured again whenever the table (and so the stretched column) changes width, so a
+    reason is never cut off nor padded with blank lines."""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self.resizeRowsToContents)  # after the header has stretched
+
+
 def fit_columns(table: QTableWidget, stretch: int) -> None:
     """Columns as wide as their contents, `stretch` taking the rest: the table fills its width
     after every fill (resizing to contents alone drops the stretch, so a re-rank left a gap)."""
@@ -176,7 +187,7 @@ class ResultsPage(QWizardPage):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        self.excluded = QTableWidget(0, 3)
+        self.excluded = WrappingTable(0, 3)
         self.excluded.setHorizontalHeaderLabels(("Model", "Technique", "Why it is out"))
         self.excluded.setAccessibleName("Excluded models and their reasons")
         self.excluded.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -185,8 +196,7 @@ class ResultsPage(QWizardPage):
         self.excluded.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.excluded.verticalHeader().hide()
         self.excluded.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        # Reasons wrap: row heights follow the reason column's width.
-        self.excluded.horizontalHeader().sectionResized.connect(lambda *_: self.excluded.resizeRowsToContents())
+        # Reasons wrap: row heights follow the reason column's width (WrappingTable).
 
         self.assumptions = QTextBrowser()
         self.assumptions.setAccessibleName("Assumptions behind the numbers")

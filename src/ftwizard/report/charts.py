@@ -45,7 +45,7 @@ INK = "#222222"
 LIMIT = "#D55E00"
 CHOSEN = "#D55E00"
 GREY = "#999999"  # the catch-all segments: total without a split, small parts merged
-MIN_SLOTS = 4  # bar charts are never fewer categories wide than this
+MIN_SLOTS = 6  # bar charts are never fewer categories wide than this
 
 # Chart text in pixels of the chart's logical size, so it scales with the image.
 TICK_PX = 11
@@ -319,6 +319,12 @@ def gpu_options_chart(
         names.append(o.label + tail)
     _category_ticks(w, names)
     top_h = max(o.train_hours for o in opts)
+    if n == 1:
+        note = pg.TextItem("the only GPU option that holds this job within your answers", color=INK,
+                           anchor=(0.0, 0.0))
+        note.setFont(_font(TICK_PX))
+        note.setPos(_slots(n)[0] + 0.1, top_h * 1.14)
+        item.addItem(note)
     item.setRange(xRange=_slots(n), yRange=(0, top_h * 1.15), padding=0)
     cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.15 or 1.0), padding=0)
     return w
