@@ -145,8 +145,9 @@ def recommend(
     excluded.sort(key=lambda e: (catalog_order[e.model_id], e.technique or ""))
     inference = {model.id: inf for model, _, inf in ready + over_serving}
 
+    answers_key = answers.model_dump_json()
     recs = [
-        _recommendation(i + 1, c, inference.get(c.model.id), answers, priced, weights)
+        _recommendation(i + 1, c, inference.get(c.model.id), answers, priced, weights, answers_key)
         for i, c in enumerate(shown)
     ]
     cpu_only = not options and any(n == CPU_ONLY_NOTE for n in hw_notes)
@@ -573,9 +574,32 @@ def _total(parts: dict[str, float], w: ScoreWeights) -> float:
     return min(1.0, sum(getattr(w, k) * parts.get(k, 0.0) for k in WEIGHT_NAMES))
 
 
+def _texts(c: Candidate, inf: InferenceCost | None, answers: Answers, catalog: Catalog, answers_key: str):
+    """The plan's reasons and warnings. They do not depend on the weights, so re-ranking reuses
+    them: the key holds every candidate field the sentences read."""
+    cost = c.cost
+    sft = c.sft
+    key = (
+        "t", answers_key, id(catalog), c.model.id, c.technique, c.method, c.option.where, c.option.gpu.id,
+        c.option.free_gb, c.count, c.strategy, c.too_big_for_one, c.hours, c.cost_usd, c.peak_gb,
+        c.hp.seq_len, tuple(c.quality_reasons),
+        None if cost is None else (cost.provider, cost.usd, cost.hours, cost.pricing, cost.verified, cost.usd_per_gpu_hour),
+        None if sft is None else (sft.method, sft.option.gpu.id, sft.count, sft.hours, sft.train_cost_usd),
+        None if inf is None else (inf.provider, inf.usd_per_month, inf.count, inf.gpu, inf.source),
+    )
+    return _memo(key, c.model, lambda: (describe_reasons(c, answers, catalog), warnings_for(c, inf, answers, catalog)))
+
+
 def _recommendation(
-    rank: int, c: Candidate, inf: InferenceCost | None, answers: Answers, catalog: Catalog, w: ScoreWeights
+    rank: int,
+    c: Candidate,
+    inf: InferenceCost | None,
+    answers: Answers,
+    catalog: Catalog,
+    w: ScoreWeights,
+    answers_key: str | None = None,
 ) -> Recommendation:
+    reasons, warnings = _texts(c, inf, answers, catalog, answers_key or answers.model_dump_json())
     parts = ScoreParts(**{k: round(c.parts[k], 4) for k in WEIGHT_NAMES}, total=round(_total(c.parts, w), 4))
     cost = c.cost
     room = c.room_gb
@@ -612,8 +636,8 @@ def _recommendation(
         score=parts.total,
         score_parts=parts,
         licences=list(c.model.licences),
-        reasons=describe_reasons(c, answers, catalog),
-        warnings=warnings_for(c, inf, answers, catalog),
+        reasons=list(reasons),
+        warnings=list(warnings),
         tier="warning" if c.flags else "fits",
         calibration=c.correction.describe() if c.correction else None,
     )
