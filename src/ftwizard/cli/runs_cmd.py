@@ -1,6 +1,6 @@
 """`ftwizard runs`: what a finished run changed, and the model to take away.
 
-    ftwizard runs samples RUN [--n 20] [--max-new-tokens 256] [--json]
+    ftwizard runs samples RUN [--n 20] [--max-new-tokens 256] [--batch 8] [--json]
     ftwizard runs eval RUN [--metrics auto|classification|extraction|summarisation|translation|qa|chat] [--json]
     ftwizard runs export RUN --format merged|adapter|gguf --out DIR [--llama-cpp PATH] [--json]
 
@@ -29,6 +29,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     s.add_argument("run", metavar="RUN", help="run folder, or its name in the runs folder")
     s.add_argument("--n", type=int, default=20, help="holdout prompts to answer (default 20)")
     s.add_argument("--max-new-tokens", type=int, default=256, help="token limit of each answer (default 256)")
+    s.add_argument("--batch", type=int, default=8, help="prompts generated together (default 8)")
     s.add_argument("--python", metavar="PYTHON", help="the training runtime's interpreter")
     add_json_flag(s)
 
@@ -78,14 +79,17 @@ def _in_runtime(args, module: str, argv: list[str]) -> int:
     python = _python(args)
     if not args.json:
         print(f"training runtime: {python}", file=sys.stderr, flush=True)
-    done = subprocess.run([python, "-m", module, *argv], check=False)
+    from ftwizard.core.offline import child_env
+
+    done = subprocess.run([python, "-m", module, *argv], check=False, env=child_env())
     return done.returncode
 
 
 def run(args: argparse.Namespace) -> int:
     run_dir = resolve_run(args.run)
     if args.runs_command == "samples":
-        argv = [str(run_dir), "--n", str(args.n), "--max-new-tokens", str(args.max_new_tokens)]
+        argv = [str(run_dir), "--n", str(args.n), "--max-new-tokens", str(args.max_new_tokens),
+                "--batch", str(args.batch)]
         return _in_runtime(args, "ftwizard.train.samples", argv + (["--json"] if args.json else []))
     if args.runs_command == "export":
         argv = [str(run_dir), "--format", args.format, "--out", str(Path(args.out).expanduser().resolve())]

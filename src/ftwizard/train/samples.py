@@ -41,6 +41,9 @@ from ftwizard.core.samples import (
 )
 
 Progress = Callable[[int, int], None]  # (answers done, answers in all)
+# Prompts generated together (left-padded). Measured on the tiny CPU test model, 24 prompts x 2
+# models x 32 tokens, one torch thread: batch 8 took 1.8-2.4 s, batch 1 took 11.7-21.6 s.
+DEFAULT_BATCH = 8
 
 
 def load_manifest(run_dir: Path) -> Manifest:
@@ -228,38 +231,53 @@ def _eos_ids(model, tokenizer) -> list[int]:
     return ids
 
 
-def generate(models: Models, messages: list[dict[str, str]], which: str, max_new_tokens: int,
-             streamer=None, stopping_criteria=None) -> tuple[str, int, bool]:
-    """(answer, tokens generated, stopped at the token limit) of `which` ('base' or 'tuned')."""
+def generate_many(models: Models, conversations: list[list[dict[str, str]]], which: str, max_new_tokens: int,
+                  streamer=None, stopping_criteria=None) -> list[tuple[str, int, bool]]:
+    """(answer, tokens generated, stopped at the token limit) for each conversation, from
+    `which` ('base' or 'tuned'), in one batch: prompts padded on the left with an attention
+    mask (positions follow the mask), so each answer is what that prompt alone would get up
+    to floating-point rounding. A streamer needs a batch of one."""
     import torch
     from transformers import GenerationConfig
 
     model = models.tuned if which == "tuned" else models.base
     tok = models.tokenizer
-    ids = prompt_ids(tok, models.template, messages)
     eos = _eos_ids(model, tok)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else (eos or [0])[0]
     config = GenerationConfig(do_sample=False, max_new_tokens=max_new_tokens, eos_token_id=eos or None,
-                              pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else (eos or [0])[0],
-                              use_cache=True)
+                              pad_token_id=pad, use_cache=True)
+    ids = [prompt_ids(tok, models.template, m) for m in conversations]
+    width = max(len(x) for x in ids)
     dev = models.device.torch_device
-    x = torch.tensor([ids], device=dev)
+    x = torch.tensor([[pad] * (width - len(r)) + r for r in ids], device=dev)
+    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in ids], device=dev)
     ctx = models.base_context() if which == "base" else contextlib.nullcontext()
     with ctx, torch.no_grad():
-        out = model.generate(input_ids=x, attention_mask=torch.ones_like(x), generation_config=config,
+        out = model.generate(input_ids=x, attention_mask=mask, generation_config=config,
                              streamer=streamer, stopping_criteria=stopping_criteria)
-    new = out[0, len(ids):].tolist()
-    ended = bool(new) and new[-1] in eos
-    text = tok.decode(new, skip_special_tokens=True).strip()
-    return text, len(new), (not ended) and len(new) >= max_new_tokens
+    answers = []
+    for row in out[:, width:].tolist():
+        end = next((j for j, t in enumerate(row) if t in eos), None)
+        new = row[: end + 1] if end is not None else row
+        answers.append((tok.decode(new, skip_special_tokens=True).strip(), len(new),
+                        end is None and len(new) >= max_new_tokens))
+    return answers
+
+
+def generate(models: Models, messages: list[dict[str, str]], which: str, max_new_tokens: int,
+             streamer=None, stopping_criteria=None) -> tuple[str, int, bool]:
+    """One conversation's answer (see generate_many)."""
+    return generate_many(models, [messages], which, max_new_tokens, streamer, stopping_criteria)[0]
 
 
 def make_samples(run_dir: Path, n: int = DEFAULT_N, max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, *,
-                 model=None, tokenizer=None, progress: Progress | None = None) -> Path:
-    """Answer the first `n` holdout prompts with both models; write samples.jsonl atomically."""
+                 model=None, tokenizer=None, progress: Progress | None = None, batch: int = DEFAULT_BATCH) -> Path:
+    """Answer the first `n` holdout prompts with both models, `batch` prompts at a time;
+    write samples.jsonl atomically."""
     from ftwizard.train.outputs import utc_now
 
-    if n < 1 or max_new_tokens < 1:
-        raise SamplesError("--n and --max-new-tokens must be at least 1")
+    if n < 1 or max_new_tokens < 1 or batch < 1:
+        raise SamplesError("--n, --max-new-tokens and --batch must be at least 1")
     run_dir = Path(run_dir)
     manifest = load_manifest(run_dir)
     t0 = time.time()
@@ -270,13 +288,16 @@ def make_samples(run_dir: Path, n: int = DEFAULT_N, max_new_tokens: int = DEFAUL
         raise SamplesError(f"{run_dir}: the holdout has no rows with a prompt and an answer to compare")
     chosen = pairs[:n]
     samples: list[Sample] = []
-    for k, (i, line, (messages, reference)) in enumerate(chosen):
-        base, bt, bcut = generate(models, messages, "base", max_new_tokens)
-        tuned, tt, tcut = generate(models, messages, "tuned", max_new_tokens)
-        samples.append(Sample(index=i, line=line, prompt=messages, reference=reference, base=base, tuned=tuned,
-                              base_tokens=bt, tuned_tokens=tt, base_truncated=bcut, tuned_truncated=tcut))
+    for at in range(0, len(chosen), batch):
+        part = chosen[at : at + batch]
+        convs = [messages for _, _, (messages, _) in part]
+        base = generate_many(models, convs, "base", max_new_tokens)
+        tuned = generate_many(models, convs, "tuned", max_new_tokens)
+        for (i, line, (messages, reference)), (b, bt, bcut), (t, tt, tcut) in zip(part, base, tuned, strict=True):
+            samples.append(Sample(index=i, line=line, prompt=messages, reference=reference, base=b, tuned=t,
+                                  base_tokens=bt, tuned_tokens=tt, base_truncated=bcut, tuned_truncated=tcut))
         if progress:
-            progress(k + 1, len(chosen))
+            progress(len(samples), len(chosen))
     cfg = manifest.run_config
     header = SamplesHeader(
         created_at=utc_now(), max_new_tokens=max_new_tokens,
@@ -304,10 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("run_dir", type=Path)
     p.add_argument("--n", type=int, default=DEFAULT_N)
     p.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS)
+    p.add_argument("--batch", type=int, default=DEFAULT_BATCH)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     try:
-        path = make_samples(args.run_dir, args.n, args.max_new_tokens,
+        path = make_samples(args.run_dir, args.n, args.max_new_tokens, batch=args.batch,
                             progress=None if args.json else lambda k, t: print(f"  {k}/{t} prompts answered",
                                                                                  file=sys.stderr))
     except FtwizardError as exc:
