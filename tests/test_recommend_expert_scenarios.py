@@ -9,7 +9,6 @@ would accept, never a frozen ranking: the catalog grows while these tests stay t
 from __future__ import annotations
 
 import json
-import statistics
 import time
 
 import pytest
@@ -442,16 +441,19 @@ def test_bank_preference_tuning_starts_from_an_instruct_model_or_plans_sft(catal
 # -- speed ---------------------------------------------------------------------------------------
 
 def test_re_ranking_the_full_catalog_stays_under_20_ms(catalog):
-    """The GUI re-ranks on every slider move: warm (estimates cached), the whole catalog."""
+    """The GUI re-ranks every plan of the whole catalog on each slider move (estimates, placements
+    and sentences cached). The best of 7 runs, so a busy test machine does not decide it;
+    benchmarks/rank_speed.py measures all example files against the estimator's own sweep."""
     answers = parse_answers(merged(ISSUE_EXAMPLE, languages=["en"], compliance=NO_REG))
-    recommend(answers, catalog, top=5)
+    recommend(answers, catalog)
     times = []
     for i in range(7):
         w = ScoreWeights(quality=0.3 + i * 0.05)
         t0 = time.perf_counter()
-        recommend(answers, catalog, weights=w, top=5)
+        plan = recommend(answers, catalog, weights=w)
         times.append((time.perf_counter() - t0) * 1e3)
-    assert statistics.median(times) < 20 or min(times) < 20, times
+    assert len(plan.recommendations) > 20
+    assert min(times) < 20, times
 
 
 def test_dpo_from_a_base_checkpoint_is_priced_with_its_sft_step(catalog):

@@ -163,35 +163,15 @@ def find_candidates(
     local = [o for o in options if o.where == "local"]
     cloud = [o for o in options if o.where == "cloud"]
     for opt in local:
-        hp = starting_hyperparameters(model, method, objective, answers, opt.gpu)
-        req = estimate_request(model, hp, method, objective, answers, tariff, with_data=False)
-        req = req.model_copy(update={"gpu_id": opt.gpu.id})
         corr = correction(opt.gpu)
-        est = estimate(req, catalog, corr)
-        screen_peak = est.peak_vram_gb if screen_peak is None else min(screen_peak, est.peak_vram_gb)
-        count, strategy = 1, "single"
-        room = room_gb(opt)
-        if room is None:
+        placed = _local_placement(model, method, objective, answers, catalog, opt, tariff, corr, calibration)
+        screen_peak = placed[0] if screen_peak is None else min(screen_peak, placed[0])
+        if placed[1] is None:
             continue
-        # One card when it holds the run with headroom; else shard when sharding gives headroom
-        # (idle cards buy a bigger model); else the tightest layout that fits at all (a warning tier).
-        if not scoring.fits_with_headroom(est.peak_vram_gb, room):
-            sharded = None
-            if opt.max_count >= 2 and opt.free_gb is None:
-                sharded = _sharded(model, method, objective, answers, req, opt, catalog, corr, room)
-            if sharded is not None and (
-                scoring.fits_with_headroom(sharded[2].peak_vram_gb, room) or est.peak_vram_gb > room
-            ):
-                count, strategy, est, hp = sharded[0], "fsdp", sharded[2], sharded[1]
-            elif est.peak_vram_gb > room:
-                continue
-        tps = est.tokens_per_s
-        hours = train_tokens(answers, objective, hp.epochs) / tps / 3600 if tps else None
-        kwh_usd = None
-        if hours is not None:
-            kwh_usd = electricity_usd(hours, count, opt.gpu, req.electricity_usd_per_kwh)
+        _, (count, strategy, hp, est), hours, kwh_usd = placed
         c = Candidate(
-            model, technique, method, objective, opt, count, strategy, hp, est.peak_vram_gb, est, None, hours, tps, kwh_usd
+            model, technique, method, objective, opt, count, strategy, hp, est.peak_vram_gb, est, None, hours,
+            est.tokens_per_s, kwh_usd,
         )
         c.too_big_for_one = count > 1
         c.correction = corr
@@ -244,12 +224,61 @@ def find_candidates(
 _POOL: dict[tuple, tuple[ModelEntry, Catalog, tuple]] = {}
 
 
+def _answers_key(answers: Answers) -> tuple:
+    """The answers a placement depends on (hyperparameters, tokens, the training budget)."""
+    d = answers.data
+    return (d.examples, d.avg_tokens, d.p95_tokens, answers.budget.training_usd)
+
+
+def _local_placement(model, method, objective, answers, catalog, opt, tariff, corr, calibration) -> tuple:
+    """(screening peak on one card, (count, strategy, hp, estimate) or None when nothing holds it,
+    hours, electricity USD) on one local card kind. Independent of the score weights: memoised.
+
+    One card when it holds the run with headroom; else shard when sharding gives headroom (idle
+    cards buy a bigger model); else the tightest layout that fits at all (the warning tier)."""
+    key = (
+        "local", id(model), id(catalog), method, objective, opt.gpu.model_dump_json(), opt.max_count, opt.free_gb,
+        _answers_key(answers), tuple(sorted(tariff.items())), calibration.key if calibration else "",
+    )
+    hit = _POOL.get(key)
+    if hit is not None and hit[0] is model and hit[1] is catalog:
+        return hit[2]
+    hp = starting_hyperparameters(model, method, objective, answers, opt.gpu)
+    req = estimate_request(model, hp, method, objective, answers, tariff, with_data=False)
+    req = req.model_copy(update={"gpu_id": opt.gpu.id})
+    est = estimate(req, catalog, corr)
+    screen = est.peak_vram_gb
+    room = room_gb(opt)
+    placement: tuple | None = (1, "single", hp, est)
+    if room is None:
+        placement = None
+    elif not scoring.fits_with_headroom(est.peak_vram_gb, room):
+        sharded = None
+        if opt.max_count >= 2 and opt.free_gb is None:
+            sharded = _sharded(model, method, objective, answers, req, opt, catalog, corr, room)
+        if sharded is not None and (scoring.fits_with_headroom(sharded[2].peak_vram_gb, room) or est.peak_vram_gb > room):
+            placement = (sharded[0], "fsdp", sharded[1], sharded[2])
+        elif est.peak_vram_gb > room:
+            placement = None
+    hours = kwh_usd = None
+    if placement is not None:
+        count, _, p_hp, p_est = placement
+        tps = p_est.tokens_per_s
+        hours = train_tokens(answers, objective, p_hp.epochs) / tps / 3600 if tps else None
+        if hours is not None:
+            kwh_usd = electricity_usd(hours, count, opt.gpu, req.electricity_usd_per_kwh)
+    out = (screen, placement, hours, kwh_usd)
+    if len(_POOL) >= CACHE_SIZE:
+        _POOL.clear()
+    _POOL[key] = (model, catalog, out)
+    return out
+
+
 def _cloud_pool(model, method, objective, answers, catalog, cloud, tariff, calibration) -> tuple:
     """(run, priced offers, offers a plan may pick from) for a cloud plan. Independent of the
     score weights, so re-ranking with other weights reuses it; only the pick depends on them."""
     key = (
-        id(model), id(catalog), method, objective, tuple(o.gpu.id for o in cloud),
-        answers.data.examples, answers.data.avg_tokens, answers.data.p95_tokens, answers.budget.training_usd,
+        "cloud", id(model), id(catalog), method, objective, tuple(o.gpu.id for o in cloud), _answers_key(answers),
         tuple(sorted(tariff.items())), calibration.key if calibration else "",
     )
     hit = _POOL.get(key)
