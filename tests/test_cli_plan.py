@@ -52,7 +52,7 @@ def test_human_output_gives_advice_table_and_exclusions(capsys):
     assert main(["plan", "--answers", SUPPORT_BOT]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Fine-tune: yes.")
-    assert "Ranked plans (top 5)" in out and "rtx-4090" in out
+    assert "Ranked plans (top 5)" in out and "GeForce RTX 4090" in out and "GPU GB" in out  # names, nameplate GB
     assert "Why #1" in out and "Excluded" in out and "by language" in out
 
 

@@ -69,3 +69,30 @@ def test_a_folder_nobody_may_write_exits_2_and_leaves_nothing(qapp, capsys):
     assert main(["plan", "--answers", HOSPITAL, "--pdf", str(target)]) == 2
     assert str(target) in capsys.readouterr().err
     assert not target.exists()
+
+
+@pytest.mark.slow
+def test_a_dataset_report_puts_the_inspected_file_and_its_hash_in_the_checklist(qapp, tmp_path, capsys):
+    import json
+
+    data = tmp_path / "qa.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Question {i}?"},
+                                                     {"role": "assistant", "content": "An answer."}]}) + "\n"
+                            for i in range(12)))
+    report = tmp_path / "qa-report.json"
+    assert main(["data", "inspect", str(data), "--report", str(report)]) == 0
+    pdf = tmp_path / "plan.pdf"
+    assert main(["plan", "--answers", HOSPITAL, "--pdf", str(pdf), "--dataset-report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "GPU GB" in out and "train USD" in out  # the CLI table: nameplate GB, the currency named
+    text = _text(pdf)
+    sha = json.loads(report.read_text())["file_sha256"]
+    assert "qa.jsonl" in text and sha in text.replace(" ", "")
+    assert "no likely personal data found in 12 rows" in text
+
+
+def test_a_broken_dataset_report_exits_2_naming_the_file(qapp, tmp_path, capsys):
+    bad = tmp_path / "r.json"
+    bad.write_text('{"schema_version": 1}')
+    assert main(["plan", "--answers", HOSPITAL, "--dataset-report", str(bad)]) == 2
+    assert "r.json" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ftwizard.cli.common import add_json_flag, catalog_from_args, print_json
+from ftwizard.core.units import mem_value, settings_money
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -57,6 +58,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--json-out", metavar="FILE", help="save the whole plan (answers included) as JSON")
     p.add_argument("--pdf", metavar="FILE", help="write the plan as a PDF report")
+    p.add_argument(
+        "--dataset-report", metavar="FILE",
+        help="the JSON of `ftwizard data inspect DATA --report FILE`: the PDF's compliance checklist then "
+        "names the dataset file, its SHA-256 and the personal-data scan",
+    )
     add_json_flag(p)
     return p
 
@@ -113,6 +119,13 @@ def run(args: argparse.Namespace) -> int:
     for out, error in ((args.json_out, PlanError), (args.pdf, ExportError)):
         if out:
             check_destination(Path(out), error)
+    dataset = None
+    if args.dataset_report:
+        from ftwizard.core.data.report import DatasetReport
+        from ftwizard.core.errors import DatasetError
+        from ftwizard.core.jsonio import load_model
+
+        dataset = load_model(DatasetReport, Path(args.dataset_report), DatasetError)
     if args.json_out:
         save_plan(plan, Path(args.json_out))
     if args.pdf:
@@ -120,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             from ftwizard.report.pdf import write_plan_pdf
         except ImportError:
             raise ExportError("PDF export not available yet") from None
-        write_plan_pdf(plan, Path(args.pdf), catalog)
+        write_plan_pdf(plan, Path(args.pdf), catalog, dataset=dataset)
     if args.json:
         print_json(plan.summary_dict())
     else:
@@ -142,12 +155,6 @@ def _hardware(args: argparse.Namespace, answers, catalog):
     return detect(catalog)
 
 
-def _money(x: float | None) -> str:
-    if x is None:
-        return "?"
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.2f}"
-
-
 def _print_human(plan, args: argparse.Namespace) -> None:
     a = plan.advice
     print(("Fine-tune: yes. " if a.fine_tune else "Fine-tune: not yet. ") + a.summary)
@@ -157,19 +164,21 @@ def _print_human(plan, args: argparse.Namespace) -> None:
         print(f"  - {note}")
     print()
     recs = plan.recommendations
+    money = settings_money()  # the PDF's currency too: CLI text and PDF agree
     if recs:
         print(f"Ranked plans (top {len(recs)}):")
-        head = ("#", "model", "technique", "hardware", "VRAM GB", "hours", "train $", "monthly $", "score")
+        head = ("#", "model", "technique", "hardware", "GPU GB", "hours", f"train {money.code}",
+                f"monthly {money.code}", "score")
         rows = [
             (
                 str(r.rank),
-                r.model_id,
+                r.model_name,
                 r.technique + ("" if r.technique != "dpo" else f"/{r.method}"),
-                f"{r.hardware.count} x {r.hardware.gpu_id} ({r.hardware.provider})",
-                f"{r.peak_vram_gb:.1f}",
+                f"{r.hardware.count} x {r.hardware.gpu_name} ({r.hardware.provider})",
+                mem_value(r.peak_vram_gb),
                 "?" if r.train_hours is None else f"{r.train_hours:.1f}",
-                _money(r.train_cost_usd),
-                _money(r.monthly_inference_usd),
+                money(r.train_cost_usd, dash="?"),
+                money(r.monthly_inference_usd, dash="?"),
                 f"{r.score:.3f}",
             )
             for r in recs

@@ -165,3 +165,19 @@ def gpu_memory_text(total_gib: float | None, free_gib: float | None = None, *, u
     if free_gib is not None:
         parts.append(f"{mem_gib(free_gib)} free")
     return ", ".join(parts)
+
+
+def settings_money() -> Money:
+    """The display currency of the user's Settings file (USD where there is none or it is
+    broken): the PDF, the CLI text and the window all read money the same way."""
+    from ftwizard.core.errors import FtwizardError
+
+    try:
+        from ftwizard.core.jsonio import read_json
+        from ftwizard.core.paths import config_dir
+        from ftwizard.core.wizard_state import Settings
+
+        data = read_json(config_dir() / "settings.json")
+        return Money.from_settings(Settings.model_validate(data))
+    except (FtwizardError, ImportError, ValueError):
+        return Money()

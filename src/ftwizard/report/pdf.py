@@ -25,7 +25,7 @@ from ftwizard.core.catalog import Catalog
 from ftwizard.core.errors import ExportError, FtwizardError
 from ftwizard.core.jsonio import atomic_write_bytes, check_destination
 from ftwizard.core.plan import Plan
-from ftwizard.core.units import Money
+from ftwizard.core.units import Money, settings_money
 from ftwizard.report import plan_sections as s
 from ftwizard.report.page import resolve_page_size
 
@@ -179,19 +179,6 @@ def _charts(h, plan: Plan, catalog: Catalog, breakdown: Mapping[int, Mapping[str
         h.drawing(name, lambda painter, rect, w=widget: charts.paint_chart(w, painter, rect), CHART_W, height)
         h.p(caption, "muted small")
     return [w for _, w, _ in made]
-
-
-def settings_money() -> Money:
-    """The display currency of the user's Settings (USD where there are none)."""
-    try:
-        from ftwizard.core.jsonio import read_json
-        from ftwizard.core.paths import config_dir
-        from ftwizard.core.wizard_state import Settings
-
-        data = read_json(config_dir() / "settings.json")
-        return Money.from_settings(Settings.model_validate(data))
-    except (FtwizardError, ImportError, ValueError):  # none or broken: the catalog's dollars
-        return Money()
 
 
 def ensure_qt_app(need_widgets: bool = True):

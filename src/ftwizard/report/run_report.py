@@ -108,8 +108,8 @@ def _answers_sections(h, run_dir: Path, k: int = 3, cut: int = 600) -> None:
 
 def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
+    from ftwizard.core.units import settings_money
     from ftwizard.report import plan_sections as ps
-    from ftwizard.report.pdf import settings_money
 
     money = settings_money()
     src = ps.Sources()
