@@ -440,20 +440,35 @@ def test_bank_preference_tuning_starts_from_an_instruct_model_or_plans_sft(catal
 
 # -- speed ---------------------------------------------------------------------------------------
 
+# The estimator's sweep over the whole catalog took 11.3 ms on an idle core when the 20 ms
+# contract was set (benchmarks/RESULTS.md); on a busier machine the limit scales with it.
+REFERENCE_SWEEP_MS = 11.3
+
+
 def test_re_ranking_the_full_catalog_stays_under_20_ms(catalog):
     """The GUI re-ranks every plan of the whole catalog on each slider move (estimates, placements
-    and sentences cached). The best of 7 runs, so a busy test machine does not decide it;
-    benchmarks/rank_speed.py measures all example files against the estimator's own sweep."""
+    and sentences cached). Best of 9 runs against the sweep measured in the same test, so a busy
+    test machine does not decide it; benchmarks/rank_speed.py measures every example file."""
+    from ftwizard.core.estimator_sweep import sweep
+
+    template = EstimateRequest(model_id=catalog.models[0].id, method="qlora", precision="bf16-true", seq_len=1280)
+    sweep(catalog, template)
+    base = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        sweep(catalog, template)
+        base.append((time.perf_counter() - t0) * 1e3)
+    limit = 20.0 * max(1.0, min(base) / REFERENCE_SWEEP_MS)
     answers = parse_answers(merged(ISSUE_EXAMPLE, languages=["en"], compliance=NO_REG))
     recommend(answers, catalog)
     times = []
-    for i in range(7):
+    for i in range(9):
         w = ScoreWeights(quality=0.3 + i * 0.05)
         t0 = time.perf_counter()
         plan = recommend(answers, catalog, weights=w)
         times.append((time.perf_counter() - t0) * 1e3)
     assert len(plan.recommendations) > 20
-    assert min(times) < 20, times
+    assert min(times) < limit, (times, limit)
 
 
 def test_dpo_from_a_base_checkpoint_is_priced_with_its_sft_step(catalog):
@@ -479,3 +494,17 @@ def test_a_detected_card_the_catalog_does_not_list_is_planned_from_its_memory(ca
     assert plan.recommendations
     assert all(r.hardware.gpu_name == "NVIDIA RTX PRO 4000 Blackwell" for r in plan.recommendations)
     assert any("planned from the 23.5 GB" in n for n in plan.advice.notes)
+
+
+def test_public_sector_german_letter_assistant_follows_instructions_on_one_l4(catalog):
+    """A city administration: instruction following in German, regulated citizen data on its own L4."""
+    plan = plan_for(catalog, task={"kind": "instruction"}, languages=["de"],
+                    compliance={"regulated_data": True, "data_residency": "DE"},
+                    hardware={"mode": "local", "gpus": [{"name": "l4", "count": 1}]},
+                    budget={"training_usd": 100, "monthly_inference_usd": 200})
+    assert plan.recommendations
+    top = plan.recommendations[0]
+    assert top.tier == "fits" and top.hardware.gpu_id == "l4"
+    assert any("compliance officer" in s for s in top.reasons)
+    assert top.monthly_inference_gpu is None or "your hardware" in top.monthly_inference_gpu
+    assert "de" in catalog.model(top.model_id).languages or not catalog.model(top.model_id).languages

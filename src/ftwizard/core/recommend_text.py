@@ -109,7 +109,11 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
             )
     comp = answers.compliance
     if c.option.where == "local" and (comp.regulated_data or comp.air_gapped):
-        out.append("Runs on your own hardware, so the regulated data never leaves the site.")
+        out.append(
+            "Runs on your own hardware, so the regulated data never leaves the site; your compliance officer "
+            "checks who can read the data and the checkpoints on this machine, and that both are deleted or "
+            "archived as your policy says."
+        )
     elif c.option.where == "cloud" and c.cost is not None and (comp.regulated_data or comp.data_residency):
         entry = _price_entry(catalog, c.cost)
         text = price_allowed_text(entry, answers) if entry is not None else None
