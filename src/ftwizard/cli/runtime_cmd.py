@@ -1,4 +1,5 @@
-"""`ftwizard runtime list|check|install`: the Python interpreter that trains (the `train` extra)."""
+"""`ftwizard runtime list|check|install|gui-launch`: the Python interpreter that trains (the
+`train` extra). `gui-launch` starts a short run the way the GUI's Start button does, offscreen."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     ip.add_argument("--python", metavar="PYTHON", help="interpreter to create the venv from")
     ip.add_argument("--no-check", action="store_true", help="skip the diagnostic after installing")
     _timeout(ip)
+    gp = rsub.add_parser("gui-launch", help="start a short run through the GUI's run monitor, offscreen "
+                         "(checks an installation end to end)",
+                         description="Start a short run through the GUI's run monitor, offscreen, in the "
+                         "training runtime it finds; exit 0 when the adapter is written (installer checks)")
+    gp.add_argument("--model-dir", required=True, metavar="DIR")
+    gp.add_argument("--data", required=True, metavar="FILE")
+    gp.add_argument("--runs-dir", required=True, metavar="DIR")
+    gp.add_argument("--max-steps", type=int, default=3, metavar="N")
+    _timeout(gp)
     return p
 
 
@@ -37,7 +47,16 @@ def _timeout(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"list": _list, "check": _check, "install": _install}[args.runtime_command](args)
+    return {"list": _list, "check": _check, "install": _install,
+            "gui-launch": _gui_launch}[args.runtime_command](args)
+
+
+def _gui_launch(args: argparse.Namespace) -> int:
+    from ftwizard.gui.headless_launch import gui_launch
+
+    return gui_launch(Path(args.model_dir).resolve(), Path(args.data).resolve(), Path(args.runs_dir).resolve(),
+                      max_steps=args.max_steps, timeout_s=max(args.timeout, 60.0) * 10,
+                      echo=lambda s: print(s, flush=True))
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ blocks: a poll reads only the bytes appended since the last one.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -36,6 +35,7 @@ from ftwizard.core.errors import FtwizardError
 from ftwizard.core.run_figures import status_line
 from ftwizard.core.run_progress import MetricsTail, RunProgress
 from ftwizard.core.runconfig import RunConfig
+from ftwizard.gui import workers
 from ftwizard.gui.run_results import result_html
 from ftwizard.gui.run_setup import RunSetup
 
@@ -54,13 +54,11 @@ def open_folder(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def train_python() -> str:
-    """The interpreter that trains: the configured training runtime (ftwizard.runtime), else this one."""
-    try:
-        from ftwizard.runtime import configured_python
-    except ImportError:
-        return sys.executable
-    return configured_python() or sys.executable
+def find_training_runtime(settings=None):
+    """The interpreter that trains, by the one rule (ftwizard.runtime.training_runtime)."""
+    from ftwizard.runtime import training_runtime
+
+    return training_runtime(settings=settings)
 
 
 def detect_hardware(catalog):
@@ -121,6 +119,7 @@ class RunMonitor(QWidget):
             detector = detect_hardware
         self.setup = RunSetup(base_config, self.runs_dir, catalog=catalog, hardware=hardware, detector=detector)
         self.setup.ready_changed.connect(lambda _: self._update_buttons())
+        self.runtime = None  # ftwizard.runtime.TrainingRuntime, checked in a worker below
 
         self.start_button = QPushButton("&Start training")
         self.cancel_button = QPushButton("&Cancel run")
@@ -195,6 +194,7 @@ class RunMonitor(QWidget):
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
         self._update_buttons()
+        self.check_runtime()
 
     # -- actions -------------------------------------------------------------------------------
     def _guarded(self, slot) -> None:
@@ -203,6 +203,28 @@ class RunMonitor(QWidget):
             slot()
         except FtwizardError as exc:
             QMessageBox.warning(self, "Training run", str(exc).splitlines()[0])
+
+    def check_runtime(self) -> None:
+        """Find the training runtime off the UI thread (a subprocess per candidate)."""
+        worker = workers.Worker(find_training_runtime, self.settings)
+        worker.signals.done.connect(self._runtime_checked)
+        worker.signals.failed.connect(lambda msg: self.setup.runtime_label.setText(f"✘ {msg}"))
+        workers.start(worker)
+
+    def _runtime_checked(self, runtime) -> None:
+        self.runtime = runtime
+        self.setup.set_runtime(runtime)
+        if self.state == "setup" and not runtime.ready:
+            self.status.setText(f"Training is off: {runtime.problem}")
+        self._update_buttons()
+
+    def _training_python(self) -> str:
+        """The runtime's interpreter; checked now if the worker has not answered yet."""
+        if self.runtime is None:
+            self._runtime_checked(find_training_runtime(self.settings))
+        if not self.runtime.ready:
+            raise FtwizardError(self.runtime.problem)
+        return self.runtime.python
 
     def start(self) -> Path | None:
         """Launch a new run from the set-up; returns its run folder (None: the user declined)."""
@@ -216,9 +238,10 @@ class RunMonitor(QWidget):
         pre = self.setup.preflight
         if pre is not None and pre.fits is False and not self._confirm_tight(pre.message):
             return None
+        python = self._training_python()
         cfg = self.setup.config()
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        launched = launch_runner(cfg, python=train_python())
+        launched = launch_runner(cfg, python=python)
         if self.plan is not None:
             self._keep_plan(Path(cfg.output_dir))
         self.attach(Path(cfg.output_dir), launched)
@@ -298,7 +321,7 @@ class RunMonitor(QWidget):
         cfg = load_run_config(self.run_dir / runs.RUN_CONFIG)
         while batch := self.tail.read():  # every old event first: the old ending must not end the new run
             self.progress.apply_all(batch)
-        launched = launch_runner(cfg, resume=True, python=train_python())
+        launched = launch_runner(cfg, resume=True, python=self._training_python())
         self.launched = launched
         self.progress.done = self.progress.error = None  # the last ending is history now
         self._awaiting_start = True
@@ -446,7 +469,13 @@ class RunMonitor(QWidget):
 
     def _update_buttons(self) -> None:
         self.start_button.setText("&New run" if self.state in ENDED else "&Start training")
-        self.start_button.setEnabled(self.state in ENDED or (self.state == "setup" and self.setup.is_ready()))
+        runtime_ok = self.runtime is not None and self.runtime.ready
+        self.start_button.setEnabled(self.state in ENDED or (self.state == "setup" and self.setup.is_ready()
+                                                              and runtime_ok))
+        if self.runtime is not None and not self.runtime.ready:
+            self.start_button.setToolTip(self.runtime.problem)
+        else:
+            self.start_button.setToolTip("")
         self.cancel_button.setEnabled(self.state in ("starting", "running"))
         can_resume = self.state in ("cancelled", "failed") and self.run_dir is not None and \
             runs.latest_checkpoint_step(self.run_dir) is not None

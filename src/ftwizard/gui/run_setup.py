@@ -1,6 +1,11 @@
 """The run monitor's set-up panel: pick the local model folder and the dataset, see the
 folder's checklist (config, tokenizer, weights, licence file) and the pre-flight sentence
 ("fits with 3.1 GB to spare" or why not). Hardware detection and the estimate run in workers.
+
+It also shows the training runtime the run will use (ftwizard.runtime.training_runtime, chosen
+by the monitor) and offers Check it fits: `ftwizard train --probe` on these settings in that
+runtime, measured peak memory and tokens/s beside the estimate, and the largest settings along
+the runner's ladder that fit, which one click makes the run's settings.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class RunSetup(QGroupBox):
 
     ready_changed = Signal(bool)
     preflight_done = Signal(object)  # core.preflight.Preflight
+    probe_done = Signal(object)  # core.events.ProbeEvent, None when the probe failed
 
     def __init__(self, base_config: RunConfig, runs_dir: Path, *, catalog=None, hardware=None,
                  detector=None, parent: QWidget | None = None) -> None:
@@ -83,6 +89,24 @@ class RunSetup(QGroupBox):
         self.settings_label = QLabel(self._settings_text())
         self.settings_label.setAccessibleName("Run settings")
         self.settings_label.setWordWrap(True)
+        self.runtime = None  # ftwizard.runtime.TrainingRuntime, set by the monitor
+        self.runtime_label = QLabel("Looking for the Python that trains…")
+        self.runtime_label.setAccessibleName("Training runtime")
+        self.runtime_label.setWordWrap(True)
+        self.runtime_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fit_button = QPushButton("Check it &fits")
+        self.fit_button.setToolTip("Train a few real steps at the data's longest sequence in the training "
+                                   "runtime: measured memory and speed beside the estimate (writes nothing)")
+        self.fit_button.setEnabled(False)
+        self.fit_apply = QPushButton("Use the &largest that fits")
+        self.fit_apply.hide()
+        self.fit_label = QLabel()
+        self.fit_label.setAccessibleName("Fit check result")
+        self.fit_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.fit_label.setWordWrap(True)
+        self.fit_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.probe = None  # the last ProbeEvent
+        self._probing = False
 
         form = QFormLayout(self)
         form.addRow(buddy_label("&Model folder:", self.model_dir), _path_row(self.model_dir, self.model_browse))
@@ -91,6 +115,17 @@ class RunSetup(QGroupBox):
         form.addRow("", self.data_note)
         form.addRow("Settings:", self.settings_label)
         form.addRow("Pre-flight:", self.preflight_label)
+        form.addRow("Runtime:", self.runtime_label)
+        fit_row = QWidget()
+        fit_lay = QHBoxLayout(fit_row)
+        fit_lay.setContentsMargins(0, 0, 0, 0)
+        fit_lay.addWidget(self.fit_button)
+        fit_lay.addWidget(self.fit_apply)
+        fit_lay.addStretch(1)
+        form.addRow("Fit check:", fit_row)
+        form.addRow("", self.fit_label)
+        self.fit_button.clicked.connect(self.check_fit)
+        self.fit_apply.clicked.connect(self.apply_probe)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -141,6 +176,7 @@ class RunSetup(QGroupBox):
             self.checklist.setText("")
         data = self.data_path.text().strip()
         self.data_note.setText(self._data_problem(Path(data).expanduser()) or "" if data else "")
+        self._update_fit_button()
         self.ready_changed.emit(self.is_ready())
         if self.folder_report is not None and self.folder_report.ok:
             self.run_preflight()
@@ -218,5 +254,66 @@ class RunSetup(QGroupBox):
 
     def set_locked(self, locked: bool) -> None:
         """While a run is on, its paths stay as they are."""
+        self._locked = locked
         for w in (self.model_dir, self.model_browse, self.data_path, self.data_browse):
             w.setEnabled(not locked)
+        self._update_fit_button()
+
+    # -- the training runtime and Check it fits ---------------------------------------------------
+    def set_runtime(self, runtime) -> None:
+        """Show the interpreter the run will use (or why there is none)."""
+        self.runtime = runtime
+        self.runtime_label.setText(runtime.describe())
+        self._update_fit_button()
+
+    def _update_fit_button(self) -> None:
+        ok = (self.is_ready() and self.runtime is not None and self.runtime.ready and not self._probing
+              and not getattr(self, "_locked", False))
+        self.fit_button.setEnabled(ok)
+
+    def check_fit(self) -> None:
+        """Run the probe on these settings in the training runtime (worker); see _probed."""
+        from ftwizard.runtime import run_probe
+
+        if not self.fit_button.isEnabled():
+            return
+        self._probing = True
+        self._update_fit_button()
+        self.fit_apply.hide()
+        self.fit_label.setText(f"Probing in {self.runtime.python}: a few real steps at the data's longest "
+                               "sequence (a minute or two on a GPU, longer on a CPU)…")
+        worker = workers.Worker(run_probe, self.config(), self.runtime.python)
+        worker.signals.done.connect(self._probed)
+        worker.signals.failed.connect(self._probe_failed)
+        workers.start(worker)
+
+    def _probed(self, probe) -> None:
+        from ftwizard.cli.train_cmd import human
+
+        self._probing = False
+        self.probe = probe
+        self.fit_label.setText(human(probe))
+        self.fit_apply.setVisible(probe.config is not None and not probe.fits)
+        self._update_fit_button()
+        self.probe_done.emit(probe)
+
+    def _probe_failed(self, message: str) -> None:
+        self._probing = False
+        self.probe = None
+        self.fit_label.setText(f"✘ {message}")
+        self._update_fit_button()
+        self.probe_done.emit(None)
+
+    def apply_probe(self) -> None:
+        """Make the largest settings the probe found to fit the run's settings."""
+        if self.probe is None or self.probe.config is None:
+            return
+        c = self.probe.config
+        self.base_config = self.base_config.model_copy(update={
+            "micro_batch": c.micro_batch, "grad_accum": c.grad_accum, "seq_len": c.seq_len,
+            "grad_ckpt": c.grad_ckpt, "optimizer": c.optimizer})
+        self.settings_label.setText(self._settings_text())
+        self.fit_apply.hide()
+        self.fit_label.setText(self.fit_label.text() + "\nThe run now uses these settings.")
+        if self.folder_report is not None and self.folder_report.ok:
+            self.run_preflight()  # the estimate for the new settings
