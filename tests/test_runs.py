@@ -164,7 +164,7 @@ def test_a_resumed_run_continues_its_chart_without_replayed_steps(tmp_path):
 
 def test_the_status_line_says_step_speed_memory_and_time_left():
     p = RunProgress().apply_all([start(), evaluation(0, "before", 6.0), step(3, 2.3456)])
-    assert status_line(p) == ("Step 3 of 8 · loss 2.35 · 2,500 tokens/s · peak 0.45 GB (process, CPU run) · "
+    assert status_line(p) == ("Step 3 of 8 · loss 2.35 · 2,500 tokens/s · peak 0.419 GB (process, CPU run) · "
                               "0:00:05 left")
     assert status_line(RunProgress().apply_all([start()])).startswith("Evaluating the base model on 10 held-out")
 
@@ -173,7 +173,8 @@ def test_the_result_rows_compare_before_after_and_estimate_with_measured(tmp_pat
     s = summarize(finished_run(tmp_path))
     assert before_after_rows(s)[0] == ("Eval loss", "6.5", "1.7", "-74%")
     memory, speed = estimate_rows(s)
-    assert memory == ("Peak memory (GB)", "0.5", "0.46 (process, CPU run)", "0.92")
+    # 0.5 and 0.46 decimal GB (bytes / 1e9) read in the vendors' GB (2^30 bytes), as every memory figure
+    assert memory == ("Peak memory (GB)", "0.466", "0.428 (process, CPU run)", "0.92")
     assert speed == ("Speed (tokens/s)", "20,000", "2,600", "0.13")
 
 

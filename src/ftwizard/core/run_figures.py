@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ftwizard.core.run_progress import RunProgress
 from ftwizard.core.runs import RunSummary
+from ftwizard.core.units import gib_from_gb
 
 DASH = "—"
 DEFINITIONS = (
@@ -24,6 +25,12 @@ def num(x: float | None, digits: int = 3) -> str:
     if x is None:
         return DASH
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.{digits}g}"
+
+
+def mem_num(gb: float | None) -> str:
+    """A decimal-GB figure (the runner's bytes / 1e9) in the vendors' GB (2^30 bytes), as every
+    memory figure a person reads (core.units)."""
+    return num(None if gb is None else gib_from_gb(gb))
 
 
 def change(before: float | None, after: float | None) -> str:
@@ -56,7 +63,7 @@ def memory_label(mem_kind: str | None) -> str:
 def estimate_rows(s: RunSummary) -> list[tuple[str, str, str, str]]:
     """(quantity, estimated, measured, measured / estimated)."""
     return [
-        ("Peak memory (GB)", num(s.predicted_peak_vram_gb), f"{num(s.peak_mem_gb)} ({memory_label(s.mem_kind)})"
+        ("Peak memory (GB)", mem_num(s.predicted_peak_vram_gb), f"{mem_num(s.peak_mem_gb)} ({memory_label(s.mem_kind)})"
          if s.peak_mem_gb is not None else DASH, ratio(s.peak_mem_gb, s.predicted_peak_vram_gb)),
         ("Speed (tokens/s)", num(s.predicted_tokens_per_s), num(s.tokens_per_s),
          ratio(s.tokens_per_s, s.predicted_tokens_per_s)),
@@ -78,6 +85,6 @@ def status_line(p: RunProgress) -> str:
         return f"Evaluating the base model on {p.start.holdout_examples:,} held-out examples…" \
             if p.eval_before is None and p.start.holdout_examples else "Training: waiting for the first step…"
     st = p.last_step
-    mem = f"{st.peak_mem_gb:.2f} GB ({memory_label(p.start.mem_kind)})"
+    mem = f"{mem_num(st.peak_mem_gb)} GB ({memory_label(p.start.mem_kind)})"
     return (f"Step {st.step} of {st.max_steps} · loss {st.loss:.3g} · {st.tokens_per_s:,.0f} tokens/s · "
             f"peak {mem} · {eta_text(st.eta_s)} left")

@@ -45,7 +45,7 @@ def result_html(summary) -> str:
              _table(("", "Base model", "Tuned", "Change"), rf.before_after_rows(summary))]
     if summary.predicted_peak_vram_gb is None and summary.predicted_tokens_per_s is None:
         parts.append("<p>No estimate for this machine (no GPU was detected), so nothing to compare the "
-                     f"measurements with: peak memory {html.escape(rf.num(summary.peak_mem_gb))} GB "
+                     f"measurements with: peak memory {html.escape(rf.mem_num(summary.peak_mem_gb))} GB "
                      f"({html.escape(rf.memory_label(summary.mem_kind))}), "
                      f"{html.escape(rf.num(summary.tokens_per_s))} tokens/s.</p>")
     else:

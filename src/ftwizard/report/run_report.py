@@ -58,7 +58,7 @@ def _run_sections(h, s: RunSummary, p: RunProgress) -> list:
     h.h2("Estimate vs measured")
     if s.predicted_peak_vram_gb is None and s.predicted_tokens_per_s is None:
         h.p("The run carried no estimate for its machine (no GPU was detected at launch); measured: "
-            f"peak memory {rf.num(s.peak_mem_gb)} GB ({rf.memory_label(s.mem_kind)}), {rf.num(s.tokens_per_s)} tokens/s.")
+            f"peak memory {rf.mem_num(s.peak_mem_gb)} GB ({rf.memory_label(s.mem_kind)}), {rf.num(s.tokens_per_s)} tokens/s.")
     else:
         h.table(["", "Estimated", "Measured", "Measured / estimated"], rf.estimate_rows(s),
                 widths=[34, 22, 22, 22], align="lrrr")
