@@ -98,56 +98,67 @@ def _turns_reported(kind: str, n_turns: int) -> int:
     return 0 if kind == "text" else n_turns + (2 if kind == "preference" else 0)
 
 
-def _unusable_texts(rec: Record) -> list[str]:
+def _unusable_texts(value: Any, raw: bytes | None) -> list[str]:
     """Text to scan for personal data in a row that is not an example: its line as written,
     else (CSV, Parquet...) its string fields."""
-    if rec.raw is not None:
-        return [rec.raw.decode("utf-8", "replace")]
-    if isinstance(rec.value, dict):
-        return [v for v in rec.value.values() if isinstance(v, str)]
+    if raw is not None:
+        return [raw.decode("utf-8", "replace")]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
     return []
 
 
-def check_records(
-    records: list[Record], fmt: str, counter: TokenCounter | None, scan_pii: bool
-) -> Part:
+@dataclass(slots=True)
+class Batch:
+    """Rows to check together, as parallel lists (cheaper than an object per row)."""
+
+    lines: list[int] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)  # parsed rows, or RowProblems
+    raws: list[bytes | None] = field(default_factory=list)  # exact lines (JSON Lines only)
+
+
+def check_records(batch: Batch, fmt: str, counter: TokenCounter | None, scan_pii: bool) -> Part:
     """Check one batch of rows (see the module docstring); tokens 0 without a counter."""
-    part = Part(rows_read=len(records), pii=PiiScanner() if scan_pii else None)
+    part = Part(rows_read=len(batch.lines), pii=PiiScanner() if scan_pii else None)
+    lines: list[int] = []
+    fps: list[int] = []
+    turns: list[int] = []
     to_count: list[Row] = []
-    pii_lines: list[int] = []
     pii_texts: list[str] = []
-    for rec in records:
-        value = rec.value
-        texts: list[str]
-        if isinstance(value, RowProblem):
-            _problem(part, value)
-            texts = _unusable_texts(rec)
-        elif (chat := fast_chat(value, fmt)) is not None:
-            roles, texts = chat
-            part.lines.append(rec.line)
-            part.fps.append(chat_fingerprint(roles, texts))
-            part.turns.append(len(roles))
-            to_count.append(("chat", len(roles), texts))
+    keep_line, keep_fp, keep_turns = lines.append, fps.append, turns.append
+    count, pii_text = to_count.append, pii_texts.append
+    for line, value, raw in zip(batch.lines, batch.values, batch.raws, strict=True):
+        if (chat := fast_chat(value, fmt)) is not None:
+            roles, texts, joined = chat
+            keep_line(line)
+            keep_fp(chat_fingerprint(roles, texts))
+            keep_turns(len(roles))
+            count(("chat", len(roles), texts))
         else:
-            result = normalise(value, fmt, rec.line)
-            if isinstance(result, RowProblem):
+            if isinstance(value, RowProblem):
+                _problem(part, value)
+                texts = _unusable_texts(value, raw)
+            elif isinstance(result := normalise(value, fmt, line), RowProblem):
                 _problem(part, result)
-                texts = _unusable_texts(rec)
+                texts = _unusable_texts(value, raw)
             else:
                 texts = result.texts()
-                part.lines.append(rec.line)
-                part.fps.append(result.fingerprint())
-                part.turns.append(_turns_reported(result.kind, len(result.turns)))
-                to_count.append((result.kind, len(result.turns), texts))
+                keep_line(line)
+                keep_fp(result.fingerprint())
+                keep_turns(_turns_reported(result.kind, len(result.turns)))
+                count((result.kind, len(result.turns), texts))
+            joined = "\n".join(texts)  # a newline joins no number or address across texts
         if scan_pii:
-            pii_lines.append(rec.line)
-            pii_texts.append("\n".join(texts))  # a newline joins no number or address across texts
+            pii_text(joined)
+    part.lines.extend(lines)
+    part.fps.extend(fps)
+    part.turns.extend(turns)
     if counter is not None and to_count:
         part.tokens.extend(counter.count_rows(to_count))
     else:
         part.tokens.frombytes(bytes(8 * len(to_count)))  # zeros
     if part.pii is not None:
-        part.pii.scan_rows(pii_lines, pii_texts)
+        part.pii.scan_rows(batch.lines, pii_texts)
     return part
 
 
@@ -172,26 +183,46 @@ def byte_ranges(path: Path, total: int, chunk: int | None = None) -> Iterator[tu
             start = end
 
 
-def jsonl_records(
+def jsonl_batches(
     data: bytes, first_line: int, columns: Mapping[str, str] | None, file_start: bool
-) -> Iterator[Record]:
-    """The rows of a byte range of a JSON Lines file; `first_line` is its first line's number,
-    `file_start` whether the range starts the file (where a UTF-8 BOM is skipped)."""
+) -> Iterator[Batch]:
+    """The rows of a byte range of a JSON Lines file, BATCH_ROWS at a time; `first_line` is
+    its first line's number, `file_start` whether the range starts the file (where a UTF-8
+    BOM is skipped). Blank lines are not rows. Parsing as readers.parse_line, inlined."""
+    from ftwizard.core.data import readers
+
+    decode = readers._fast_decode
     lines = data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
     if file_start and lines and lines[0].startswith(BOM):
         lines[0] = lines[0][3:]
     long_lines = _lines_with_long_integers(data)
-    for i, line in enumerate(lines):
-        body = line.rstrip(b"\r\n")
-        if not body.strip():
+    size = BATCH_ROWS
+    batch = Batch()
+    for i, body in enumerate(lines):
+        if body[-1:] == b"\r":
+            body = body.rstrip(b"\r\n")
+        if not body or body.isspace():
             continue
         line_no = first_line + i
-        value = parse_line(body, line_no, long_integer=bool(long_lines) and i in long_lines)
-        if columns and isinstance(value, dict):
+        if decode is None or (long_lines and i in long_lines):
+            value = parse_line(body, line_no, long_integer=bool(long_lines) and i in long_lines)
+        else:
+            try:
+                value = decode(body)
+            except Exception:  # noqa: BLE001 (parse_line says why, in the standard library's words)
+                value = parse_line(body, line_no, long_integer=False)
+        if columns and type(value) is dict:
             value = apply_columns(value, columns)
-        yield Record(line_no, value, body)
+        batch.lines.append(line_no)
+        batch.values.append(value)
+        batch.raws.append(body)
+        if len(batch.lines) >= size:
+            yield batch
+            batch = Batch()
+    if batch.lines:
+        yield batch
 
 
 def _lines_with_long_integers(data: bytes) -> set[int]:
@@ -210,15 +241,18 @@ def _lines_with_long_integers(data: bytes) -> set[int]:
     return out
 
 
-def _batches(records: Iterator[Record]) -> Iterator[list[Record]]:
+def record_batches(records: Iterator[Record]) -> Iterator[Batch]:
+    """Rows of any container (DatasetSource.records()), BATCH_ROWS at a time."""
     size = BATCH_ROWS
-    batch: list[Record] = []
+    batch = Batch()
     for rec in records:
-        batch.append(rec)
-        if len(batch) >= size:
+        batch.lines.append(rec.line)
+        batch.values.append(rec.value)
+        batch.raws.append(rec.raw)
+        if len(batch.lines) >= size:
             yield batch
-            batch = []
-    if batch:
+            batch = Batch()
+    if batch.lines:
         yield batch
 
 
@@ -245,7 +279,7 @@ def check_range(
         fh.seek(start)
         data = fh.read(end - start)
     part = Part(pii=PiiScanner() if scan_pii else None)
-    for batch in _batches(jsonl_records(data, 1, columns, start == 0)):
+    for batch in jsonl_batches(data, 1, columns, start == 0):
         part.extend(check_records(batch, fmt, counter, scan_pii))
     return part, data.count(b"\n")
 
@@ -437,7 +471,7 @@ def run_pass(
     stop = should_stop or (lambda: False)
     note = progress or (lambda done: None)
     if source.container != "jsonl":
-        for batch in _batches(source.records()):
+        for batch in record_batches(source.records()):
             merger.add(check_records(batch, source.format, counter, scan_pii))
             note(source.bytes_read)
             if stop():
@@ -456,10 +490,10 @@ def run_pass(
             data = fh.read(end - start)
             sha.update(data)
             newlines = max(1, data.count(b"\n"))
-            for batch in _batches(jsonl_records(data, first_line, source.columns, start == 0)):
+            for batch in jsonl_batches(data, first_line, source.columns, start == 0):
                 merger.add(check_records(batch, source.format, counter, scan_pii))
                 # bytes done, pro rata of lines (a progress figure: exact at each range's end)
-                at = start + (end - start) * min(1.0, (batch[-1].line - first_line + 1) / newlines)
+                at = start + (end - start) * min(1.0, (batch.lines[-1] - first_line + 1) / newlines)
                 note(int(at))
                 if stop():
                     return Pass(merger, int(at), False, "")
