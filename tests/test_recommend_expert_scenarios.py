@@ -508,3 +508,14 @@ def test_public_sector_german_letter_assistant_follows_instructions_on_one_l4(ca
     assert any("compliance officer" in s for s in top.reasons)
     assert top.monthly_inference_gpu is None or "your hardware" in top.monthly_inference_gpu
     assert "de" in catalog.model(top.model_id).languages or not catalog.model(top.model_id).languages
+
+
+def test_a_superseded_model_steps_behind_its_successor_when_both_fit(catalog):
+    plan = plan_for(catalog, languages=["en"], compliance=NO_REG, top=None,
+                    hardware={"mode": "local", "gpus": [{"name": "a100-80gb-pcie"}]})
+    fitting = {r.model_id for r in plan.recommendations if r.tier == "fits"}
+    old = [r for r in plan.recommendations if catalog.model(r.model_id).superseded_by in fitting]
+    assert old, "the catalog records successors for several planned models"
+    for r in old:
+        assert r.tier == "warning" and any("Superseded" in w for w in r.warnings)
+    assert catalog.model(plan.recommendations[0].model_id).superseded_by not in fitting

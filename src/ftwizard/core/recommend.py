@@ -229,9 +229,19 @@ def _rank(
             b = bounds[model.id] = max(bound(model.id, t, m) for g in groups for t, m, _ in g)
         return b
 
+    # A model whose successor (catalog `superseded_by`) is allowed here and fits steps back: known
+    # before the ranking, so the top N and the full list agree.
+    allowed = {model.id: (model, q) for model, q, _ in ready}
+    superseded: set[str] = set()
+    for model, _, _ in ready:
+        succ = allowed.get(getattr(model, "superseded_by", None) or "")
+        if succ is not None and _fits_somewhere(succ[0], answers, catalog, options, tariff, lookup, inference):
+            superseded.add(model.id)
+
     def flags_of(c: Candidate) -> list[str]:
         over = ["serving_over_budget"] if c.model.id in over_serving else []
-        return tier_flags(c, inference.get(c.model.id), answers) + over
+        old = ["superseded"] if c.model.id in superseded else []
+        return tier_flags(c, inference.get(c.model.id), answers) + over + old
 
     # Best first; with `top`, stop once nothing left can reach the top N (branch and bound).
     # Only plans in the fitting tier set the bar: a warning-tier plan never displaces one that fits.
@@ -281,6 +291,15 @@ def _rank(
         c.flags = flags_of(c)
         shown.append(c)
     return diversify(sorted(shown, key=_order)), excluded, skipped
+
+
+def _fits_somewhere(model, answers, catalog, options, tariff, lookup, inference) -> bool:
+    """Whether the model's lightest supervised plan (QLoRA) fits some option with every figure known."""
+    def any_score(hours: float, usd: float) -> float:
+        return -usd
+
+    found, _ = find_candidates(model, "qlora", "qlora", "sft", answers, catalog, options, tariff, any_score, lookup)
+    return any(not tier_flags(c, inference.get(model.id), answers) for c in found)
 
 
 def _order(c: Candidate) -> tuple:
@@ -637,7 +656,11 @@ def _recommendation(
         score_parts=parts,
         licences=list(c.model.licences),
         reasons=list(reasons),
-        warnings=list(warnings),
+        warnings=list(warnings) + ([
+            f"Superseded (warning tier): {c.model.name} has a newer successor in the catalog "
+            f"({c.model.superseded_by}) that meets your constraints and fits with headroom; prefer it unless you must match "
+            "an existing deployment."
+        ] if "superseded" in c.flags else []),
         tier="warning" if c.flags else "fits",
         calibration=c.correction.describe() if c.correction else None,
     )
@@ -721,8 +744,9 @@ def _assumptions(
     out += [
         f"Fit rule: a plan fits when each card keeps at least {scoring.HEADROOM_SHARE:.0%} of its usable memory or "
         f"{scoring.HEADROOM_MIN_GB:g} GB, whichever is more, free after the estimated peak. Plans below that "
-        "margin, plans whose time or cost is unknown (budget not checked), plans on an untraced price and "
-        "plans whose serving cost is unknown or over the monthly budget are in the warning tier: listed after "
+        "margin, plans whose time or cost is unknown (budget not checked), plans on an untraced price, "
+        "plans whose serving cost is unknown or over the monthly budget and plans of a model whose catalog successor "
+        "meets the constraints and fits are in the warning tier: listed after "
         "every plan that fits, never first when one fits. The top 3 hold one row per model.",
         "Monthly serving cost, where serving may happen: on your own cards when they hold the tuned model "
         f"(16-bit, else 4-bit; board power x {K.POWER_FRACTION_OF_TDP} x your tariff x 730 h, plus the cards' price "

@@ -42,7 +42,9 @@ estimated peak is at least max(10% of the usable memory, 1.5 GB) (estimator erro
 proportional; allocator fragmentation and the CUDA context are not). A plan that fits only
 below that margin is in the warning tier: listed after every plan that fits, never the top
 pick, and says so. So is a plan whose time or cost is unknown (budget not checked), whose
-price could not be traced to a price list, or whose serving cost is unknown or over budget.
+price could not be traced to a price list, whose serving cost is unknown or over budget, or
+whose model is superseded (catalog `superseded_by`) by a successor that meets the constraints
+and fits with headroom.
 
 Data fit (technique against the data; heuristics from the LoRA and QLoRA papers' findings
 that adapters match full tuning on instruction data of thousands of examples)
