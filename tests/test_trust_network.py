@@ -201,3 +201,102 @@ def test_the_gui_fetches_no_font_or_icon():
     icons = Path(ftwizard.__file__).parents[2] / "resources" / "icons"
     if icons.is_dir():
         assert all(p.suffix in (".svg", ".png", ".ico", ".icns") for p in icons.iterdir())
+
+
+# --- every child process is offline (issue 25: a guard injected into subprocesses) --------------
+
+NETGUARD = Path(__file__).parent / "netguard"
+STACK_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY",
+                 "DO_NOT_TRACK", "USE_HUB_KERNELS")
+LAUNCHERS = {"Popen", "run", "call", "check_call", "check_output", "startDetached", "start"}
+
+
+def _guarded_env(log: Path, **extra: str) -> dict[str, str]:
+    """This environment without any offline variable, with the socket guard on PYTHONPATH."""
+    from ftwizard.core.offline import OFFLINE_ENV
+
+    env = {k: v for k, v in os.environ.items() if k not in OFFLINE_ENV}
+    src = str(SRC.parent)
+    env["PYTHONPATH"] = os.pathsep.join([str(NETGUARD), src] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["FTWIZARD_NETGUARD_LOG"] = str(log)
+    env.update(extra)
+    return env
+
+
+def _records(log: Path) -> list[dict]:
+    import json
+
+    return [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+def test_the_guard_sees_a_childs_attempt_and_the_offline_variables_stop_the_kernel_loader(tmp_path):
+    """bitsandbytes' CPU backend asks the Hub for a kernel through `kernels.get_kernel` while it is
+    imported: without the offline variables that resolves huggingface.co (the guard records it);
+    with child_env() it gives up without a single attempt."""
+    pytest.importorskip("kernels")
+    from ftwizard.core.offline import child_env
+
+    code = ("from kernels import get_kernel\n"
+            "try:\n    get_kernel('kernels-community/quantization-bitsandbytes', version=1)\n"
+            "except Exception as exc:\n    print(type(exc).__name__)\n")
+    bare, offline = tmp_path / "bare.log", tmp_path / "offline.log"
+    subprocess.run([sys.executable, "-c", code], env=_guarded_env(bare), capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-c", code], env=child_env(_guarded_env(offline)), capture_output=True, timeout=120)
+    assert any(r["kind"] == "resolve" and "huggingface.co" in r["detail"] for r in _records(bare)), _records(bare)
+    assert [r["kind"] for r in _records(offline)] == ["start"], _records(offline)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["doctor"], ["doctor", "--json"], ["runtime", "list", "--json"],
+                                  ["runtime", "check", "--json"]], ids=" ".join)
+def test_no_process_the_program_starts_reaches_the_network(tmp_path, argv):
+    """Run the command with HF_HUB_OFFLINE and friends unset: every child it starts (the runtime
+    probe imports torch and bitsandbytes) has the offline variables, and nothing tries to leave."""
+    log = tmp_path / "net.log"
+    env = _guarded_env(log, FTWIZARD_PYTHON=sys.executable, FTWIZARD_HOME=str(tmp_path / "home"))
+    proc = subprocess.run([sys.executable, "-m", "ftwizard", *argv], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode in (0, 2), proc.stderr[-2000:]
+    records = _records(log)
+    children = [r for r in records if r["kind"] == "start" and r["ppid"] != os.getpid()]  # not the CLI itself
+    assert children, f"no child Python process was seen: {records}"  # the probe ran under the guard
+    for r in children:
+        assert all(r["env"][k] not in (None, "", "0") for k in STACK_OFFLINE), f"child without offline env: {r}"
+    attempts = [r for r in records if r["kind"] != "start"]
+    assert not attempts, f"network attempts: {attempts}"
+
+
+def _env_is_child_env(call: ast.Call, fn: ast.AST) -> bool:
+    """env=child_env(...), or env=NAME where NAME = child_env(...) in the same function."""
+    for kw in call.keywords:
+        if kw.arg != "env":
+            continue
+        value = kw.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "child_env":
+            return True
+        if isinstance(value, ast.Name):
+            for node in ast.walk(fn):
+                if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
+                        and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                        and node.value.func.id == "child_env"):
+                    return True
+    return False
+
+
+def test_every_subprocess_in_src_gets_the_offline_environment():
+    """One helper (core.offline.child_env) for every child's environment: a launch site without
+    it fails here, naming the line."""
+    found, sites = [], 0
+    for rel, tree in _sources():
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id in ("subprocess", "QProcess")
+                        and node.func.attr in LAUNCHERS):
+                    sites += 1
+                    if not _env_is_child_env(node, fn):
+                        found.append(f"{rel}:{node.lineno}: subprocess.{node.func.attr} without env=child_env(...)")
+    assert sites >= 4  # run_command, the runner launch, the CLI's runner, runtime install
+    assert not found, "\n".join(found)

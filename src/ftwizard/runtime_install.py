@@ -8,7 +8,6 @@ a `requirements.txt`, `wheelhouse.json` (for which Python, platform and CUDA) an
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ftwizard.core.errors import FtwizardError
+from ftwizard.core.offline import child_env
 
 
 class RuntimeSetupError(FtwizardError):
@@ -108,7 +108,7 @@ def find_base_python(manifest: WheelhouseManifest | None, given: str | None = No
 def _version_of(python: str) -> str | None:
     try:
         out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=30, env=child_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
@@ -153,7 +153,7 @@ def install_runtime(
 
 
 def _run(argv: list[str], what: str, wheelhouse: Path | None = None) -> None:
-    env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env = child_env(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     env.pop("PIP_INDEX_URL", None)
     env.pop("PIP_EXTRA_INDEX_URL", None)
     try:

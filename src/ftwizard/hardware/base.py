@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ftwizard.core.hardware_profile import GpuInfo
+from ftwizard.core.offline import child_env
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def run_command(argv: Sequence[str], timeout_s: float) -> CommandResult:
     exe = shutil.which(argv[0])
     if exe is None:
         raise ToolMissing(f"{argv[0]} not found on PATH")
-    env = dict(os.environ, LC_ALL="C", LANG="C")  # numbers and headers in one locale
+    env = child_env(LC_ALL="C", LANG="C")  # numbers and headers in one locale; offline
     try:
         proc = subprocess.Popen(
             (exe, *argv[1:]),

@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from ftwizard import __version__
 from ftwizard.core.errors import ExportError, FtwizardError
 from ftwizard.core.manifest import Manifest
+from ftwizard.core.offline import child_env
 
 Format = Literal["merged", "adapter", "gguf"]
 FORMATS: tuple[str, ...] = ("merged", "adapter", "gguf")
@@ -249,7 +250,7 @@ def export_run(run_dir: Path, fmt: str, out: Path, *, llama_cpp: str | Path | No
                 _write_merged(manifest, merged)
                 cmd = [sys.executable, str(converter), str(merged), "--outfile", str(tmp / "model-f16.gguf"),
                        "--outtype", "f16"]
-                done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=child_env())
                 if done.returncode != 0 or not (tmp / "model-f16.gguf").is_file():
                     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
                     raise ExportError(f"{converter}: the conversion failed (exit {done.returncode}): "
