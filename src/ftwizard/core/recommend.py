@@ -229,13 +229,17 @@ def _rank(
             b = bounds[model.id] = max(bound(model.id, t, m) for g in groups for t, m, _ in g)
         return b
 
-    # A model whose successor (catalog `superseded_by`) is allowed here and fits steps back: known
-    # before the ranking, so the top N and the full list agree.
+    # A model whose successor (catalog `superseded_by`) is allowed here, fits, and scores at least as
+    # well on the task's evidence steps back: known before the ranking, so top N and the full list agree.
     allowed = {model.id: (model, q) for model, q, _ in ready}
     superseded: set[str] = set()
-    for model, _, _ in ready:
+    for model, q, _ in ready:
         succ = allowed.get(getattr(model, "superseded_by", None) or "")
-        if succ is not None and _fits_somewhere(succ[0], answers, catalog, options, tariff, lookup, inference):
+        if (
+            succ is not None
+            and succ[1].score >= q.score
+            and _fits_somewhere(succ[0], answers, catalog, options, tariff, lookup, inference)
+        ):
             superseded.add(model.id)
 
     def flags_of(c: Candidate) -> list[str]:
@@ -658,7 +662,8 @@ def _recommendation(
         reasons=list(reasons),
         warnings=list(warnings) + ([
             f"Superseded (warning tier): {c.model.name} has a newer successor in the catalog "
-            f"({c.model.superseded_by}) that meets your constraints and fits with headroom; prefer it unless you must match "
+            f"({c.model.superseded_by}) that meets your constraints, fits with headroom and scores at least as well "
+            "for this task; prefer it unless you must match "
             "an existing deployment."
         ] if "superseded" in c.flags else []),
         tier="warning" if c.flags else "fits",
@@ -746,7 +751,7 @@ def _assumptions(
         f"{scoring.HEADROOM_MIN_GB:g} GB, whichever is more, free after the estimated peak. Plans below that "
         "margin, plans whose time or cost is unknown (budget not checked), plans on an untraced price, "
         "plans whose serving cost is unknown or over the monthly budget and plans of a model whose catalog successor "
-        "meets the constraints and fits are in the warning tier: listed after "
+        "meets the constraints, fits and scores at least as well for the task are in the warning tier: listed after "
         "every plan that fits, never first when one fits. The top 3 hold one row per model.",
         "Monthly serving cost, where serving may happen: on your own cards when they hold the tuned model "
         f"(16-bit, else 4-bit; board power x {K.POWER_FRACTION_OF_TDP} x your tariff x 730 h, plus the cards' price "

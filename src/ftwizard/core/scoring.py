@@ -43,8 +43,9 @@ proportional; allocator fragmentation and the CUDA context are not). A plan that
 below that margin is in the warning tier: listed after every plan that fits, never the top
 pick, and says so. So is a plan whose time or cost is unknown (budget not checked), whose
 price could not be traced to a price list, whose serving cost is unknown or over budget, or
-whose model is superseded (catalog `superseded_by`) by a successor that meets the constraints
-and fits with headroom.
+whose model is superseded (catalog `superseded_by`) by a successor that meets the constraints,
+fits with headroom and has at least its quality score for the task (a successor the catalog has
+no evidence for yet does not push back a model with published figures).
 
 Data fit (technique against the data; heuristics from the LoRA and QLoRA papers' findings
 that adapters match full tuning on instruction data of thousands of examples)
