@@ -524,3 +524,14 @@ def test_a_superseded_model_steps_behind_its_successor_when_both_fit(catalog):
     for r in flagged:  # never pushed back behind a successor with a lower quality score
         succ = catalog.model(r.model_id).superseded_by
         assert succ in fitting and fitting[succ].score_parts.quality >= r.score_parts.quality
+
+
+@pytest.mark.parametrize("examples", [300, 450])
+def test_a_few_hundred_examples_get_one_consistent_target(catalog, examples):
+    plan = plan_for(catalog, task={"kind": "classification"}, languages=["en"], compliance=NO_REG,
+                    data={"examples": examples})
+    a = plan.advice
+    more = 500 - examples
+    assert "enough to teach" not in a.summary
+    assert f"{more:,} more" in a.summary and any(f"{more:,} more" in n for n in a.notes)
+    assert a.examples_to_collect == more

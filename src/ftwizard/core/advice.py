@@ -85,6 +85,14 @@ def advise(answers: Answers, n_recommendations: int, local_only: bool, *, cpu_on
         alternatives.append("Prompting with a few examples (few-shot) on an instruct model")
         if rag:
             alternatives.append("Retrieval-augmented generation (RAG) over your documents, with no tuning")
+    elif n < START_EXAMPLES_LOW:
+        fine_tune = True
+        summary = (
+            f"A first adapter (LoRA) tune can start from your {n:,} examples of {answers.task.kind} work: a few "
+            f"hundred teach format and style; aim for {START_EXAMPLES_LOW:,}-{START_EXAMPLES_HIGH:,} "
+            f"({START_EXAMPLES_LOW - n:,} more than you have) before judging the task itself."
+        )
+        alternatives.append("Prompting an instruct model first, as the baseline the tune must beat")
     else:
         fine_tune = True
         summary = (
