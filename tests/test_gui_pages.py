@@ -193,6 +193,11 @@ def test_settings_change_the_currency_shown_and_are_kept(qtbot, wizard):
     rec = results.plan.recommendations[0]
     cost_cell = results.table.item(0, 6).text()
     assert cost_cell.startswith("€") and cost_cell == f"€{rec.train_cost_usd * 0.5:,.2f}"
+    # One currency on the whole page: the budget field, the reasons, the assumptions.
+    assert results.budget_label.text() == "&Training budget (EUR):"
+    assert float(results.budget.text()) == wizard.answers.budget.training_usd * 0.5
+    assert "$" not in results.details.toPlainText() and "€" in results.details.toPlainText()
+    assert "0.5 EUR per USD" in results.assumptions.toPlainText()
     wizard.close()
     saved, notice = load_settings()
     assert notice is None and saved.currency == "EUR" and saved.window_geometry_b64

@@ -120,9 +120,13 @@ def test_one_currency_everywhere_with_the_rate_and_its_date(qapp, tmp_path):
 
     eur = Money(code="EUR", rate=0.9, as_of="2026-12-01")
     path = tmp_path / "eur.pdf"
-    _write(sample_plan(tmp_path), path, money=eur)
+    plan = sample_plan(tmp_path)
+    first = plan.recommendations[0]  # the ranker's sentences quote US dollars
+    first.reasons.append("Training takes about 6 hours and costs about $0.84 of electricity.")
+    _write(plan, path, money=eur)
     text = _squash("\n".join(_text(path)))
     assert "€0.76" in text  # 0.84 USD x 0.9, in the recommendation and the tables
+    assert "costs about €0.76 of electricity" in text  # and inside the ranker's own sentences
     assert "0.9 EUR per USD" in text and "as of 2026-12-01" in text
     assert "$" not in text.replace("US$", "")
     assert "training cost (EUR)" in text and "cost (EUR)" in text  # the chart axes too

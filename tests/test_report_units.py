@@ -71,3 +71,11 @@ def test_every_unknown_language_is_named():
     assert "'Deutch', 'Elvish' are not languages" in str(err.value)
     with pytest.raises(ValueError, match="at least one"):
         parse_language_list(" , ")
+
+
+def test_dollar_amounts_inside_the_rankers_sentences_follow_the_display_currency():
+    eur = Money(code="EUR", rate=0.9)
+    text = "Training costs about $0.27 of electricity; over the $2.5k budget by $1,234.50."
+    assert eur.in_text(text) == "Training costs about €0.24 of electricity; over the €2,250 budget by €1,111."
+    assert Money().in_text(text) == text  # dollars stay as written
+    assert eur.in_text("US$ and $ alone stay") == "US$ and $ alone stay"

@@ -21,6 +21,7 @@ Qt-free; the advice engineer's reason texts may call `mem` for the same figures.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ftwizard.core.estimator_constants import GB, GIB
@@ -78,6 +79,8 @@ def mem_of(peak_gb: float, room_gb: float | None, *, free: bool = False) -> str:
 
 # -- money -------------------------------------------------------------------------------
 
+# '$0.27', '$1,234.50', '$2.5k' in running text (a '$' followed by a number).
+_DOLLARS = re.compile(r"\$(?P<num>\d[\d,]*(?:\.\d+)?)(?P<k>[kKM]?)(?![\w])")
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 NO_CENTS = frozenset({"JPY", "KRW", "ISK"})
 CURRENCY_NAMES = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling", "CHF": "Swiss francs",
@@ -123,6 +126,18 @@ class Money:
         if symbol:
             return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
         return f"{text} {self.code}"
+
+    def in_text(self, text: str) -> str:
+        """A sentence from the ranker quotes US dollars ('costs about $0.27 of electricity'):
+        the same sentence with each '$amount' in the display currency. Unchanged in USD."""
+        if self.code == "USD" and self.rate == 1.0:
+            return text
+
+        def convert(m: re.Match[str]) -> str:
+            usd = float(m["num"].replace(",", "")) * {"": 1, "k": 1e3, "K": 1e3, "M": 1e6}[m["k"]]
+            return self(usd)
+
+        return _DOLLARS.sub(convert, text)
 
     @property
     def name(self) -> str:

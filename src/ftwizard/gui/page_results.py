@@ -369,13 +369,14 @@ class ResultsPage(QWizardPage):
     def _show_advice(self, plan) -> None:
         a = plan.advice
         head = "Fine-tuning is a good fit." if a.fine_tune else "Fine-tuning is probably not the first step."
-        parts = [f"<b>{head}</b> {html.escape(a.summary)}"]
+        money = self.money()
+        parts = [f"<b>{head}</b> {html.escape(money.in_text(a.summary))}"]
         if a.alternatives:
-            parts.append("Consider: " + "; ".join(html.escape(x) for x in a.alternatives))
+            parts.append("Consider: " + "; ".join(html.escape(money.in_text(x)) for x in a.alternatives))
         if a.examples_to_collect:
             parts.append(f"Aim for about {a.examples_to_collect:,} good examples; keep "
                          f"{a.holdout_examples or 0:,} aside to evaluate base vs tuned.")
-        parts += [html.escape(n) for n in a.notes]
+        parts += [html.escape(money.in_text(n)) for n in a.notes]
         self.advice.setText("<br>".join(parts))
 
     def _money(self, usd: float | None) -> str:
@@ -414,9 +415,10 @@ class ResultsPage(QWizardPage):
         self.excluded.setRowCount(len(plan.excluded))
         for row, ex in enumerate(plan.excluded):
             technique = TECHNIQUE_LABEL.get(ex.technique, "all techniques") if ex.technique else "all techniques"
-            for col, text in enumerate((names.get(ex.model_id, ex.model_id), technique, ex.reason)):
+            reason = self.money().in_text(ex.reason)
+            for col, text in enumerate((names.get(ex.model_id, ex.model_id), technique, reason)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(ex.reason)
+                item.setToolTip(reason)
                 self.excluded.setItem(row, col, item)
         fit_columns(self.excluded, stretch=2)
         self.excluded.resizeRowsToContents()
@@ -441,11 +443,12 @@ class ResultsPage(QWizardPage):
 
     def _show_details(self, rec) -> None:
         hp = rec.hyperparameters
+        money = self.money()
         bits = [f"<h3>{rec.rank}. {html.escape(rec.model_name)} — {TECHNIQUE_LABEL.get(rec.technique, rec.technique)}</h3>"]
-        bits.append("<ul>" + "".join(f"<li>{html.escape(r)}</li>" for r in rec.reasons) + "</ul>")
+        bits.append("<ul>" + "".join(f"<li>{html.escape(money.in_text(r))}</li>" for r in rec.reasons) + "</ul>")
         if rec.warnings:
             bits.append("<p><b>Warnings</b></p><ul>" + "".join(
-                f"<li>⚠ {html.escape(w)}</li>" for w in rec.warnings) + "</ul>")
+                f"<li>⚠ {html.escape(money.in_text(w))}</li>" for w in rec.warnings) + "</ul>")
         if rec.calibration:
             bits.append(f"<p>Memory and time are {html.escape(rec.calibration)}.</p>")
         monthly = self._money(rec.monthly_inference_usd)
@@ -479,6 +482,11 @@ class ResultsPage(QWizardPage):
             QGuiApplication.restoreOverrideCursor()
 
     def settings_changed(self) -> None:
+        money = self.money()  # the currency may have changed: the budget field says it
+        self.budget_label.setText(f"&Training budget ({money.code}):")
+        self.budget.blockSignals(True)
+        self.budget.setText(f"{round(money.amount(self._wizard.answers.budget.training_usd), 6):g}")
+        self.budget.blockSignals(False)
         if self.plan is not None:
             self.rank()  # the electricity price changes local costs
 

@@ -110,7 +110,7 @@ def plan_pdf_bytes(
     s.licence_obligations(h, plan, catalog, src)
     s.compliance(h, plan, catalog, dataset)
     s.hardware(h, plan)
-    s.excluded(h, plan, catalog)
+    s.excluded(h, plan, catalog, money)
     s.model_sources(plan, catalog, src)
     s.sources(h, plan, src)
     s.run_configuration(h, plan)

@@ -196,21 +196,21 @@ def recommendation(h: Html, plan: Plan, money: Money = USD) -> None:
             f"{TECHNIQUE_PHRASE.get(rec.technique, rec.technique)} on {hardware_text(rec)}. It needs about "
             f"{mem(rec.peak_vram_gb)} of GPU memory per card{room_text(rec)} and trains in {hours}{cost}."
             f"{calibration_sentence(rec)}{serve} It ranks #{rec.rank} of {len(plan.recommendations)} with a score of "
-            f"{fmt_score(rec.score)}{_tie_note(plan, rec)}. {adv.summary}",
+            f"{fmt_score(rec.score)}{_tie_note(plan, rec)}. {money.in_text(adv.summary)}",
             "lead",
         )
         if rec.warnings:
             h.p_html('<span class="warn">Warnings</span>')
-            h.bullets(rec.warnings)
+            h.bullets(money.in_text(w) for w in rec.warnings)
         if rec.reasons:
             h.h3("Why")
-            h.bullets(rec.reasons)
+            h.bullets(money.in_text(r) for r in rec.reasons)
     if adv.alternatives:
         h.h3("Alternatives to consider")
-        h.bullets(adv.alternatives)
+        h.bullets(money.in_text(a) for a in adv.alternatives)
     if adv.notes:
         h.h3("Advice")
-        h.bullets(adv.notes)
+        h.bullets(money.in_text(n) for n in adv.notes)
 
 
 def ties(plan: Plan, rec: Recommendation) -> list[Recommendation]:
@@ -276,7 +276,7 @@ def business_case(
     h.table(["Option", "Training", "Serving a month", "Expected quality", "Notes"],
             _alternative_rows(plan, rec, money), widths=[24, 13, 15, 13, 35], align="lrrrl")
     h.h3("Risks")
-    h.bullets(_risks(plan, rec))
+    h.bullets(money.in_text(r) for r in _risks(plan, rec))
     h.h3("What the score means")
     h.p(
         f"The score ({fmt_score(rec.score)} for the recommendation) is a weighted sum of six parts in 0-1 "
@@ -441,7 +441,7 @@ def ranked(h: Html, plan: Plan, money: Money = USD) -> None:
     for r in ordered[:DETAILED_PLANS]:
         if r is not plan.chosen and (r.reasons or r.warnings):
             h.h3(f"#{r.rank} {r.model_name}, {technique_label(r.technique)}")
-            h.bullets([*r.reasons, *(f"Warning: {w}" for w in r.warnings)])
+            h.bullets(money.in_text(x) for x in [*r.reasons, *(f"Warning: {w}" for w in r.warnings)])
     if len(ordered) > DETAILED_PLANS:
         h.p(f"Reasons and warnings of the plans ranked below {DETAILED_PLANS} are in the plan file.",
             "muted small")
@@ -798,7 +798,7 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def excluded(h: Html, plan: Plan, catalog: Catalog | None = None) -> None:
+def excluded(h: Html, plan: Plan, catalog: Catalog | None = None, money: Money = USD) -> None:
     h.h2("Excluded models")
     if not plan.excluded:
         h.p("No model was excluded.")
@@ -806,7 +806,7 @@ def excluded(h: Html, plan: Plan, catalog: Catalog | None = None) -> None:
     h.p(f"{len(plan.excluded)} exclusions. A row without a technique rules out the whole model.", "muted small")
     rows = [
         (model_name(catalog, e.model_id), technique_label(e.technique) if e.technique else "all", e.constraint,
-         e.reason)
+         money.in_text(e.reason))
         for e in sorted(plan.excluded, key=lambda e: (e.constraint, model_name(catalog, e.model_id), e.technique or ""))
     ]
     h.table(["Model", "Method", "Constraint", "Why"], rows, widths=[21, 9, 12, 58])

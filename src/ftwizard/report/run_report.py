@@ -123,7 +123,7 @@ def _plan_sections(h, plan, catalog) -> None:
     ps.licence_obligations(h, plan, catalog, src)
     ps.compliance(h, plan, catalog)
     ps.hardware(h, plan)
-    ps.excluded(h, plan, catalog)
+    ps.excluded(h, plan, catalog, money)
     ps.model_sources(plan, catalog, src)
     ps.sources(h, plan, src)
     ps.run_configuration(h, plan)
