@@ -110,7 +110,7 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
     comp = answers.compliance
     if c.option.where == "local" and (comp.regulated_data or comp.air_gapped):
         out.append(
-            "Runs on your own hardware, so the regulated data never leaves the site; your compliance officer "
+            "Runs on your own hardware, so the data never leaves the site; your compliance officer "
             "checks who can read the data and the checkpoints on this machine, and that both are deleted or "
             "archived as your policy says."
         )
