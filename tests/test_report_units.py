@@ -39,7 +39,10 @@ def test_one_currency_with_its_rate_and_date():
     eur = Money.from_settings(Settings(currency="EUR", usd_to_currency_rate=0.92), today=dt.date(2026, 12, 5))
     assert eur(0.84) == "€0.77" and eur(2000) == "€1,840" and eur(None) == "—"
     assert eur.note() == ("Money is in euros (EUR): the catalog's US-dollar prices converted at 0.92 EUR "
-                          "per USD, the rate set in Settings, as of 2026-12-05.")
+                          "per USD, the rate set in Settings, as used on 2026-12-05 (Settings do not record "
+                          "when the rate was entered: check it is current).")
+    dated = Money(code="EUR", rate=0.92, as_of="2026-12-01")  # a rate that carries its own date
+    assert dated.note().endswith("the rate set in Settings, as of 2026-12-01.")
     usd = Money.from_settings(Settings())
     assert usd(0.07) == "$0.07" and usd(584.2) == "$584" and "US dollars" in usd.note()
     sek = Money(code="SEK", rate=10.5)

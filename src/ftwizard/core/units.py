@@ -93,7 +93,8 @@ class Money:
 
     code: str = "USD"
     rate: float = 1.0  # units of `code` per US dollar
-    as_of: str | None = None  # when the rate was set or used (ISO date)
+    as_of: str | None = None  # when the rate was set (ISO date), else when it was used
+    as_of_is_use: bool = False  # True: Settings keep no date for the rate; as_of is the day of use
 
     @classmethod
     def from_settings(cls, settings: object | None, today: dt.date | None = None) -> Money:
@@ -106,7 +107,9 @@ class Money:
         if code == "USD":
             return cls()
         as_of = getattr(settings, "usd_to_currency_rate_as_of", None)
-        return cls(code=code, rate=rate, as_of=str(as_of) if as_of else (today or dt.date.today()).isoformat())
+        if as_of:
+            return cls(code=code, rate=rate, as_of=str(as_of))
+        return cls(code=code, rate=rate, as_of=(today or dt.date.today()).isoformat(), as_of_is_use=True)
 
     def amount(self, usd: float) -> float:
         return usd * self.rate
@@ -147,9 +150,12 @@ class Money:
         """The sentence in the assumptions that says what the money figures are."""
         if self.code == "USD" and self.rate == 1.0:
             return "Money is in US dollars, the currency of the catalog's prices."
+        when = ""
+        if self.as_of:
+            when = (f", as used on {self.as_of} (Settings do not record when the rate was entered: "
+                    "check it is current)") if self.as_of_is_use else f", as of {self.as_of}"
         return (f"Money is in {self.name} ({self.code}): the catalog's US-dollar prices converted at "
-                f"{self.rate:g} {self.code} per USD, the rate set in Settings"
-                + (f", as of {self.as_of}." if self.as_of else "."))
+                f"{self.rate:g} {self.code} per USD, the rate set in Settings{when}.")
 
 
 def parse_money(text: str, money: Money, *, optional: bool = False, positive: bool = False) -> float | None:
