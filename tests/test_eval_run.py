@@ -47,6 +47,8 @@ def test_samples_answer_the_holdout_with_both_models(run):
     got = read_samples(run)
     h = got.header
     assert (h.decoding, h.max_new_tokens, h.chat_template, h.holdout_source) == ("greedy", 12, "model", "split")
+    quantised = json.loads((run / "manifest.json").read_text())["quantisation"].startswith("nf4")
+    assert h.weights == ("nf4 base + adapter" if quantised else "float32 base + adapter")  # judged as trained
     assert h.holdout_rows == 24 and len(got.samples) == N  # 10% of 240 rows held out, the first N answered
     assert (run / "samples.jsonl").stat().st_mode & 0o777 == 0o600
     rows = dict(D.read_rows(Path(json.loads((run / "run_config.json").read_text())["data_path"])).examples)

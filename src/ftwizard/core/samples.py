@@ -47,6 +47,7 @@ class SamplesHeader(_Strict):
     base_model: str
     tuned: str = Field(description="The adapter folder, or the tuned full model's folder.")
     device: str
+    weights: str = Field(default="", description="How the models were loaded, e.g. 'nf4 base + adapter'.")
     seconds: float = Field(ge=0, description="Time to generate every answer, both models.")
 
 

@@ -166,7 +166,8 @@ class SamplesView(QWidget):
             self.samples = got.samples
             h = got.header
             self.status.setText(f"{len(self.samples)} of {h.holdout_rows} holdout prompts, greedy decoding, "
-                                f"at most {h.max_new_tokens} tokens, made {h.created_at} on {h.device}.")
+                                f"at most {h.max_new_tokens} tokens, made {h.created_at} on {h.device}"
+                                + (f" ({h.weights})." if h.weights else "."))
         except FtwizardError as exc:
             self.samples = []
             self.status.setText(str(exc).splitlines()[0])

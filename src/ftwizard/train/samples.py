@@ -123,6 +123,7 @@ class Models:
     own_template: bool
     device: object
     tuned_from: str
+    weights: str = ""
 
     def base_context(self):
         if self.base is self.tuned and hasattr(self.tuned, "disable_adapter"):
@@ -191,6 +192,7 @@ def load_models(run_dir: Path, manifest: Manifest | None = None, *, model=None, 
     # The tuned weights are judged as they were trained: on the 4-bit base for QLoRA when
     # bitsandbytes works here, else on 16/32-bit weights (said in the samples header).
     quantise = manifest.quantisation.startswith("nf4") and bitsandbytes_available(device)[0]
+    given = model is not None
     if cfg.method == "full":
         out = manifest.outputs.model_out_dir
         if model is None:
@@ -210,7 +212,10 @@ def load_models(run_dir: Path, manifest: Manifest | None = None, *, model=None, 
         base = model
         tuned_from = str(adapter)
     model.eval()
-    return Models(model, base, tokenizer, template, own, device, tuned_from)
+    dtype_name = str(dtype).removeprefix("torch.")
+    weights = (f"{dtype_name} base and tuned model" if cfg.method == "full" else
+               f"{'nf4' if quantise else dtype_name} base + adapter" + (" (the runner's, in memory)" if given else ""))
+    return Models(model, base, tokenizer, template, own, device, tuned_from, weights)
 
 
 # -- generation -------------------------------------------------------------------------------------
@@ -304,7 +309,7 @@ def make_samples(run_dir: Path, n: int = DEFAULT_N, max_new_tokens: int = DEFAUL
         chat_template="model" if models.own_template else "fallback",
         holdout_source="file" if cfg.holdout_path else "split", holdout_rows=len(rows),
         skipped_rows=len(rows) - len(pairs), base_model=str(cfg.model_dir), tuned=models.tuned_from,
-        device=models.device.name, seconds=round(time.time() - t0, 3),
+        device=models.device.name, weights=models.weights, seconds=round(time.time() - t0, 3),
     )
     return write_samples(run_dir, header, samples)
 
