@@ -593,8 +593,19 @@ def _heavier(model: ModelEntry, technique: str, lighter_label: str, lighter: Fai
     )
 
 
+# _total spells the parts out (it runs thousands of times per ranking); it must follow the plan's list.
+if WEIGHT_NAMES != ("quality", "data_fit", "time", "cost", "inference_cost", "maturity"):  # pragma: no cover
+    raise ImportError("recommend._total does not know the plan's score parts; update it")
+
+
 def _total(parts: dict[str, float], w: ScoreWeights) -> float:
-    return min(1.0, sum(getattr(w, k) * parts.get(k, 0.0) for k in WEIGHT_NAMES))
+    wq, wd, wt, wc, wi, wm = (w.quality, w.data_fit, w.time, w.cost, w.inference_cost, w.maturity)
+    g = parts.get
+    return min(
+        1.0,
+        wq * g("quality", 0.0) + wd * g("data_fit", 0.0) + wt * g("time", 0.0) + wc * g("cost", 0.0)
+        + wi * g("inference_cost", 0.0) + wm * g("maturity", 0.0),
+    )
 
 
 def _texts(c: Candidate, inf: InferenceCost | None, answers: Answers, catalog: Catalog, answers_key: str):

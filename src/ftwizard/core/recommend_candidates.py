@@ -354,13 +354,32 @@ def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, ref
     """
     if not refine:
         if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
-            c.est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog, c.correction)
+            cost = c.cost
+            key = (
+                "fsdp", id(c.model), id(catalog), c.method, c.objective, c.option.gpu.id, c.count,
+                c.hp.model_dump_json(), _answers_key(answers), tuple(sorted(tariff.items())),
+                None if cost is None else (cost.provider, cost.usd_per_gpu_hour, cost.pricing, cost.count),
+                c.correction.model_dump_json() if c.correction else "",
+            )
+            hit = _POOL.get(key)
+            if hit is not None and hit[0] is c.model and hit[1] is catalog:
+                placed = hit[2]
+            else:
+                est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog, c.correction)
+                tps = est.tokens_per_s
+                timed = None
+                if tps and cost is not None:  # timed with its own grad_accum, not the screen's
+                    hours = train_tokens(answers, c.objective, c.hp.epochs) / tps / 3600
+                    timed = (hours, with_overhead(cost.model_copy(update={"hours": round(hours, 5)}), c.model))
+                placed = (est, timed)
+                if len(_POOL) >= CACHE_SIZE:
+                    _POOL.clear()
+                _POOL[key] = (c.model, catalog, placed)
+            c.est, timed = placed
             c.peak_gb = c.est.peak_vram_gb
-            tps = c.est.tokens_per_s
-            if tps and c.cost is not None:  # timed with its own grad_accum, not the screen's
-                hours = train_tokens(answers, c.objective, c.hp.epochs) / tps / 3600
-                c.hours, c.tokens_per_s = hours, tps
-                c.cost = with_overhead(c.cost.model_copy(update={"hours": round(hours, 5)}), c.model)
+            if timed is not None:
+                c.hours, c.cost = timed
+                c.tokens_per_s = c.est.tokens_per_s
         return _no_longer_fits(c, answers)
     mb = c.hp.micro_batch
     batch = effective_batch(c.model.params_b)
