@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup lint screenshots package clean bench
+.PHONY: run test setup lint screenshots package clean bench e2e
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ $(PACKAGE_STAMP): $(STAMP)
 
 package: $(PACKAGE_STAMP)
 	PYTHON=$(PY) bash packaging/linux/build-deb.sh
+
+# The installed program trains (minutes; not part of `make test`): builds the .deb, unpacks it,
+# installs a training runtime from a wheelhouse made from .venv (no network), then trains with
+# the installed binary, CLI and GUI path. Last line: `e2e installed train: ok`. packaging/README.md.
+e2e: $(PACKAGE_STAMP)
+	PYTHON=$(PY) bash packaging/linux/e2e-train.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info

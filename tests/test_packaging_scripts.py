@@ -15,7 +15,7 @@ import ftwizard
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "packaging"
 SHELL_SCRIPTS = ["offline-wheelhouse.sh", "linux/build-deb.sh", "linux/ftwizard-wrapper.sh",
-                 "macos/build-dmg.sh", "appimage/build-appimage.sh", "appimage/AppRun"]
+                 "linux/e2e-train.sh", "macos/build-dmg.sh", "appimage/build-appimage.sh", "appimage/AppRun"]
 
 
 @pytest.mark.parametrize("script", SHELL_SCRIPTS)
@@ -39,9 +39,57 @@ def test_the_windows_installer_uses_what_the_spec_builds():
     spec = (PKG / "ftwizard.spec").read_text()
     assert 'name=f"{NAME}-gui", console=False' in spec  # the windowed program on Windows
     assert r'#define BuildDir "..\..\dist\ftwizard"' in iss
-    shortcuts = re.findall(r'Filename: "\{app\}\\([^"]+)"', iss)
+    icons = iss.split("[Icons]", 1)[1].split("\n[", 1)[0]
+    shortcuts = re.findall(r'Filename: "\{app\}\\([^"]+)"', icons)
     assert shortcuts and set(shortcuts) == {"{#AppName}-gui.exe"}
     assert "#error Pass the version" in iss
+
+
+def test_installers_put_the_training_runtime_where_the_program_looks():
+    """Windows installs a wheelhouse shipped beside setup.exe into {app}\\runtime, the place
+    find_runtimes calls "bundled" (tests/test_runtime.py); the dmg carries a script for the
+    per-user "installed" one."""
+    iss = (PKG / "windows" / "ftwizard.iss").read_text()
+    run = iss.split("[Run]", 1)[1].split("\n[", 1)[0]
+    assert 'Filename: "{app}\\{#AppName}.exe"' in run
+    assert 'runtime install --wheelhouse ""{src}\\wheelhouse"" --target ""{app}\\runtime""' in run
+    assert "Check: DirExists(ExpandConstant('{src}\\wheelhouse'))" in run
+    assert run.index("runtime install") < run.index("{#AppName}-gui.exe")  # before the first start
+    assert 'Name: "{app}\\runtime"' in iss.split("[UninstallDelete]", 1)[1]
+    dmg = (PKG / "macos" / "build-dmg.sh").read_text()
+    assert "ftwizard.app/Contents/MacOS/ftwizard runtime install --wheelhouse" in dmg
+
+
+def test_a_wheelhouse_made_from_installed_distributions(tmp_path):
+    """packaging/wheelhouse_from_env.py repacks an installed distribution into a wheel whose name
+    carries every tag of its WHEEL file and whose RECORD (csv: names may hold commas) is right."""
+    import base64
+    import csv
+    import hashlib
+    import importlib.util
+    import io
+    import zipfile
+    from importlib import metadata
+
+    spec = importlib.util.spec_from_file_location("wheelhouse_from_env", PKG / "wheelhouse_from_env.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    wheel = mod.repack(metadata.distribution("pyqtgraph"), tmp_path)
+    version = metadata.version("pyqtgraph")
+    assert wheel.name == f"pyqtgraph-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        rows = list(csv.reader(io.StringIO(zf.read(f"pyqtgraph-{version}.dist-info/RECORD").decode())))
+        names = set(zf.namelist())
+        assert "pyqtgraph/__init__.py" in names and not any(n.endswith(".pyc") for n in names)
+        assert f"pyqtgraph-{version}.dist-info/INSTALLER" not in names
+        for name, digest, size in rows[:-1]:
+            data = zf.read(name)
+            assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert int(size) == len(data)
+    assert any("," in name for name, *_ in rows)  # pyqtgraph ships a file name with commas
+    assert rows[-1] == [f"pyqtgraph-{version}.dist-info/RECORD", "", ""]
+    assert {r[0] for r in rows} == names
+    assert mod.closure("ftwizard[train]", {"ftwizard": ["torch>=2.6; extra == 'train'"]}).keys() >= {"torch", "ftwizard"}
 
 
 def test_the_wheelhouse_script_pins_ftwizard_and_the_cuda_index():

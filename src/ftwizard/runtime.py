@@ -181,8 +181,9 @@ def find_runtimes(
 
     if configured:
         path = Path(configured).expanduser()
-        add(venv_python(path) if path.is_dir() else path, "configured", "configured in Settings",
-            must_exist=False)
+        by_env = configured == environ.get("FTWIZARD_PYTHON")
+        add(venv_python(path) if path.is_dir() else path, "configured",
+            "named by FTWIZARD_PYTHON" if by_env else "configured in Settings", must_exist=False)
     if bundle_dir is not None:
         add(venv_python(bundle_dir / "runtime"), "bundled", "bundled with ftwizard")
     add(venv_python(default_runtime_dir()), "installed", "installed by `ftwizard runtime install`")
