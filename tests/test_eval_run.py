@@ -250,3 +250,30 @@ def test_chat_server_cancel_stops_the_answer(run):
     assert kinds[0] == "ready" and "cancelled" in kinds and "idle" not in kinds
     assert not any(e["event"] == "end" and e["side"] == "tuned" for e in events)  # stopped before the tuned answer
     assert events[-1] == {"event": "error", "message": "prompt: give some text"}
+
+
+def test_the_end_of_run_hook_reuses_the_model_in_memory(run, tmp_path):
+    import shutil
+
+    from ftwizard.train.samples import load_models, samples_after_run
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    (copy / "samples.jsonl").unlink()
+    models = load_models(run)
+    assert samples_after_run(copy, model=models.tuned, tokenizer=models.tokenizer, n=N) == copy / "samples.jsonl"
+    got = read_samples(copy)
+    assert got.header.weights.endswith("(the runner's, in memory)")
+    assert [s.tuned for s in got.samples] == [s.tuned for s in read_samples(run).samples]
+    assert samples_after_run(tmp_path / "not-a-run") is None  # never fails the run that calls it
+
+
+def test_answers_window_exports_the_model(run, qtbot, tmp_path):
+    from ftwizard.gui.run_results import SamplesView
+
+    view = SamplesView(run, python=sys.executable)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.job_finished, timeout=120_000) as got:
+        view.export_model("adapter", tmp_path / "adapter")
+    assert got.args == [0] and (tmp_path / "adapter" / "adapter_model.safetensors").is_file()
+    assert f"Exported adapter to {tmp_path / 'adapter'}" in view.status.text() and "LICENSE" in view.status.text()

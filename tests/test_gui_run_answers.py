@@ -138,3 +138,14 @@ def test_history_opens_the_answers_of_a_finished_run(qtbot, tmp_path):
     window = history.open_answers()
     qtbot.addWidget(window)
     assert window.samples.list.count() == 5 and window.tabs.tabText(1) == "&Try it"
+
+
+def test_export_of_an_unfinished_run_says_why(qtbot, tmp_path):
+    from ftwizard.gui.run_results import SamplesView
+
+    view = SamplesView(tmp_path, python=sys.executable)
+    qtbot.addWidget(view)
+    assert [a.text() for a in view.export_button.menu().actions()][0].startswith("Merged model")
+    with qtbot.waitSignal(view.job_finished, timeout=60_000) as got:
+        view.export_model("merged", tmp_path / "out")
+    assert got.args == [2] and "has not finished" in view.status.text() and not (tmp_path / "out").exists()

@@ -12,9 +12,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -142,6 +144,15 @@ class SamplesView(QWidget):
         self.eval_button = QPushButton("Compute &metrics")
         self.make_button.clicked.connect(self.make_samples)
         self.eval_button.clicked.connect(self.compute_metrics)
+        self.export_button = QPushButton("E&xport model")
+        self.export_button.setToolTip("The merged model, the adapter alone, or GGUF (llama.cpp), with the base "
+                                      "model's licence files and a model card")
+        menu = QMenu(self.export_button)
+        for fmt, label in (("merged", "Merged model (safetensors)…"), ("adapter", "Adapter alone (vLLM / TGI)…"),
+                           ("gguf", "GGUF (needs llama.cpp)…")):
+            menu.addAction(label, lambda f=fmt: self.export_model(f))
+        self.export_button.setMenu(menu)
+        self._last_event: dict = {}
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Samples status")
@@ -153,6 +164,7 @@ class SamplesView(QWidget):
         for w in (self.n, self.make_button, self.kind, self.eval_button, self.diff_against):
             buttons.addWidget(w)
         buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.metrics)
         lay.addWidget(split, 1)
@@ -197,9 +209,12 @@ class SamplesView(QWidget):
         busy = self.job is not None
         self.make_button.setEnabled(not busy)
         self.eval_button.setEnabled(not busy and bool(self.samples))
+        self.export_button.setEnabled(not busy)
 
     def _run(self, module: str, args: list[str], what: str) -> None:
         self.job = RuntimeProcess(module, args, self.python, self)
+        self._last_event = {}
+        self.job.event.connect(lambda e: setattr(self, "_last_event", e))
         self.job.finished.connect(lambda code, err: self._job_done(code, err, what))
         self.status.setText(f"{what} in the training runtime…")
         self._update()
@@ -213,11 +228,26 @@ class SamplesView(QWidget):
         self._run("ftwizard", ["runs", "eval", str(self.run_dir), "--metrics", self.kind.currentText(), "--json"],
                   "Computing the task metrics")
 
+    def export_model(self, fmt: str, out: Path | None = None) -> None:
+        """Export into `out` (a new folder), or into '<run>-<format>' in a folder the user picks."""
+        if out is None:
+            parent = QFileDialog.getExistingDirectory(self, "Export the model into a new folder in…", str(Path.home()))
+            if not parent:
+                return
+            out = Path(parent) / f"{self.run_dir.name}-{fmt}"
+        self._run("ftwizard.train.export", [str(self.run_dir), "--format", fmt, "--out", str(out), "--json"],
+                  f"Exporting the {fmt} model to {out}")
+
     def _job_done(self, code: int, error: str, what: str) -> None:
         self.job = None
         self.reload()
         if code != 0:
             self.status.setText(f"{what} failed (exit {code}). {error}".strip())
+        elif "out_dir" in self._last_event:
+            e = self._last_event
+            self.status.setText(f"Exported {e['format']} to {e['out_dir']} ({e['size_mb']:,.1f} MB, with "
+                                f"{', '.join(e['licence_files']) or 'no licence file from the base'} and README.md). "
+                                f"{e.get('note', '')}".strip())
         self.job_finished.emit(code)
 
 class RunResultsWindow(QWidget):
