@@ -296,13 +296,22 @@ def _cloud_pool(model, method, objective, answers, catalog, cloud, tariff, calib
     within = [x for x in offers if x.usd <= answers.budget.training_usd]
     # Traced prices first (an untraced price is used only when no traced one holds the run, and
     # the plan is then flagged); within a price tier, several GPUs only when no single one
-    # holds the run (issue 12).
+    # holds the run with headroom (issues 12 and 20).
+    # Within a tier: one GPU holding the run with headroom, else several (sharded), else one GPU tight.
     tier = _price_tier(within)
-    within = [x for x in tier if x.count == 1] or tier
+    singles = [x for x in tier if x.count == 1]
+    roomy = [x for x in singles if _holds_with_headroom(run.peak_on(x.gpu_id), cloud, x.gpu_id)]
+    within = roomy or [x for x in tier if x.count > 1] or singles
     if len(_POOL) >= CACHE_SIZE:
         _POOL.clear()
     _POOL[key] = (model, catalog, (run, offers, within))
     return run, offers, within
+
+
+def _holds_with_headroom(peak: float, cloud, gpu_id: str) -> bool:
+    opt = next((o for o in cloud if o.gpu.id == gpu_id), None)
+    usable = usable_memory_gb(opt.gpu) if opt is not None else None
+    return usable is not None and scoring.fits_with_headroom(peak, usable)
 
 
 def _sharded(model, method, objective, answers, req, opt, catalog, corr, room):

@@ -24,8 +24,9 @@ Quality (expected quality for the task and languages)
     dense equivalent.
     quality = 0.7 * (coverage * bench + (1 - coverage) * size) + 0.3 * size, plus 0.05 when
     the catalog lists the task kind among the model's strengths, plus 0.08 when the model is
-    a specialist for the task (its catalog `capabilities` list what the task needs: code or
-    code_fim for code, math or reasoning for reasoning, multilingual for translation and for
+    a specialist for the task (its catalog `capabilities` list what the task needs: code_fim
+    (fill-in-the-middle training) for code, since the catalog lists plain "code" for most
+    current generalists; math or reasoning for reasoning, multilingual for translation and for
     non-English languages, long_context when the examples' p95 exceeds 8k tokens), capped at 1.
     The specialist bonus (0.08) is about what 3x more parameters add to the size term, so a
     specialist beats a generalist of similar size for its task, not one many times larger.
@@ -113,7 +114,9 @@ TASK_GROUP_WEIGHT, TASK_GENERAL_WEIGHT = 0.7, 0.3
 LONG_CONTEXT_TOKENS = 8192
 # Task kind -> capabilities that make a model a specialist for it.
 TASK_CAPABILITIES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "code_fim"),
+    # The catalog lists "code" for most current generalists (trained on code too); fill-in-the-
+    # middle training is what sets a code model apart for completion work.
+    "code": ("code_fim",),
     "reasoning": ("math", "reasoning"),
     "translation": ("multilingual",),
 }
