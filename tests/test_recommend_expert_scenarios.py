@@ -535,3 +535,15 @@ def test_a_few_hundred_examples_get_one_consistent_target(catalog, examples):
     assert "enough to teach" not in a.summary
     assert f"{more:,} more" in a.summary and any(f"{more:,} more" in n for n in a.notes)
     assert a.examples_to_collect == more
+
+
+def test_a_lab_with_two_kinds_of_cards_gets_the_placement_that_fits(catalog):
+    """An RTX 4090 and an A100 80GB in one lab: a plan goes where it fits with headroom."""
+    plan = plan_for(catalog, task={"kind": "reasoning"}, languages=["en"], compliance=NO_REG, top=None,
+                    hardware={"mode": "local", "gpus": [{"name": "rtx-4090"}, {"name": "a100-80gb-pcie"}]})
+    assert plan.recommendations[0].tier == "fits"
+    by_plan = {}
+    for r in plan.recommendations:
+        by_plan.setdefault((r.model_id, r.technique), []).append(r)
+    assert all(len(v) == 1 for v in by_plan.values()), "one placement per model and technique"
+    assert any(r.hardware.gpu_id == "a100-80gb-pcie" for r in plan.recommendations[:3])

@@ -138,7 +138,8 @@ def recommend(
                     model_id=model.id,
                     constraint="budget",
                     reason=f"Serving {model.name} costs about ${inf.usd_per_month:,.0f} a month "
-                    f"({inf.count} x {inf.gpu}, {inf.provider}), above the ${serve_budget:,.0f} monthly serving budget.",
+                    f"({inf.count} x {inf.gpu}, {inf.provider}{', even in 4-bit' if '4-bit' in inf.source else ''}), "
+                    f"above the ${serve_budget:,.0f} monthly serving budget.",
                 )
             )
     excluded.extend(more_excluded)
@@ -157,8 +158,8 @@ def recommend(
         advice.notes.append(serving_note)
     if recs and recs[0].tier == "warning":
         advice.notes.append(
-            "Every plan below is in the warning tier (tight memory, unknown figures, an untraced price or "
-            "serving over budget): read each plan's warnings before choosing."
+            "Every plan below is in the warning tier (tight memory, unknown figures, an untraced price, "
+            "serving over budget or a superseded model): read each plan's warnings before choosing."
         )
     return Plan(
         created_at=now or dt.datetime.now(dt.UTC),
@@ -425,13 +426,18 @@ def _evaluate_model(
                 c.parts["cost"] = scoring.cost_score(c.train_cost_usd, answers.budget.training_usd)
                 c.total = _total(c.parts, weights)
                 held = kept.get(technique)
-                if held is None or c.total > held.total:
+                # The best placement per technique: one that fits with every figure known first.
+                if held is None or _placement_key(c, answers) > _placement_key(held, answers):
                     kept[technique] = c
             if failure is not None:
                 failures.setdefault(technique, failure)
                 if failure.constraint == "memory":
                     lighter = (TECHNIQUE_LABEL[method], failure)
     return kept, {t: f for t, f in failures.items() if t not in kept}, partial
+
+
+def _placement_key(c: Candidate, answers: Answers) -> tuple[bool, float]:
+    return (not tier_flags(c, None, answers), c.total)
 
 
 def _sft_step(model, method, answers, catalog, options, tariff, offer_score, calibration) -> Candidate | None:
