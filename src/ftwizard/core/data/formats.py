@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -387,50 +388,48 @@ def _normalise(record: Any, fmt: str) -> Example:
     raise DatasetError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}")
 
 
-def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str]] | None:
-    """(roles, contents) of a plainly well-formed messages or ShareGPT row, else None.
+_DIRECT_ROLES = frozenset(ROLES)
+
+
+def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str], str] | None:
+    """(roles, contents, contents joined by newlines) of a plainly well-formed messages or
+    ShareGPT row, else None.
 
     The inspector's fast path: it accepts only rows `normalise` turns into a chat Example
-    with exactly these turns, and leaves every other row (odd types, content parts, a
-    separate system field, any problem) to `normalise`, so verdicts and messages are the same.
+    with exactly these turns, and leaves every other row (odd types, content parts, the
+    'developer' role, an empty turn even where allowed, a separate system field, any
+    problem) to `normalise`, so verdicts and messages are the same.
     """
     if type(record) is not dict:
         return None
-    if fmt == "messages":
-        turns, role_key, content_key, sharegpt = record.get("messages"), "role", "content", False
-    elif fmt == "sharegpt":
-        if "system" in record:
+    try:
+        if fmt == "messages":
+            turns = record["messages"]
+            if type(turns) is not list or not turns:
+                return None
+            roles = [t["role"] for t in turns]
+            if not _DIRECT_ROLES.issuperset(roles):
+                return None
+            contents = [t["content"] for t in turns]
+        elif fmt == "sharegpt":
+            turns = record["conversations"]
+            if type(turns) is not list or not turns or "system" in record:
+                return None
+            roles = [SHAREGPT_ROLES[t["from"].lower()] for t in turns]
+            contents = [t["value"] for t in turns]
+        else:
             return None
-        turns, role_key, content_key, sharegpt = record.get("conversations"), "from", "value", True
-    else:
+        joined = "\n".join(contents)  # TypeError unless every content is a string
+    except (KeyError, TypeError, AttributeError):  # a turn that is no object, a role no string...
         return None
-    if type(turns) is not list or not turns:
+    if not all(contents) or any(map(str.isspace, contents)) or "assistant" not in roles:
         return None
-    roles: list[str] = []
-    contents: list[str] = []
-    for turn in turns:
-        if type(turn) is not dict:
-            return None
-        raw_role, content = turn.get(role_key), turn.get(content_key)
-        if type(raw_role) is not str or type(content) is not str:
-            return None
-        role = SHAREGPT_ROLES.get(raw_role.lower()) if sharegpt else MESSAGES_ROLES.get(raw_role)
-        if role is None or not (role in _MAY_BE_EMPTY or (content and not content.isspace())):
-            return None
-        roles.append(role)
-        contents.append(content)
-    if "assistant" not in roles:
-        return None
-    return roles, contents
+    return roles, contents, joined
 
 
 def chat_fingerprint(roles: list[str], contents: list[str]) -> int:
-    """Example("chat", turns).fingerprint() from the roles and contents alone (the same
-    formula as `fingerprint`, written out for the inspector's hot loop; a test holds them equal)."""
-    pairs = zip(roles, contents, strict=True)
-    blob = "chat\x1f" + "\x1f".join([f"{len(r)}\x1f{r}\x1f{len(c)}\x1f{c}" for r, c in pairs])
-    digest = hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 4
+    """Example("chat", turns).fingerprint() from the roles and contents alone."""
+    return fingerprint("chat", chain.from_iterable(zip(roles, contents, strict=True)))
 
 
 def normalise(record: Any, fmt: str, line: int = 0) -> Example | RowProblem:
