@@ -158,3 +158,28 @@ def test_check_it_fits_probes_in_the_runtime_and_offers_the_largest_that_fits(
     assert monitor.setup.config().micro_batch == 1  # what Start will launch
     assert not (tmp_path / "runs").exists()  # a probe writes no run folder
     workers.wait_all()
+
+
+def test_check_it_fits_on_the_results_page_opens_the_run_setup_on_the_plan(qtbot, clean_home):
+    from ftwizard.core.catalog import load_catalog
+    from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow
+    from gui_support import click_next, rtx4090_workstation, wait_for_plan
+
+    wizard = WizardWindow(detector=rtx4090_workstation, catalog=load_catalog())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.finish_setup()
+    qtbot.waitUntil(lambda: not wizard.pages["hardware"].detecting(), timeout=20_000)
+    while wizard.currentId() < PAGE_ORDER.index("results"):
+        click_next(qtbot, wizard)
+    results = wizard.pages["results"]
+    plan = wait_for_plan(qtbot, wizard)
+    assert results.check_fit.isEnabled()
+    qtbot.mouseClick(results.check_fit, Qt.MouseButton.LeftButton)
+    monitor = wizard.run_monitor
+    qtbot.addWidget(monitor)
+    assert monitor.plan is plan and monitor.setup.base_config == plan.run_config and monitor.isVisible()
+    assert monitor.status.text().startswith("Pick the model folder and the data, then Check it fits")
+    assert not monitor.setup.fit_button.isEnabled()  # no model folder or data picked yet
+    qtbot.waitUntil(lambda: monitor.runtime is not None, timeout=60_000)
+    workers.wait_all()

@@ -212,14 +212,18 @@ class ResultsPage(QWizardPage):
         self.export_pdf = QPushButton("&Export PDF…")
         self.save_plan = QPushButton("Sa&ve plan…")
         self.launch = QPushButton("&Launch training…")
+        self.check_fit = QPushButton("Chec&k it fits…")
+        self.check_fit.setToolTip("Open the run set-up: pick the model folder and data, then a few real steps "
+                                  "in the training runtime measure memory and speed beside the estimate")
         for button, slot in ((self.export_pdf, self.export_pdf_clicked),
                              (self.save_plan, self.save_plan_clicked),
+                             (self.check_fit, self.check_fit_clicked),
                              (self.launch, self.launch_clicked)):
             button.clicked.connect(slot)
             button.setEnabled(False)
         actions = QHBoxLayout()
         actions.addStretch(1)
-        for b in (self.export_pdf, self.save_plan, self.launch):
+        for b in (self.export_pdf, self.save_plan, self.check_fit, self.launch):
             actions.addWidget(b)
 
         layout = QVBoxLayout(self)
@@ -361,6 +365,7 @@ class ResultsPage(QWizardPage):
         for b in (self.export_pdf, self.save_plan):
             b.setEnabled(True)
         self.launch.setEnabled(has)
+        self.check_fit.setEnabled(has)
         self._charts_stale = True
         if self.tabs.currentWidget() is self.charts_tab:
             self.refresh_charts()
@@ -549,6 +554,16 @@ class ResultsPage(QWizardPage):
             return None
         self.status.setText(f"Saved {path.name}.")
         return path
+
+    def check_fit_clicked(self) -> None:
+        """The run set-up for the chosen plan (gui.run_setup's Check it fits needs the local model
+        folder and data, which only it asks for), with the focus on Check it fits."""
+        self.launch_clicked()
+        monitor = getattr(self._wizard, "run_monitor", None)
+        if monitor is not None and hasattr(monitor, "setup"):
+            monitor.status.setText("Pick the model folder and the data, then Check it fits: a few real steps "
+                                   "in the training runtime, measured beside the estimate.")
+            monitor.setup.fit_button.setFocus()
 
     def launch_clicked(self) -> None:
         if not self._wizard.has_training_monitor():
