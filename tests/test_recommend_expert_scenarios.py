@@ -547,3 +547,16 @@ def test_a_lab_with_two_kinds_of_cards_gets_the_placement_that_fits(catalog):
         by_plan.setdefault((r.model_id, r.technique), []).append(r)
     assert all(len(v) == 1 for v in by_plan.values()), "one placement per model and technique"
     assert any(r.hardware.gpu_id == "a100-80gb-pcie" for r in plan.recommendations[:3])
+
+
+def test_us_bank_with_regulated_data_rents_only_us_capacity(catalog):
+    plan = plan_for(catalog, task={"kind": "classification"}, languages=["en"], top=None,
+                    compliance={"regulated_data": True, "data_residency": "US"},
+                    hardware={"mode": "cloud", "gpus": []}, budget={"training_usd": 3000, "monthly_inference_usd": None})
+    us = [p for p in catalog.prices if p.regions == ["us"] or (p.region or "").startswith("us-")]
+    if not us:
+        pytest.skip("the catalog records no US offer")
+    assert plan.recommendations
+    for r in plan.recommendations:
+        assert r.hardware.where == "cloud"  # regions checked by assert_constraints_hold
+        assert any("compliance officer" in s for s in r.reasons)
