@@ -25,6 +25,7 @@ from ftwizard.core.runs import (
     summarize,
     write_launch_record,
 )
+from ftwizard.core.units import mem
 from gui_support import cpu_only_workstation, rtx4090_workstation
 from run_folder_helpers import (
     T0,
@@ -207,11 +208,23 @@ def test_a_folder_without_licence_is_flagged_and_one_with_custom_code_is_refused
 
 
 def test_preflight_says_how_much_memory_is_left_on_the_detected_gpu(tmp_path, catalog):
-    cfg = config_for(tmp_path / "run", model_folder(tmp_path), seq_len=2048, max_steps=None)
+    cfg = config_for(tmp_path / "run", model_folder(tmp_path), seq_len=2048, max_steps=None,
+                     catalog_model_id="llama-3.1-8b")
     result = preflight(cfg, rtx4090_workstation(), catalog)
     assert result.fits is True and result.spare_gb > 1
-    assert result.message.startswith(f"Fits with {result.spare_gb:.1f} GB to spare on NVIDIA GeForce RTX 4090")
+    # Memory in the vendors' GB (2^30 bytes), as the hardware page: the card is "of 23.5 GB free".
+    assert result.message.startswith(f"Fits with {mem(result.spare_gb)} to spare on NVIDIA GeForce RTX 4090")
+    assert "of 23.5 GB free" in result.message
     assert result.run_estimate().peak_vram_gb == result.peak_vram_gb
+    assert result.model_match is not None and result.model_match.ok  # the Llama 3.1 8B folder, as planned
+
+
+def test_preflight_says_first_when_the_folder_is_not_the_plans_model(tmp_path, catalog):
+    cfg = config_for(tmp_path / "run", model_folder(tmp_path), seq_len=2048, max_steps=None)
+    cfg = cfg.model_copy(update={"catalog_model_id": "qwen3-4b"})
+    result = preflight(cfg, rtx4090_workstation(), catalog)
+    assert result.message.startswith("⚠ The folder is not the plan's model: the plan chose Qwen3 4B")
+    assert "Fits with" in result.message  # the fit of what is really there still follows
 
 
 def test_preflight_says_why_a_full_fine_tune_does_not_fit(tmp_path, catalog):
@@ -219,7 +232,7 @@ def test_preflight_says_why_a_full_fine_tune_does_not_fit(tmp_path, catalog):
     result = preflight(cfg, rtx4090_workstation(), catalog)
     assert result.fits is False and result.spare_gb < 0
     assert result.message.startswith("Does not fit on NVIDIA GeForce RTX 4090: estimated peak")
-    assert f"{-result.spare_gb:.1f} GB short" in result.message
+    assert f"{mem(-result.spare_gb)} short" in result.message
 
 
 def test_preflight_on_a_cpu_only_machine_says_the_run_goes_to_the_cpu(tmp_path, catalog):

@@ -16,7 +16,9 @@ from ftwizard.core.errors import FtwizardError
 from ftwizard.core.estimator import Estimate, EstimateRequest, estimate
 from ftwizard.core.estimator_arch import architecture_from_config
 from ftwizard.core.hardware_profile import GpuInfo, HardwareProfile
+from ftwizard.core.model_match import ModelMatch, safe_check
 from ftwizard.core.runconfig import RunConfig, RunEstimate
+from ftwizard.core.units import mem
 
 GIB_TO_GB = 2**30 / 1e9
 # Runner names -> estimator names (the inverse of core.hyperparams' maps).
@@ -36,6 +38,7 @@ class Preflight:
     spare_gb: float | None = None  # memory left over on the card; negative: short by that much
     gpu_name: str | None = None
     estimate: Estimate | None = None
+    model_match: ModelMatch | None = None  # the folder against the plan's model (core.model_match)
 
     def run_estimate(self) -> RunEstimate | None:
         """What the run records as its prediction (compared with what it measures)."""
@@ -68,7 +71,17 @@ def capacity_gb(gpu: GpuInfo) -> float | None:
 
 
 def preflight(cfg: RunConfig, hardware: HardwareProfile | None, catalog: Catalog) -> Preflight:
-    """Estimate `cfg` (model_dir must hold config.json) against the first usable GPU."""
+    """Estimate `cfg` (model_dir must hold config.json) against the first usable GPU. A folder
+    that is not the plan's model is said first: the plan's figures do not apply to it."""
+    result = _fit(cfg, hardware, catalog)
+    match = safe_check(Path(cfg.model_dir), cfg.catalog_model_id, catalog)
+    if match is not None and not match.ok:
+        result.message = f"⚠ {match.message()} {result.message}"
+    result.model_match = match
+    return result
+
+
+def _fit(cfg: RunConfig, hardware: HardwareProfile | None, catalog: Catalog) -> Preflight:
     gpus = hardware.usable_gpus() if hardware is not None else []
     if hardware is not None and not gpus:
         return Preflight(fits=None, message=CPU_NOTE)
@@ -79,22 +92,22 @@ def preflight(cfg: RunConfig, hardware: HardwareProfile | None, catalog: Catalog
         return Preflight(fits=None, message=f"No memory estimate for this model: {str(exc).splitlines()[0]}")
     if gpu is None:
         return Preflight(fits=None, peak_vram_gb=est.peak_vram_gb, estimate=est,
-                         message=f"Estimated peak {est.peak_vram_gb:.1f} GB of GPU memory; the GPU was not "
+                         message=f"Estimated peak {mem(est.peak_vram_gb)} of GPU memory; the GPU was not "
                                  "detected, so the runner picks the device itself.")
     cap = capacity_gb(gpu)
     name = gpu.label()
     if cap is None:
         return Preflight(fits=None, peak_vram_gb=est.peak_vram_gb, gpu_name=gpu.name, estimate=est,
-                         message=f"Estimated peak {est.peak_vram_gb:.1f} GB; {name} does not report its memory.")
+                         message=f"Estimated peak {mem(est.peak_vram_gb)}; {name} does not report its memory.")
     spare = cap - est.peak_vram_gb
     free = "free" if gpu.memory_free_gib is not None else "in total"
     more = f" ({len(gpus) - 1} more GPU(s) are not used by a single-GPU run)" if len(gpus) > 1 else ""
     if spare >= 0:
-        msg = (f"Fits with {spare:.1f} GB to spare on {gpu.name}: estimated peak {est.peak_vram_gb:.1f} GB "
-               f"of {cap:.1f} GB {free}{more}.")
+        msg = (f"Fits with {mem(spare)} to spare on {gpu.name}: estimated peak {mem(est.peak_vram_gb)} "
+               f"of {mem(cap)} {free}{more}.")
     else:
-        msg = (f"Does not fit on {gpu.name}: estimated peak {est.peak_vram_gb:.1f} GB but {cap:.1f} GB {free}, "
-               f"{-spare:.1f} GB short. Use QLoRA, a shorter sequence length or micro-batch 1, or turn on "
+        msg = (f"Does not fit on {gpu.name}: estimated peak {mem(est.peak_vram_gb)} but {mem(cap)} {free}, "
+               f"{mem(-spare)} short. Use QLoRA, a shorter sequence length or micro-batch 1, or turn on "
                f"auto-fallback.{' Other processes are using this GPU.' if gpu.busy else ''}")
     return Preflight(fits=spare >= 0, message=msg, peak_vram_gb=est.peak_vram_gb, spare_gb=spare,
                      gpu_name=gpu.name, estimate=est)
