@@ -495,7 +495,8 @@ class RunMonitor(QWidget):
 
             set_series(self._chart, {})
         self.log_view.clear()
-        self.status.setText("Pick the model folder and the data, then start.")
+        self.status.setText("Pick the model folder and the data, then start." if self.runtime is None or
+                            self.runtime.ready else f"Training is off: {self.runtime.problem}")
         self._set_state("setup")
         self.setup.check()
 
