@@ -560,3 +560,14 @@ def test_us_bank_with_regulated_data_rents_only_us_capacity(catalog):
     for r in plan.recommendations:
         assert r.hardware.where == "cloud"  # regions checked by assert_constraints_hold
         assert any("compliance officer" in s for s in r.reasons)
+
+
+def test_the_cli_table_marks_warning_tier_plans(tmp_path, capsys):
+    from ftwizard.cli.main import main
+    from recommend_helpers import write_answers
+
+    path = write_answers(tmp_path, merged(ISSUE_EXAMPLE, languages=["en"], compliance=NO_REG, hardware={
+        "mode": "local", "gpus": [{"name": "NVIDIA GeForce RTX 4060 Laptop GPU", "memory_gb": 8}]}))
+    assert main(["plan", "--answers", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1!" in out and "! warning tier" in out

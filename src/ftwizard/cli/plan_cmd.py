@@ -171,7 +171,7 @@ def _print_human(plan, args: argparse.Namespace) -> None:
                 f"monthly {money.code}", "score")
         rows = [
             (
-                str(r.rank),
+                str(r.rank) + ("!" if r.tier == "warning" else ""),
                 r.model_name,
                 r.technique + ("" if r.technique != "dpo" else f"/{r.method}"),
                 f"{r.hardware.count} x {r.hardware.gpu_name} ({r.hardware.provider})",
@@ -186,6 +186,9 @@ def _print_human(plan, args: argparse.Namespace) -> None:
         widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
         for row in (head, *rows):
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if any(r.tier == "warning" for r in recs):
+            print("  ! warning tier: tight memory, unchecked figures, an untraced price, serving over budget "
+                  "or a superseded model (see the plan's warnings)")
         top = recs[0]
         print(f"\nWhy #1 ({top.model_name}, {top.technique}):")
         for r in top.reasons:
