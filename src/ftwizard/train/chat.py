@@ -103,14 +103,19 @@ def serve(run_dir: Path, stdin=None, stdout=None, max_new_tokens: int = DEFAULT_
             out(event="error", message=f"max_new_tokens: a whole number from 1 to {MAX_NEW_TOKENS_CAP}")
             continue
         messages = [{"role": "user", "content": prompt}]
-        for side in ("base", "tuned"):
-            streamer = Stream(models.tokenizer, skip_prompt=True, skip_special_tokens=True)
-            streamer.side = side
-            _, n, cut = generate(models, messages, side, limit, streamer=streamer,
-                                 stopping_criteria=StoppingCriteriaList([Stop()]))
-            if cancel.is_set():
-                break
-            out(event="end", side=side, tokens=n, truncated=cut)
+        try:
+            for side in ("base", "tuned"):
+                streamer = Stream(models.tokenizer, skip_prompt=True, skip_special_tokens=True)
+                streamer.side = side
+                _, n, cut = generate(models, messages, side, limit, streamer=streamer,
+                                     stopping_criteria=StoppingCriteriaList([Stop()]))
+                if cancel.is_set():
+                    break
+                out(event="end", side=side, tokens=n, truncated=cut)
+        except Exception as exc:  # one failed answer (out of memory, too long a prompt) ends no session
+            out(event="error", message=f"{type(exc).__name__}: {str(exc)[:300]}")
+            out(event="idle")
+            continue
         out(event="cancelled" if cancel.is_set() else "idle")
     return 0
 
