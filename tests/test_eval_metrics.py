@@ -190,3 +190,20 @@ def test_cli_runs_eval(tmp_path, capsys):
     empty.mkdir()
     assert main(["runs", "eval", str(empty)]) == 2
     assert "no samples yet" in capsys.readouterr().err
+
+
+def test_cli_runs_eval_in_the_training_runtime_when_the_libraries_are_not_here(tmp_path, capfd, monkeypatch):
+    import sys
+
+    from ftwizard.cli import runs_cmd
+
+    run = tmp_path / "run"
+    run.mkdir()
+    write_samples(run, header(), [sample(i, "yes", "no", "yes") for i in range(4)])
+    runtime = tmp_path / "runtime-python"  # another interpreter, as the installed program sees it
+    runtime.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    runtime.chmod(0o755)
+    monkeypatch.setattr(runs_cmd, "_metric_libraries_here", lambda: False)
+    assert main(["runs", "eval", str(run), "--metrics", "qa", "--python", str(runtime), "--json"]) == 0
+    out = json.loads(capfd.readouterr().out)
+    assert out["kind"] == "qa" and out["metrics"][0]["tuned"] == 1.0 and (run / "eval.json").is_file()

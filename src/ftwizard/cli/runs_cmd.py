@@ -7,7 +7,8 @@
 RUN is a run folder, or the name of one in the runs folder. `samples` and `export` load
 models, so they run in the training runtime (`python -m ftwizard.train.samples` /
 `ftwizard.train.export`, the interpreter `ftwizard train` uses; `--python` picks another);
-`eval` only reads samples.jsonl and runs here. Exit codes: 0 done, 2 bad input or a run that
+`eval` only reads samples.jsonl: it runs here, or in the training runtime when the metric
+libraries (the `eval` extra) are not installed beside this program. Exit codes: 0 done, 2 bad input or a run that
 cannot give what was asked (one line on stderr), 1 internal error.
 """
 
@@ -38,6 +39,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     e.add_argument("--metrics", default="auto",
                    choices=("auto", "classification", "extraction", "summarisation", "translation", "qa", "chat"),
                    help="the task kind's metrics; auto: the plan's task, else guessed from the reference answers")
+    e.add_argument("--python", metavar="PYTHON", help="the training runtime's interpreter (used when the metric "
+                   "libraries are not installed beside this program)")
     add_json_flag(e)
 
     x = rs.add_parser("export", help="the merged model, the adapter alone, or GGUF (with licence and model card)")
@@ -74,6 +77,12 @@ def _python(args) -> str:
     return require_training_python(args.python)
 
 
+def _metric_libraries_here() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("sacrebleu", "rouge_score", "sklearn", "scipy"))
+
+
 def _in_runtime(args, module: str, argv: list[str]) -> int:
     """Run `python -m module argv` in the training runtime; its stdout and stderr pass through."""
     python = _python(args)
@@ -96,6 +105,11 @@ def run(args: argparse.Namespace) -> int:
         if args.llama_cpp:
             argv += ["--llama-cpp", args.llama_cpp]
         return _in_runtime(args, "ftwizard.train.export", argv + (["--json"] if args.json else []))
+    if not _metric_libraries_here():  # the installed program leaves them to the training runtime
+        python = _python(args)
+        if Path(python).resolve() != Path(sys.executable).resolve():
+            argv = ["runs", "eval", str(run_dir), "--metrics", args.metrics] + (["--json"] if args.json else [])
+            return subprocess.run([python, "-m", "ftwizard", *argv], check=False).returncode
     from ftwizard.core.samples import EVAL
     from ftwizard.core.task_metrics import evaluate_run, table_rows
 
