@@ -4,6 +4,7 @@ the top choices are sensible. No frozen ranking: catalog and estimator may impro
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -181,7 +182,7 @@ def test_an_8gb_laptop_gpu_added_through_a_user_catalog(tmp_path):
     out = {e.model_id: e for e in plan.excluded if e.technique is None}
     assert "llama-3.1-70b" in out and out["llama-3.1-70b"].constraint in ("memory", "budget")
     mem = [e.reason for e in out.values() if e.constraint == "memory"]
-    assert mem and all("8.6 GB" in r for r in mem)
+    assert mem and all(re.search(r"holds 8 GB|the 8 GB each card", r) for r in mem)  # as the card is sold
 
 
 def test_preference_pairs_bring_dpo_on_an_adapter(catalog):

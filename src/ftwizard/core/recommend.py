@@ -63,6 +63,7 @@ from ftwizard.core.plan import (
 from ftwizard.core.recommend_candidates import Candidate, Failure, finalize, find_candidates
 from ftwizard.core.recommend_cloud import DOWNLOAD_MB_PER_S, STARTUP_HOURS
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, describe_reasons, warnings_for
+from ftwizard.core.units import mem
 
 # (technique, method, objective), lightest first within each objective.
 SFT_TECHNIQUES = (("qlora", "qlora", "sft"), ("lora", "lora", "sft"), ("full", "full", "sft"))
@@ -594,7 +595,7 @@ def _heavier(model: ModelEntry, technique: str, lighter_label: str, lighter: Fai
     return Failure(
         "memory",
         f"{TECHNIQUE_LABEL[technique]} of {model.name} needs more memory than {lighter_label}, "
-        f"which already needs about {lighter.peak_gb or 0:.1f} GB and does not fit.",
+        f"which already needs about {mem(lighter.peak_gb or 0)} and does not fit.",
         lighter.peak_gb,
     )
 

@@ -41,6 +41,7 @@ from ftwizard.core.recommend_cloud import (
 )
 from ftwizard.core.recommend_cloud import clear_cache as _clear_cloud_cache
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, memory_reason, usd_text
+from ftwizard.core.units import mem
 
 if TYPE_CHECKING:
     from ftwizard.core.calibration import Correction
@@ -426,9 +427,9 @@ def _no_longer_fits(c: Candidate, answers: Answers) -> Failure | None:
         return None
     return Failure(
         "memory",
-        f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} needs about {c.peak_gb:.1f} GB per GPU on "
+        f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} needs about {mem(c.peak_gb)} per GPU on "
         f"{c.option.label(c.count)} with its final settings ({c.hp.precision}, micro-batch "
-        f"{c.hp.micro_batch}), more than the {room:.1f} GB each card offers.",
+        f"{c.hp.micro_batch}), more than the {mem(room)} each card offers.",
         c.peak_gb,
     )
 

@@ -13,6 +13,7 @@ from ftwizard.core.estimator_cost import usable_memory_gb
 from ftwizard.core.hardware_options import price_allowed_text
 from ftwizard.core.hyperparams import seq_len_for
 from ftwizard.core.recommend_cloud import overhead_hours
+from ftwizard.core.units import mem  # memory as a person reads it: the vendors' GB (2^30 bytes)
 
 if TYPE_CHECKING:
     from ftwizard.core.hardware_options import GpuOption
@@ -88,7 +89,8 @@ def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
         out.append(f"The {names} allow{'' if len(lic) > 1 else 's'} commercial use.")
     room = c.room_gb
     if room:
-        out.append(f"Needs about {c.peak_vram_gb:.1f} GB of GPU memory per card, of {room:.1f} GB usable.")
+        out.append(f"Needs about {mem(c.peak_vram_gb)} of GPU memory per card, of {mem(room)} "
+                   f"{'free' if c.option.free_gb is not None else 'usable'}.")
     if c.count > 1 and c.too_big_for_one:
         out.append(f"No single GPU holds it, so it is sharded over {c.count} GPUs (FSDP).")
     elif c.count > 1:
@@ -163,8 +165,8 @@ def memory_reason(model: ModelEntry, technique: str, peak_gb: float, options: li
     shard = any(o.max_count > 1 for o, _ in rooms)
     tail = ", and no sharded layout over the available GPUs holds it" if shard else ""
     return (
-        f"{TECHNIQUE_LABEL[technique]} of {model.name} needs about {peak_gb:.1f} GB per GPU; the largest "
-        f"available GPU ({big.gpu.name}) holds {room:.1f} GB{tail}."
+        f"{TECHNIQUE_LABEL[technique]} of {model.name} needs about {mem(peak_gb)} per GPU; the largest "
+        f"available GPU ({big.gpu.name}) holds {mem(room)}{tail}."
     )
 
 
@@ -182,13 +184,13 @@ def warnings_for(c, inf: InferenceCost | None, answers: Answers, catalog: Catalo
         left = room - c.peak_vram_gb
         if not scoring.fits_with_headroom(c.peak_vram_gb, room):
             out.append(
-                f"Tight memory (warning tier): about {c.peak_vram_gb:.1f} GB of {room:.1f} GB per GPU leaves "
-                f"{left:.1f} GB, under the {scoring.headroom_gb(room):.1f} GB headroom a plan needs to count as "
+                f"Tight memory (warning tier): about {mem(c.peak_vram_gb)} of {mem(room)} per GPU leaves "
+                f"{mem(left)}, under the {mem(scoring.headroom_gb(room))} headroom a plan needs to count as "
                 "fitting (10% of the card or 1.5 GB, whichever is more); it may run out of memory: close other "
                 "programs and lower the sequence length if it does."
             )
     if c.option.free_gb is not None:
-        out.append(f"The GPU is shared: planned against its {c.option.free_gb:.1f} GB free at detection.")
+        out.append(f"The GPU is shared: planned against its {mem(c.option.free_gb)} free at detection.")
     _, cut = seq_len_for(answers, c.model)
     if cut:
         out.append(f"Examples longer than the model's {c.hp.seq_len:,}-token context will be cut.")
