@@ -214,6 +214,7 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
         groups = {"task": TASK_GROUP_WEIGHT, **{g: w for g, w in groups.items() if g != "general"},
                   "general": TASK_GENERAL_WEIGHT}
     primary = next(iter(TASK_GROUPS[task_kind]))
+    kind_label = f"marked for {task_kind}"
     size = size_score(effective_params_b(model))
     total_w = sum(groups.values())
     have_w, bench_sum = 0.0, 0.0
@@ -222,27 +223,30 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
         if group == "task":
             have_w += w
             bench_sum += w * sum(b.score for b in own) / len(own) / 100.0
-            used += [_bench_text(b) for b in own]
+            used += [f"{_bench_text(b)} ({kind_label})" for b in own]
             continue
         b = pick_benchmark(model, group)
         if b is None and own and group == primary:
             # No figure on the group's usual scale, but benchmarks marked for this task: their mean.
             have_w += w
             bench_sum += w * sum(x.score for x in own) / len(own) / 100.0
-            used += [_bench_text(x) for x in own]
+            used += [f"{_bench_text(x)} ({kind_label})" for x in own]
             continue
         if b is None:
             missing.append(GROUP_LABEL[group])
             continue
         have_w += w
         bench_sum += w * b.score / 100.0
-        (general if group == "general" and general_only else used).append(_bench_text(b))
+        if group == "general" and general_only:
+            general.append(_bench_text(b))
+        else:
+            used.append(f"{_bench_text(b)} ({GROUP_LABEL[group]})")
     coverage = have_w / total_w
     bench = bench_sum / have_w if have_w else 0.0
     score = BENCH_SHARE * (coverage * bench + (1 - coverage) * size) + (1 - BENCH_SHARE) * size
     reasons = []
     if used:
-        reasons.append(f"Published benchmarks for {task_kind} work: {', '.join(used)}.")
+        reasons.append(f"Published benchmarks counted for this {task_kind} work: {', '.join(used)}.")
     if general:
         tail = "" if own else f"; the catalog has no benchmark specific to {task_kind} for it"
         reasons.append(f"General-knowledge benchmark (not specific to {task_kind}): {', '.join(general)}{tail}.")
