@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.core.data import engine
-from ftwizard.core.data.formats import Example, Turn, chat_fingerprint, fast_chat, normalise
+from ftwizard.core.data.formats import Example, Turn, chat_fingerprint, chat_run_key, fast_chat, normalise
 from ftwizard.core.data.inspection import inspect
 from ftwizard.core.data.pii import scan_many, scan_text
 from ftwizard.core.data.readers import open_dataset, parse_line
@@ -105,6 +105,16 @@ def test_the_worker_pool_keeps_line_numbers_and_order(tmp_path, monkeypatch):
     assert r.rows_good == 398 and r.rows_read == 400
 
 
+def test_a_duplicate_spelled_otherwise_is_found_by_both_keys(tmp_path):
+    system_first = {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"},
+                                 {"role": "assistant", "content": "a"}]}
+    developer_first = json.loads(json.dumps(system_first))
+    developer_first["messages"][0]["role"] = "developer"  # normalise's path; the other takes the fast one
+    f = write_jsonl(tmp_path / "d.jsonl", [system_first, {"text": 1, **developer_first}, developer_first])
+    assert verdicts(inspect(f)) == [(2, "duplicate"), (3, "duplicate")]
+    assert split(f, out_dir=tmp_path / "out").rows_skipped == 2
+
+
 def test_past_the_duplicate_cap_the_report_says_the_check_was_partial(tmp_path, monkeypatch):
     rows = [chat(f"q {i}", "a") for i in range(10)] + [chat("q 1", "a"), chat("q 7", "a")]
     f = write_jsonl(tmp_path / "d.jsonl", rows)
@@ -164,8 +174,10 @@ def test_the_chat_fast_path_equals_normalise(turns, sharegpt):
     slow = normalise(row, fmt)
     if fast is not None:  # accepted only what normalise accepts, with the same turns and hash
         assert isinstance(slow, Example)
-        assert [(t.role, t.content) for t in slow.turns] == list(zip(*fast, strict=True))
-        assert chat_fingerprint(*fast) == slow.fingerprint()
+        roles, contents, joined = fast
+        assert [(t.role, t.content) for t in slow.turns] == list(zip(roles, contents, strict=True))
+        assert chat_fingerprint(roles, contents) == slow.fingerprint() and joined == "\n".join(contents)
+        assert chat_run_key(roles, contents) == slow.run_key()
 
 
 text_st = st.text(

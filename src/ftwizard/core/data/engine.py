@@ -33,6 +33,7 @@ from ftwizard.core.data.formats import (
     RowProblem,
     apply_columns,
     chat_fingerprint,
+    chat_run_key,
     fast_chat,
     normalise,
 )
@@ -117,8 +118,13 @@ class Batch:
     raws: list[bytes | None] = field(default_factory=list)  # exact lines (JSON Lines only)
 
 
-def check_records(batch: Batch, fmt: str, counter: TokenCounter | None, scan_pii: bool) -> Part:
-    """Check one batch of rows (see the module docstring); tokens 0 without a counter."""
+def check_records(
+    batch: Batch, fmt: str, counter: TokenCounter | None, scan_pii: bool, stable_keys: bool = True
+) -> Part:
+    """Check one batch of rows (see the module docstring); tokens 0 without a counter.
+
+    stable_keys: key rows by Example.fingerprint() (the same in every process and version:
+    what split needs), else by the cheaper Example.run_key() (one process and its forks)."""
     part = Part(rows_read=len(batch.lines), pii=PiiScanner() if scan_pii else None)
     lines: list[int] = []
     fps: list[int] = []
@@ -127,34 +133,37 @@ def check_records(batch: Batch, fmt: str, counter: TokenCounter | None, scan_pii
     pii_texts: list[str] = []
     keep_line, keep_fp, keep_turns = lines.append, fps.append, turns.append
     count, pii_text = to_count.append, pii_texts.append
+    joins: list[str] = []
+    keep_joined = joins.append
+    chat_key = chat_fingerprint if stable_keys else chat_run_key
     for line, value, raw in zip(batch.lines, batch.values, batch.raws, strict=True):
         if (chat := fast_chat(value, fmt)) is not None:
             roles, texts, joined = chat
             keep_line(line)
-            keep_fp(chat_fingerprint(roles, texts))
+            keep_fp(chat_key(roles, texts))
+            keep_joined(joined)
             keep_turns(len(roles))
             count(("chat", len(roles), texts))
         else:
-            if isinstance(value, RowProblem):
-                _problem(part, value)
-                texts = _unusable_texts(value, raw)
-            elif isinstance(result := normalise(value, fmt, line), RowProblem):
+            result = value if isinstance(value, RowProblem) else normalise(value, fmt, line)
+            if isinstance(result, RowProblem):
                 _problem(part, result)
-                texts = _unusable_texts(value, raw)
+                joined = "\n".join(_unusable_texts(value, raw))
             else:
                 texts = result.texts()
+                joined = "\n".join(texts)  # a newline joins no number or address across texts
                 keep_line(line)
-                keep_fp(result.fingerprint())
+                keep_fp(result.fingerprint() if stable_keys else result.run_key())
                 keep_turns(_turns_reported(result.kind, len(result.turns)))
                 count((result.kind, len(result.turns), texts))
-            joined = "\n".join(texts)  # a newline joins no number or address across texts
+                keep_joined(joined)
         if scan_pii:
             pii_text(joined)
     part.lines.extend(lines)
     part.fps.extend(fps)
     part.turns.extend(turns)
     if counter is not None and to_count:
-        part.tokens.extend(counter.count_rows(to_count))
+        part.tokens.extend(counter.count_rows(to_count, joins))
     else:
         part.tokens.frombytes(bytes(8 * len(to_count)))  # zeros
     if part.pii is not None:
@@ -266,7 +275,7 @@ def _worker_init() -> None:
 
 def check_range(
     path: str, start: int, end: int, fmt: str, columns: Mapping[str, str] | None,
-    count_tokens: bool, model_dir: str | None, scan_pii: bool,
+    count_tokens: bool, model_dir: str | None, scan_pii: bool, stable_keys: bool,
 ) -> tuple[Part, int]:
     """A worker's task: check the rows of one byte range. Lines are numbered from 1 at `start`
     (the merge adds the lines before it; line 1 of the file keeps its BOM rule when start is
@@ -280,7 +289,7 @@ def check_range(
         data = fh.read(end - start)
     part = Part(pii=PiiScanner() if scan_pii else None)
     for batch in jsonl_batches(data, 1, columns, start == 0):
-        part.extend(check_records(batch, fmt, counter, scan_pii))
+        part.extend(check_records(batch, fmt, counter, scan_pii, stable_keys))
     return part, data.count(b"\n")
 
 
@@ -472,7 +481,7 @@ def run_pass(
     note = progress or (lambda done: None)
     if source.container != "jsonl":
         for batch in record_batches(source.records()):
-            merger.add(check_records(batch, source.format, counter, scan_pii))
+            merger.add(check_records(batch, source.format, counter, scan_pii, keep_rows))
             note(source.bytes_read)
             if stop():
                 return Pass(merger, source.bytes_read, False, "")
@@ -481,7 +490,9 @@ def run_pass(
         workers = auto_workers(source.total_bytes, source.container)
     ranges = list(byte_ranges(source.path, source.total_bytes, chunk_bytes or CHUNK_BYTES))
     if workers > 1 and len(ranges) > 1:
-        return _parallel(source, ranges, merger, counter is not None, model_dir, scan_pii, workers, stop, note)
+        return _parallel(
+            source, ranges, merger, counter is not None, model_dir, scan_pii, keep_rows, workers, stop, note
+        )
     sha = hashlib.sha256()
     done = 0
     first_line = 1
@@ -491,7 +502,7 @@ def run_pass(
             sha.update(data)
             newlines = data.count(b"\n")
             for batch in jsonl_batches(data, first_line, source.columns, start == 0):
-                merger.add(check_records(batch, source.format, counter, scan_pii))
+                merger.add(check_records(batch, source.format, counter, scan_pii, keep_rows))
                 # bytes done, pro rata of lines (a progress figure: exact at each range's end)
                 at = start + (end - start) * min(1.0, (batch.lines[-1] - first_line + 1) / max(1, newlines))
                 note(int(at))
@@ -503,21 +514,23 @@ def run_pass(
     return Pass(merger, done, True, sha.hexdigest())
 
 
-def _parallel(source, ranges, merger, count_tokens, model_dir, scan_pii, workers, stop, note) -> Pass:
+def _parallel(source, ranges, merger, count_tokens, model_dir, scan_pii, stable_keys, workers, stop, note) -> Pass:
     """Ranges checked by worker processes, merged here in order; at most 2 x workers ranges
     in flight (bounded memory). This process hashes the file meanwhile."""
     import multiprocessing
 
     sha = hashlib.sha256()
     pending: dict[int, Future] = {}
+    # fork where there is one: the children run only check_range (no Qt, no locks of other
+    # threads that Python does not reset after fork) and share this process's string-hash
+    # secret, so their run keys agree; spawn elsewhere, with stable keys.
+    method = "fork" if _can_fork() else "spawn"
     args: dict[str, Any] = dict(
         fmt=source.format, columns=source.columns or None, count_tokens=count_tokens,
         model_dir=None if model_dir is None else str(model_dir), scan_pii=scan_pii,
+        stable_keys=stable_keys or method != "fork",
     )
     line_offset = 0
-    # fork where there is one: the children run only check_range (no Qt, no locks of other
-    # threads that Python does not reset after fork); spawn elsewhere.
-    method = "fork" if _can_fork() else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
     try:
         with open(source.path, "rb") as fh:

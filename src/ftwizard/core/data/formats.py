@@ -124,6 +124,15 @@ class Example:
         """
         return fingerprint(self.kind, self._fingerprint_parts())
 
+    def run_key(self) -> int:
+        """A 64-bit content key for finding duplicates within one run: Python's own string
+        hash (SipHash, computed in C), equal whenever fingerprint() is. Unlike fingerprint()
+        it changes between interpreter starts (hash randomisation): the inspector compares
+        keys only among processes that share one start (this one and forked workers)."""
+        if self.kind == "chat":
+            return chat_run_key([t.role for t in self.turns], [t.content for t in self.turns])
+        return hash((self.kind, tuple(self._fingerprint_parts()))) & _U64
+
     def _fingerprint_parts(self) -> Iterator[str]:
         if self.kind == "text":
             yield self.text
@@ -425,6 +434,14 @@ def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str], str] | None:
     if not all(contents) or any(map(str.isspace, contents)) or "assistant" not in roles:
         return None
     return roles, contents, joined
+
+
+_U64 = (1 << 64) - 1
+
+
+def chat_run_key(roles: list[str], contents: list[str]) -> int:
+    """Example("chat", turns).run_key() from the roles and contents alone."""
+    return hash(("chat", tuple(roles), tuple(contents))) & _U64
 
 
 def chat_fingerprint(roles: list[str], contents: list[str]) -> int:
