@@ -7,8 +7,6 @@ the runtime and offers the largest settings that fit."""
 from __future__ import annotations
 
 import sys
-import venv
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,17 +15,10 @@ from ftwizard.core.errors import FtwizardError
 from ftwizard.core.wizard_state import Settings
 from ftwizard.gui import workers
 from gui_support import cpu_only_workstation, type_into
+from runtime_support import DEV_PYTHON, bare_venv, ready_env  # noqa: F401 (fixture)
 from train_fixtures import tiny_model_dir, tiny_run_config, write_chat_jsonl  # noqa: F401 (fixture)
 
-DEV_PYTHON = sys.executable
 FIX = "ftwizard runtime install --wheelhouse DIR"
-
-
-@pytest.fixture(scope="module")
-def bare_venv(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("bare") / "venv"
-    venv.EnvBuilder(with_pip=False).create(folder)
-    return folder / "bin" / "python"
 
 
 @pytest.fixture
@@ -37,16 +28,7 @@ def clean_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
-def _ready_env(folder: Path) -> Path:
-    """An environment folder whose interpreter is the development venv (ready to train)."""
-    python = folder / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f'#!/bin/sh\nexec "{DEV_PYTHON}" "$@"\n')
-    python.chmod(0o755)
-    return python
-
-
-def test_settings_lists_checks_and_saves_the_training_runtime(qtbot, clean_home, bare_venv, monkeypatch):
+def test_settings_lists_checks_and_saves_the_training_runtime(qtbot, clean_home, bare_venv, monkeypatch):  # noqa: F811 (fixture)
     from ftwizard.gui import settings_dialog
     from ftwizard.gui.settings import load_settings, save_settings
     from ftwizard.runtime import configured_python
@@ -123,7 +105,7 @@ def test_installed_build_without_a_runtime_keeps_start_off_and_names_the_fix(
         monitor.start()
     assert not (tmp_path / "runs").exists()  # nothing was launched
 
-    installed = _ready_env(default_runtime_dir())  # what `ftwizard runtime install` makes
+    installed = ready_env(default_runtime_dir())  # what `ftwizard runtime install` makes
     monitor.check_runtime()
     qtbot.waitUntil(lambda: monitor.start_button.isEnabled(), timeout=60_000)
     assert monitor.runtime.python == str(installed)

@@ -7,45 +7,28 @@ import os
 import stat
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
 
 from ftwizard.runtime import RuntimeCandidate, diagnose, find_runtimes
+from runtime_support import bare_venv, fake_env  # noqa: F401 (fixture)
 
 CLI = [sys.executable, "-m", "ftwizard"]
 
 
-def _fake_env(folder: Path) -> Path:
-    """An environment folder whose interpreter exists (finding never runs it)."""
-    python = folder / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text("#!/bin/sh\nexit 1\n")
-    python.chmod(0o755)
-    return python
-
-
-@pytest.fixture(scope="module")
-def bare_venv(tmp_path_factory) -> Path:
-    """A real venv without torch or ftwizard: what a user gets from `python -m venv` alone."""
-    folder = tmp_path_factory.mktemp("bare") / "venv"
-    venv.EnvBuilder(with_pip=False).create(folder)
-    return folder / "bin" / "python"
-
-
 def test_candidates_come_in_order_of_preference(tmp_path, monkeypatch):
     home = tmp_path / "home"
-    configured = _fake_env(tmp_path / "site-env")
+    configured = fake_env(tmp_path / "site-env")
     bundle = tmp_path / "opt" / "ftwizard"
-    bundled = _fake_env(bundle / "runtime")
-    installed = _fake_env(Path(os.environ["FTWIZARD_HOME"]) / "data" / "runtime")
-    active_conda = _fake_env(tmp_path / "shared" / "conda-envs" / "team")
-    miniconda = _fake_env(home / "miniconda3" / "envs" / "llm")
-    listed = _fake_env(tmp_path / "elsewhere" / "proj")
+    bundled = fake_env(bundle / "runtime")
+    installed = fake_env(Path(os.environ["FTWIZARD_HOME"]) / "data" / "runtime")
+    active_conda = fake_env(tmp_path / "shared" / "conda-envs" / "team")
+    miniconda = fake_env(home / "miniconda3" / "envs" / "llm")
+    listed = fake_env(tmp_path / "elsewhere" / "proj")
     (home / ".conda").mkdir()
     (home / ".conda" / "environments.txt").write_text(f"{listed.parent.parent}\n\n")
-    wrapper = _fake_env(home / ".virtualenvs" / "ft")
+    wrapper = fake_env(home / ".virtualenvs" / "ft")
     (home / ".virtualenvs" / "empty-folder").mkdir()  # no interpreter: not a candidate
 
     found = find_runtimes(
@@ -70,7 +53,7 @@ def test_candidates_come_in_order_of_preference(tmp_path, monkeypatch):
 
 
 def test_the_same_environment_is_listed_once(tmp_path):
-    env = _fake_env(tmp_path / "home" / "miniconda3" / "envs" / "llm")
+    env = fake_env(tmp_path / "home" / "miniconda3" / "envs" / "llm")
     found = find_runtimes(str(env), home=tmp_path / "home",
                           environ={"CONDA_PREFIX": str(env.parent.parent)}, bundle_dir=None,
                           include_current=False)
@@ -90,7 +73,7 @@ def test_nothing_found_on_a_clean_machine(tmp_path):
     assert find_runtimes(None, home=tmp_path, environ={}, bundle_dir=None, include_current=False) == []
 
 
-def test_a_plain_venv_is_not_ready_and_says_what_is_missing(bare_venv):
+def test_a_plain_venv_is_not_ready_and_says_what_is_missing(bare_venv):  # noqa: F811 (fixture)
     diag = diagnose(RuntimeCandidate(str(bare_venv), "virtualenv", "virtualenv 'bare'"), timeout_s=60)
     assert not diag.ready
     assert diag.python_version == ".".join(map(str, sys.version_info[:3]))
@@ -127,7 +110,7 @@ def test_the_development_venv_is_ready_to_train():
     assert any(line.startswith("  torch") for line in diag.summary_lines())
 
 
-def test_cli_check_prints_json_and_exits_1_when_not_ready(bare_venv):
+def test_cli_check_prints_json_and_exits_1_when_not_ready(bare_venv):  # noqa: F811 (fixture)
     out = subprocess.run([*CLI, "runtime", "check", str(bare_venv.parent.parent), "--json"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stderr
@@ -138,7 +121,7 @@ def test_cli_check_prints_json_and_exits_1_when_not_ready(bare_venv):
 
 
 @pytest.mark.slow  # the dev venv has torch, so `list` checks it too (imports torch)
-def test_cli_list_checks_the_configured_interpreter_first(bare_venv, tmp_path):
+def test_cli_list_checks_the_configured_interpreter_first(bare_venv, tmp_path):  # noqa: F811 (fixture)
     env = os.environ | {"FTWIZARD_PYTHON": str(bare_venv), "HOME": str(tmp_path),
                         "CONDA_PREFIX": "", "VIRTUAL_ENV": ""}
     out = subprocess.run([*CLI, "runtime", "list", "--json", "--timeout", "60"],

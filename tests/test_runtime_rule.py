@@ -8,33 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
 
 from ftwizard.runtime import NO_RUNTIME_FIX, RuntimeCandidate, training_runtime
+from runtime_support import DEV_PYTHON, bare_venv, ready_env  # noqa: F401 (fixture)
 
-DEV_PYTHON = sys.executable  # the development venv: torch and the train extra are installed
 CLI = [DEV_PYTHON, "-m", "ftwizard"]
 FIX = "ftwizard runtime install --wheelhouse DIR"
-
-
-def _env_with(folder: Path, target: str) -> Path:
-    """An environment folder whose interpreter runs `target` (a ready one: the dev venv)."""
-    python = folder / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f'#!/bin/sh\nexec "{target}" "$@"\n')
-    python.chmod(0o755)
-    return python
-
-
-@pytest.fixture(scope="module")
-def bare_venv(tmp_path_factory) -> Path:
-    """A real venv without torch or ftwizard: not ready."""
-    folder = tmp_path_factory.mktemp("bare") / "venv"
-    venv.EnvBuilder(with_pip=False).create(folder)
-    return folder / "bin" / "python"
 
 
 @pytest.fixture
@@ -63,14 +45,14 @@ def test_installed_build_without_a_runtime_names_the_fix(installed_build):
 def test_installed_build_trains_with_the_installed_runtime_never_itself(installed_build):
     from ftwizard.runtime import default_runtime_dir
 
-    runtime = _env_with(default_runtime_dir(), DEV_PYTHON)
+    runtime = ready_env(default_runtime_dir())
     rt = training_runtime()
     assert rt.python == str(runtime) != sys.executable
     assert rt.diagnostic.source == "installed" and rt.diagnostic.ready
     assert rt.diagnostic.torch_version  # read from its metadata by the quick check
     assert rt.describe().startswith(f"✔ {runtime}")
     # A bundled runtime next to the program comes first.
-    bundled = _env_with(installed_build.parent / "runtime", DEV_PYTHON)
+    bundled = ready_env(installed_build.parent / "runtime")
     assert training_runtime().python == str(bundled)
 
 
@@ -81,10 +63,10 @@ def test_the_program_itself_is_refused_even_when_configured(installed_build):
     assert rt.diagnostic.python == str(installed_build)
 
 
-def test_a_configured_runtime_that_cannot_train_is_not_replaced_silently(installed_build, bare_venv):
+def test_a_configured_runtime_that_cannot_train_is_not_replaced_silently(installed_build, bare_venv):  # noqa: F811 (fixture)
     from ftwizard.runtime import default_runtime_dir
 
-    _env_with(default_runtime_dir(), DEV_PYTHON)  # a ready one exists, but the user chose another
+    ready_env(default_runtime_dir())  # a ready one exists, but the user chose another
     rt = training_runtime(str(bare_venv.parent.parent))  # an environment folder is accepted
     assert rt.python is None
     assert rt.problem.startswith(f"The training runtime you chose, {bare_venv}, cannot train (missing ")
@@ -92,8 +74,8 @@ def test_a_configured_runtime_that_cannot_train_is_not_replaced_silently(install
     assert [d.python for d in rt.checked] == [str(bare_venv)]
 
 
-def test_the_first_ready_candidate_wins_and_unready_ones_are_passed(tmp_path, bare_venv):
-    ready = _env_with(tmp_path / "ready", DEV_PYTHON)
+def test_the_first_ready_candidate_wins_and_unready_ones_are_passed(tmp_path, bare_venv):  # noqa: F811 (fixture)
+    ready = ready_env(tmp_path / "ready")
     found = [RuntimeCandidate(str(tmp_path / "gone" / "python"), "bundled", "bundled"),
              RuntimeCandidate(str(bare_venv), "installed", "installed"),
              RuntimeCandidate(str(ready), "conda", "conda env 'ready'")]
@@ -106,7 +88,7 @@ def test_the_first_ready_candidate_wins_and_unready_ones_are_passed(tmp_path, ba
     assert f"{bare_venv}: missing transformers" in rt.problem and FIX in rt.problem
 
 
-def test_settings_object_and_file_and_environment(monkeypatch, tmp_path, bare_venv):
+def test_settings_object_and_file_and_environment(monkeypatch, tmp_path, bare_venv):  # noqa: F811 (fixture)
     from ftwizard.core.paths import config_dir
     from ftwizard.core.wizard_state import Settings
     from ftwizard.gui.settings import load_settings, save_settings
@@ -134,7 +116,7 @@ def test_train_without_a_ready_runtime_exits_2_naming_the_fix(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_train_python_flag_picks_the_runtime(tmp_path, bare_venv):
+def test_train_python_flag_picks_the_runtime(tmp_path, bare_venv):  # noqa: F811 (fixture)
     out = subprocess.run([*CLI, "train", "--python", str(bare_venv), "--model-dir", str(tmp_path),
                           "--data", str(tmp_path / "d.jsonl"), "--output", str(tmp_path / "run")],
                          capture_output=True, text=True, timeout=120)
@@ -142,7 +124,7 @@ def test_train_python_flag_picks_the_runtime(tmp_path, bare_venv):
     assert f"The training runtime you chose, {bare_venv}, cannot train" in out.stderr
 
 
-def test_doctor_reports_the_runtime_the_rule_picks(monkeypatch, bare_venv):
+def test_doctor_reports_the_runtime_the_rule_picks(monkeypatch, bare_venv):  # noqa: F811 (fixture)
     from ftwizard.cli.doctor_cmd import _runtime
 
     monkeypatch.setenv("FTWIZARD_PYTHON", str(bare_venv))
