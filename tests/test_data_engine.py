@@ -202,6 +202,8 @@ def test_the_vectorised_estimate_equals_the_per_text_rule():
     ]
     expect = [row_tokens(e.kind, len(e.turns), [estimate_text_tokens(t) for t in e.texts()]) for e in rows]
     assert EstimateCounter().count(rows) == expect == [23, 16, 3, 18]
+    chats = [rows[0], Example("chat", turns=(Turn("user", "abc"), Turn("assistant", "d" * 8)))]  # the whole-batch path
+    assert EstimateCounter().count(chats) == [23, 13]  # 11 chars / 4 + 2 x 5 = 12.75
 
 
 def test_a_cancelled_split_writes_nothing(tmp_path):
