@@ -60,3 +60,19 @@ def test_an_unreadable_residency_allows_no_region(text):
 
 def test_the_eu_has_27_member_states():
     assert len(EU_COUNTRIES) == 27
+
+
+def test_a_missing_figure_takes_the_median_of_similar_size_models_and_says_so():
+    from ftwizard.core.catalog import load_catalog
+    from ftwizard.core.scoring import peer_median, pick_benchmark, quality
+
+    catalog = load_catalog()
+    lacking = [m for m in catalog.models if pick_benchmark(m, "code") is None and peer_median(m, "code", catalog.models)]
+    assert lacking, "the catalog has models without a coding figure"
+    m = lacking[0]
+    median, n = peer_median(m, "code", catalog.models)
+    assert n >= 3 and 0 < median < 1
+    q = quality(m, "code", ["en"], None, catalog.models)
+    assert any("median of catalog models of similar size" in s and f"coding {median * 100:.0f}" in s for s in q.reasons)
+    # Without the catalog beside it, size stands in as before.
+    assert any("size stands in" in s for s in quality(m, "code", ["en"]).reasons)

@@ -112,7 +112,7 @@ def recommend(
         if hard:
             excluded.append(Exclusion(model_id=model.id, reason=hard.reason, constraint=hard.constraint))
             continue
-        q = _quality(model, answers)
+        q = _quality(model, answers, catalog)
         inf = _serving_memo(model, answers, priced, options, kwh, serve_budget)
         if serve_budget is not None and inf is not None and inf.usd_per_month > serve_budget:
             over_serving.append((model, q, inf))
@@ -529,9 +529,11 @@ def _memo(key: tuple, owner: object, make: Callable[[], object]):
     return value
 
 
-def _quality(model: ModelEntry, answers: Answers) -> scoring.Quality:
-    key = ("q", id(model), answers.task.kind, tuple(answers.languages), answers.data.p95_tokens)
-    return _memo(key, model, lambda: scoring.quality(model, answers.task.kind, answers.languages, answers.data.p95_tokens))
+def _quality(model: ModelEntry, answers: Answers, catalog: Catalog) -> scoring.Quality:
+    key = ("q", id(model), id(catalog.models), answers.task.kind, tuple(answers.languages), answers.data.p95_tokens)
+    return _memo(key, model, lambda: scoring.quality(
+        model, answers.task.kind, answers.languages, answers.data.p95_tokens, catalog.models
+    ))
 
 
 def _serving_memo(model, answers, priced, options, kwh, budget) -> InferenceCost | None:

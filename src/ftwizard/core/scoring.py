@@ -30,7 +30,10 @@ Quality (expected quality for the task and languages)
     non-English languages, long_context when the examples' p95 exceeds 8k tokens), capped at 1.
     The specialist bonus (0.08) is about what 3x more parameters add to the size term, so a
     specialist beats a generalist of similar size for its task, not one many times larger.
-    A group without a figure falls back on size, and the reasons say so: nothing is invented.
+    A group without a figure of the model's own takes the median figure of that group among
+    catalog models of similar size (effective parameters within a factor of 2, at least 3 of
+    them; the reasons say so), else falls back on size, and the reasons say so: a missing
+    figure is not rewarded above what models of its size publish, and nothing is invented.
     Benchmarks whose catalog `task_kinds` name the task are the task's own evidence: for the
     tasks scored on general knowledge alone (chat, instruction, classification, extraction,
     summarization, qa) their mean counts as a "task" group (0.7) beside general (0.3); for the
@@ -206,7 +209,49 @@ def specialist_for(model: ModelEntry, task_kind: str, languages: list[str], p95_
     return sorted(caps & need)
 
 
-def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens: int | None = None) -> Quality:
+PEER_SIZE_RATIO = 2.0  # "similar size": effective parameters within a factor of 2
+PEER_MIN = 3  # at least this many peers with a figure, else size stands in
+
+_PEERS: dict[tuple[int, str], tuple[object, list[tuple[float, float]]]] = {}
+
+
+def _group_figures(peers: tuple[ModelEntry, ...], group: str) -> list[tuple[float, float]]:
+    key = (id(peers), group)
+    hit = _PEERS.get(key)
+    if hit is not None and hit[0] is peers:
+        return hit[1]
+    rows = []
+    for m in peers:
+        b = pick_benchmark(m, group)
+        if b is not None:
+            rows.append((effective_params_b(m), b.score / 100.0))
+    if len(_PEERS) > 256:
+        _PEERS.clear()
+    _PEERS[key] = (peers, rows)
+    return rows
+
+
+def peer_median(model: ModelEntry, group: str, peers: tuple[ModelEntry, ...]) -> tuple[float, int] | None:
+    """Median figure of the group among catalog models of similar size, and how many there are."""
+    p = effective_params_b(model)
+    near = sorted(
+        score for size, score in _group_figures(peers, group)
+        if p / PEER_SIZE_RATIO <= size <= p * PEER_SIZE_RATIO
+    )
+    if len(near) < PEER_MIN:
+        return None
+    mid = len(near) // 2
+    median = near[mid] if len(near) % 2 else (near[mid - 1] + near[mid]) / 2
+    return median, len(near)
+
+
+def quality(
+    model: ModelEntry,
+    task_kind: str,
+    languages: list[str],
+    p95_tokens: int | None = None,
+    peers: tuple[ModelEntry, ...] | None = None,
+) -> Quality:
     groups = task_groups(task_kind, languages)
     own = task_benchmarks(model, task_kind)
     general_only = set(TASK_GROUPS[task_kind]) == {"general"}
@@ -218,7 +263,7 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
     size = size_score(effective_params_b(model))
     total_w = sum(groups.values())
     have_w, bench_sum = 0.0, 0.0
-    used, general, missing = [], [], []
+    used, general, missing, standins = [], [], [], []
     for group, w in groups.items():
         if group == "task":
             have_w += w
@@ -233,7 +278,13 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
             used += [f"{_bench_text(x)} ({kind_label})" for x in own]
             continue
         if b is None:
-            missing.append(GROUP_LABEL[group])
+            near = peer_median(model, group, peers) if peers else None
+            if near is not None:
+                have_w += w
+                bench_sum += w * near[0]
+                standins.append(f"{GROUP_LABEL[group]} {near[0] * 100:.0f} (median of {near[1]})")
+            else:
+                missing.append(GROUP_LABEL[group])
             continue
         have_w += w
         bench_sum += w * b.score / 100.0
@@ -250,6 +301,11 @@ def quality(model: ModelEntry, task_kind: str, languages: list[str], p95_tokens:
     if general:
         tail = "" if own else f"; the catalog has no benchmark specific to {task_kind} for it"
         reasons.append(f"General-knowledge benchmark (not specific to {task_kind}): {', '.join(general)}{tail}.")
+    if standins:
+        reasons.append(
+            f"The catalog has no published figure of its own for {model.name} here; the median of catalog "
+            f"models of similar size stands in: {', '.join(standins)}."
+        )
     if missing:
         reasons.append(
             f"The catalog has no published {' or '.join(missing)} benchmark for {model.name}; "
