@@ -82,3 +82,12 @@ def test_dollar_amounts_inside_the_rankers_sentences_follow_the_display_currency
     assert eur.in_text(text) == "Training costs about €0.24 of electricity; over the €2,250 budget by €1,111."
     assert Money().in_text(text) == text  # dollars stay as written
     assert eur.in_text("US$ and $ alone stay") == "US$ and $ alone stay"
+
+
+def test_detected_hardware_reads_in_the_same_gb_as_the_catalogs_cards():
+    from ftwizard.core.units import profile_summary
+    from gui_support import rtx4090_workstation
+
+    profile = rtx4090_workstation()
+    assert profile_summary(profile) == "1 x NVIDIA GeForce RTX 4090 (24 GB, 23.5 GB free)."
+    assert "GiB" in profile.summary  # the profile's own text (logs, JSON) is unchanged

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ftwizard.cli.common import add_json_flag, catalog_from_args, print_json
+from ftwizard.core.units import gpu_label, mem_gib, profile_summary
 
 STATUS_WORDS = {
     "ok": "ok",
@@ -29,7 +30,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def _gib(x: float | None) -> str:
-    return "unknown" if x is None else f"{x:.1f} GiB"
+    """Detection reports GiB: the vendors' GB (a '24 GB' card reads 24 GB), as everywhere."""
+    return mem_gib(x, dash="unknown")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(profile)
         return 0
-    print(profile.summary)
+    print(profile_summary(profile))
     for g in profile.gpus:
         where = f"GPU {g.mig_parent_index}/MIG {g.mig_device_index}" if g.is_mig_slice else f"GPU {g.index}"
         facts = [f"{g.vendor}"]
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             facts.append(f"{g.processes} process{'es' if g.processes > 1 else ''} running")
         if g.mig and not g.is_mig_slice:
             facts.append("MIG mode: use its slices")
-        print(f"  {where:<13} {g.label()}  [{', '.join(facts)}]")
+        print(f"  {where:<13} {gpu_label(g)}  [{', '.join(facts)}]")
         print(f"  {'':<13} catalog: {g.catalog_gpu_id or '-'}{f' ({g.catalog_note})' if g.catalog_note else ''}")
     cpu = profile.cpu
     cores = f"{cpu.logical_cores} logical cores" if cpu.logical_cores else "cores unknown"

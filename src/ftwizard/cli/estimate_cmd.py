@@ -110,12 +110,17 @@ def _request(args: argparse.Namespace, catalog):
 
 
 def _text(e) -> str:
-    lines = [f"Peak VRAM per GPU: {e.peak_vram_gb:.1f} GB (range {e.range_gb[0]:.1f}-{e.range_gb[1]:.1f} GB)"]
+    from ftwizard.core.units import gib_from_gb, mem, mem_value
+
+    # Memory as a person reads it: the vendors' GB (2^30 bytes); --json keeps the decimal *_gb fields.
+    lines = [f"Peak VRAM per GPU: {mem(e.peak_vram_gb)} (range {mem_value(e.range_gb[0])}-{mem(e.range_gb[1])})"]
     for name, gb in sorted(e.breakdown_gb.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {name:<24} {gb:8.2f} GB")
+        lines.append(f"  {name:<24} {gib_from_gb(gb):8.2f} GB")
     if e.fits is not None:
         verdict = "fits" if e.fits else "does NOT fit"
-        lines.append(f"On {e.gpu_memory_gb:.1f} GB usable: {verdict} (margin {e.margin_gb:+.1f} GB)")
+        sign = "+" if e.margin_gb >= 0 else "-"
+        lines.append(f"On {mem(e.gpu_memory_gb)} usable: {verdict} (margin {sign}{mem(abs(e.margin_gb))})")
+    lines.append("GB here = 2^30 bytes, the unit of GPU vendors' labels (a '24 GB' card holds 24 GB).")
     if e.calibration:
         lines.append(f"Calibration: {e.calibration}")
     if e.tokens_per_s is not None:

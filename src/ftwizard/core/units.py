@@ -188,6 +188,35 @@ def gpu_memory_text(total_gib: float | None, free_gib: float | None = None, *, u
     return ", ".join(parts)
 
 
+def gpu_label(gpu: object) -> str:
+    """A detected GPU as a person reads it: 'NVIDIA GeForce RTX 4090 (24 GB, 23.5 GB free)'
+    (GpuInfo.label() keeps GiB for logs and JSON-minded tools)."""
+    name = getattr(gpu, "name", "GPU")
+    profile = getattr(gpu, "mig_profile", None)
+    if getattr(gpu, "is_mig_slice", False) and profile and profile not in name:
+        name = f"{name} MIG {profile}"
+    memory = gpu_memory_text(getattr(gpu, "memory_total_gib", None), getattr(gpu, "memory_free_gib", None),
+                             unified=bool(getattr(gpu, "unified_memory", False)))
+    return f"{name} ({memory})" if memory else name
+
+
+def profile_summary(profile: object) -> str:
+    """A hardware profile's one sentence with memory in the vendors' GB: '1 x NVIDIA GeForce
+    RTX 4090 (24 GB, 23.5 GB free).' (HardwareProfile.summary prints GiB, for JSON and logs)."""
+    gpus = profile.usable_gpus()
+    if not gpus:
+        return profile.summary.replace(" GiB RAM", " GB RAM")
+    groups: dict[str, int] = {}
+    for g in gpus:
+        label = gpu_label(g)
+        groups[label] = groups.get(label, 0) + 1
+    text = "; ".join(f"{n} x {label}" for label, n in groups.items())
+    busy = sum(1 for g in gpus if g.busy)
+    if busy:
+        text += f"; {busy} in use by other processes"
+    return text + "."
+
+
 def settings_money() -> Money:
     """The display currency of the user's Settings file (USD where there is none or it is
     broken): the PDF, the CLI text and the window all read money the same way."""

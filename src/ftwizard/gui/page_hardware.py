@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ftwizard.core.answers import GpuCount, HardwareAnswers
 from ftwizard.core.hardware_options import local_only
-from ftwizard.core.units import gpu_memory_text, mem_gib
+from ftwizard.core.units import mem_gib, profile_summary
 from ftwizard.gui import workers
 from ftwizard.gui.forms import QuestionPage, hint_label
 
@@ -29,27 +29,6 @@ def detect_hardware(catalog):
     from ftwizard.hardware.detect import detect
 
     return detect(catalog)
-
-
-def gpu_summary(profile) -> str:
-    """The profile's one sentence, with memory in the vendors' GB: '1 x NVIDIA GeForce RTX 4090
-    (24 GB, 23.5 GB free).' (the profile's own summary prints GiB, for the JSON and logs)."""
-    gpus = profile.usable_gpus()
-    if not gpus:
-        return profile.summary.replace(" GiB RAM", " GB RAM")
-    groups: dict[str, int] = {}
-    for g in gpus:
-        name = g.name
-        if g.is_mig_slice and g.mig_profile and g.mig_profile not in name:
-            name = f"{name} MIG {g.mig_profile}"
-        memory = gpu_memory_text(g.memory_total_gib, g.memory_free_gib, unified=g.unified_memory)
-        label = f"{name} ({memory})" if memory else name
-        groups[label] = groups.get(label, 0) + 1
-    text = "; ".join(f"{n} x {label}" for label, n in groups.items())
-    busy = sum(1 for g in gpus if g.busy)
-    if busy:
-        text += f"; {busy} in use by other processes"
-    return text + "."
 
 
 class HardwarePage(QuestionPage):
@@ -143,7 +122,7 @@ class HardwarePage(QuestionPage):
 
     def _on_profile(self, profile) -> None:
         self.profile = profile
-        lines = [gpu_summary(profile)]
+        lines = [profile_summary(profile)]
         for g in profile.usable_gpus():
             if g.catalog_gpu_id is None:
                 lines.append(f"{g.name}: not in the catalog ({g.catalog_note or 'no match'}).")
