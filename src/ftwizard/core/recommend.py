@@ -717,7 +717,9 @@ def quality_rule_text(answers: Answers) -> str:
     return (
         f"Quality for {kind}: benchmark groups weighted {parts}; score = {scoring.BENCH_SHARE:g} x (coverage x "
         f"benchmark mean + (1 - coverage) x size) + {1 - scoring.BENCH_SHARE:.1f} x size, size on a log scale from "
-        f"{scoring.SIZE_MIN_B:g} B to {scoring.SIZE_MAX_B:g} B parameters; plus {scoring.STRENGTH_BONUS:g} when the "
+        f"{scoring.SIZE_MIN_B:g} B to {scoring.SIZE_MAX_B:g} B parameters; a group without the model's own figure "
+        f"takes the median of catalog models of similar size (within {scoring.PEER_SIZE_RATIO:g}x, at least "
+        f"{scoring.PEER_MIN}), else size; plus {scoring.STRENGTH_BONUS:g} when the "
         f"vendor lists {kind} among the model's strengths{special}.{own} Context shorter than your examples' "
         "95th-percentile length excludes a model (training would cut them)."
     )
