@@ -17,6 +17,7 @@ Nothing here imports Qt or torch; numpy comes with the GUI's pyqtgraph and is a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -24,6 +25,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,8 +290,9 @@ def check_range(
         fh.seek(start)
         data = fh.read(end - start)
     part = Part(pii=PiiScanner() if scan_pii else None)
-    for batch in jsonl_batches(data, 1, columns, start == 0):
-        part.extend(check_records(batch, fmt, counter, scan_pii, stable_keys))
+    with _cyclic_gc_paused():
+        for batch in jsonl_batches(data, 1, columns, start == 0):
+            part.extend(check_records(batch, fmt, counter, scan_pii, stable_keys))
     return part, data.count(b"\n")
 
 
@@ -460,6 +463,20 @@ def auto_workers(total_bytes: int, container: str) -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a pass makes millions of short-lived dicts and
+    lists, no reference cycles (refcounting frees them), and the collector's scans of them
+    took ~20% of the time. Restored after, whatever happens."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def run_pass(
     source: DatasetSource,
     *,
@@ -476,6 +493,13 @@ def run_pass(
 ) -> Pass:
     """Read every row once and merge the verdicts. `progress(bytes_done)` after each batch or
     range; `should_stop` polled as often. A stopped pass returns what it merged so far."""
+    with _cyclic_gc_paused():
+        return _run_pass(source, model_dir, counter, context_tokens, scan_pii, keep_rows, workers,
+                         should_stop, progress, chunk_bytes, dedup_cap)
+
+
+def _run_pass(source, model_dir, counter, context_tokens, scan_pii, keep_rows, workers,
+              should_stop, progress, chunk_bytes, dedup_cap) -> Pass:
     merger = Merger(context_tokens, scan_pii, keep_rows, DEDUP_CAP if dedup_cap is None else dedup_cap)
     stop = should_stop or (lambda: False)
     note = progress or (lambda done: None)
