@@ -292,3 +292,27 @@ def test_an_existing_pdf_is_replaced_whole(qapp, tmp_path):
     _write(sample_plan(tmp_path), target, charts=False)
     assert target.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.pdf"]
+
+
+def test_business_case_gives_the_whole_cost_alternatives_with_figures_risks_and_the_scores_meaning(sample_pdf):
+    _, _, text = sample_pdf
+    case = _section(text, "Business case")
+    # Cost beyond electricity: the run, rent or amortisation, repeat runs and people time as inputs.
+    for item in ("Training run: electricity", "$0.84", "Repeat runs", "People time", "Serving, per month", "$188"):
+        assert item in case, item
+    assert "GPU time at rental price" in case or "GPU amortisation" in case
+    # Real alternatives with their figures: prompting, retrieval, a smaller and a larger model.
+    for item in ("Prompting the instruct model", "Retrieval (RAG)", "Larger: Gemma 2 9B QLoRA (#3)", "$1.09"):
+        assert item in case, item
+    assert "Quality is not known until measured" in case
+    assert "for a summarization task it is 67% general knowledge (MMLU) + 33% multilingual" in case
+    assert "Totals within 0.02 of each other are a tie" in case
+
+
+def test_scores_within_the_tie_margin_are_called_a_tie_not_a_ranking(qapp, tmp_path):
+    plan = sample_plan(tmp_path)
+    plan.recommendations[1].score = 0.805  # 0.812 vs 0.805: within noise
+    path = _write(plan, tmp_path / "tie.pdf", charts=False)
+    text = _squash("\n".join(_text(path)))
+    assert "score of 0.812 (a tie with #2: totals within 0.02 are not a ranking" in text
+    assert "Tied with the recommendation: #2 Llama 3.1 8B LoRA (0.805)" in _section(text, "Business case")

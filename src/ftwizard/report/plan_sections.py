@@ -224,7 +224,7 @@ def _tie_note(plan: Plan, rec: Recommendation) -> str:
         return ""
     names = ", ".join(f"#{r.rank}" for r in sorted(tied, key=lambda r: r.rank)[:4])
     return (f" (a tie with {names}: totals within {TIE_MARGIN} are not a ranking, "
-            "see Business case)")
+            "see the business case)")
 
 
 # -- business case ------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def business_case(
     h.h3("What the score means")
     h.p(
         f"The score ({fmt_score(rec.score)} for the recommendation) is a weighted sum of six parts in 0-1 "
-        "(weights under Your answers). Quality is a prior, not a measurement on your task: for a "
+        "(the weights are listed with the answers). Quality is a prior, not a measurement on your task: for a "
         f"{a.task.kind} task it is {_quality_definition(a.task.kind, a.languages)}, blended with model size "
         "(ftwizard.core.scoring documents each formula). The tuned model's real quality is what the "
         "holdout evaluation measures (Compliance checklist). Totals within "
@@ -308,9 +308,10 @@ def _alternative_rows(plan: Plan, rec: Recommendation, money: Money) -> list[tup
              money(rec.monthly_inference_usd), f"{rec.score_parts.quality:.2f}", hardware_short(rec))]
     rows.append(("Prompting the instruct model, no tuning", money(0), money(rec.monthly_inference_usd),
                  "measure it", "the baseline the tuned model must beat on the holdout; costs people time only"))
-    if a.knowledge_changes_often:
-        rows.append(("Retrieval (RAG) over your documents", money(0), "serving + index", "measure it",
-                     "facts change often: retrieval keeps answers current without retraining"))
+    rows.append(("Retrieval (RAG) over your documents", money(0), "serving + search index", "measure it",
+                 "advised first: facts change often, retrieval keeps answers current without retraining"
+                 if a.knowledge_changes_often else
+                 "when answers must quote current documents; combines with a tuned model"))
     others = [r for r in plan.recommendations if r is not rec and r.train_cost_usd is not None]
     smaller = min((r for r in others if r.params_b < rec.params_b), key=lambda r: (r.params_b, r.rank), default=None)
     larger = max((r for r in others if r.params_b > rec.params_b), key=lambda r: (r.params_b, -r.rank), default=None)
