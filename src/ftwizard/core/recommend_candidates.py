@@ -182,11 +182,11 @@ def find_candidates(
         screen_peak = run.peak_gb if screen_peak is None else min(screen_peak, run.peak_gb)
         by_gpu = {o.gpu.id: o for o in cloud}
         if within:
-            cost = as_cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
+            cost = _cost_option(max(within, key=lambda x: (offer_score(x.hours, x.usd), -x.usd)))
             opt = by_gpu[cost.gpu_id]
             usable = usable_memory_gb(opt.gpu)
             # The offer's own card and count: the precision it was swept with (recommend_cloud).
-            c_hp = starting_hyperparameters(model, method, objective, answers, opt.gpu, gpus=cost.count)
+            c_hp = _offer_hp(model, method, objective, answers, opt.gpu, cost.count)
             # Several GPUs are sharded (FSDP): replicating (DDP) adds gradient buckets per card.
             strategy = "single" if cost.count == 1 else "fsdp"
             peak = run.peak_on(cost.gpu_id)
@@ -223,6 +223,26 @@ def find_candidates(
 
 
 _POOL: dict[tuple, tuple[ModelEntry, Catalog, tuple]] = {}
+
+
+def _cost_option(x) -> CostOption:
+    """The offer as a CostOption; built once per offer (offers are plain tuples, hashable)."""
+    if isinstance(x, CostOption):
+        return x
+    hit = _POOL.get(("offer", x))
+    if hit is None:
+        hit = _POOL[("offer", x)] = (None, None, as_cost_option(x))
+    return hit[2]
+
+
+def _offer_hp(model, method, objective, answers, gpu, count) -> Hyperparameters:
+    key = ("hp", id(model), method, objective, gpu.id, count, _answers_key(answers))
+    hit = _POOL.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[2]
+    hp = starting_hyperparameters(model, method, objective, answers, gpu, gpus=count)
+    _POOL[key] = (model, None, hp)
+    return hp
 
 
 def _answers_key(answers: Answers) -> tuple:
