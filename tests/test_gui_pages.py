@@ -238,6 +238,15 @@ def test_charts_draw_the_plan_and_a_row_choice_redraws_them(qtbot, wizard):
     assert charts.widgets[2] is not first  # redrawn for the newly chosen row
     labels = [t[1] for t in charts.widgets[2].getPlotItem().getAxis("bottom")._tickLevels[0]]
     assert any("RTX 4090" in lab for lab in labels)
+    # The ranker's first plan stays "recommended"; the row picked here is "selected", not "chosen".
+    ticks = [t[1] for t in charts.widgets[0].getPlotItem().getAxis("bottom")._tickLevels[0]]
+    assert ticks[0].endswith("\u2605 recommended") and ticks[1].endswith("(selected)")
+    assert not any("(chosen)" in t for t in ticks)
+    # The quality chart names the plans on its front, in words, never rank numbers alone.
+    from pyqtgraph import TextItem
+
+    names = [i.textItem.toPlainText() for i in charts.widgets[1].getPlotItem().items if isinstance(i, TextItem)]
+    assert any(n.startswith("recommended: " + results.plan.recommendations[0].model_name) for n in names)
 
 
 def test_export_pdf_writes_the_plan(qtbot, wizard, tmp_path):
