@@ -46,6 +46,8 @@ def test_serving_cost_within_the_budget_orders_gently_and_over_it_falls_away():
         ("us", {"us"}, {"eu"}),
         ("EU-only", {"eu", "de"}, {"us"}),
         ("data centres in France", {"fr"}, {"eu"}),
+        ("IN", {"in"}, {"eu", "us"}),
+        ("India", {"in"}, {"us"}),
     ],
 )
 def test_a_residency_answer_reads_as_region_codes(text, must, must_not):

@@ -83,7 +83,9 @@ def residency_regions(text: str | None) -> frozenset[str] | None:
         return None
     out: set[str] = set()
     for part in re.split(r"[,;/+&]|\band\b|\bor\b", text.lower()):
-        word = " ".join(w for w in re.sub(r"[^a-z ]", " ", part).split() if w not in _FILLER)
+        tokens = re.sub(r"[^a-z ]", " ", part).split()
+        # Filler words go only beside a name: "IN" alone is India, "data in France" is France.
+        word = " ".join(w for w in tokens if w not in _FILLER or len(tokens) == 1)
         if not word:
             continue
         code = _REGION_WORDS.get(word) or (word if re.fullmatch(r"[a-z]{2}", word) else None)
