@@ -104,3 +104,27 @@ def test_plan_excludes_an_unlabelled_folder_from_commercial_use_until_confirmed(
 def test_plan_model_dir_error_exits_2(tmp_path, capsys):
     assert main(["plan", "--answers", SUPPORT_BOT, "--model-dir", str(tmp_path / "nope")]) == 2
     assert "model folder not found" in capsys.readouterr().err
+
+
+def test_wizard_add_model_folder_ranks_it_beside_the_catalog(qtbot, tmp_path):
+    from ftwizard.core.answers import default_answers
+    from ftwizard.gui import workers
+    from ftwizard.gui.wizard import WizardWindow
+    from gui_support import rtx4090_workstation, wait_for_plan
+
+    w = WizardWindow(detector=rtx4090_workstation, catalog=load_catalog())
+    qtbot.addWidget(w)
+    w.show()
+    w.finish_setup()
+    qtbot.waitUntil(lambda: not w.pages["hardware"].detecting(), timeout=20_000)
+    w.answers = default_answers()
+    d = make_folder(tmp_path, "ours", licence=APACHE)
+    try:
+        assert w.pages["results"].add_model_folder(path=d)
+        plan = wait_for_plan(qtbot, w)
+        ids = [r.model_id for r in plan.recommendations] + [e.model_id for e in plan.excluded]
+        assert "local-ours" in ids and w.catalog.model("local-ours").licences == ["apache-2.0"]
+        assert not w.pages["results"].add_model_folder(path=tmp_path / "missing")
+        assert "cannot be added" in w.pages["results"].advice.text()
+    finally:
+        workers.wait_all(20_000)

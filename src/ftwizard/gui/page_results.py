@@ -316,7 +316,7 @@ class ResultsPage(QWizardPage):
         An unrecognised licence is asked for; leaving it unknown keeps the folder out of
         commercial plans (core.local_models)."""
         from ftwizard.core.errors import FtwizardError
-        from ftwizard.core.local_models import detect_licence, with_local_models
+        from ftwizard.core.local_models import model_from_folder, with_local_models
 
         if path is None:
             chosen = QFileDialog.getExistingDirectory(self, "Add model folder", str(Path.home()))
@@ -324,7 +324,13 @@ class ResultsPage(QWizardPage):
                 return False
             path = Path(chosen)
         wiz = self._wizard
-        if licence is None and detect_licence(path)[0] is None and wiz.answers.compliance.commercial_use:
+        try:
+            unknown = model_from_folder(path).licences == ["unknown-local"]
+        except FtwizardError as exc:
+            self.status.setText("")
+            self.advice.setText(f"<b>The model folder cannot be added.</b> {html.escape(str(exc))}")
+            return False
+        if licence is None and unknown and wiz.answers.compliance.commercial_use:
             from PySide6.QtWidgets import QInputDialog
 
             keep = "Unknown (exclude from commercial plans)"
