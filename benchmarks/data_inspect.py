@@ -107,6 +107,7 @@ def child(mode: str, path: str, model_dir: str) -> None:
     t1 = time.perf_counter()
     extra["import_s"] = round(t1 - t0, 2)
     t0 = t1
+    cpu0 = _cpu_seconds()
     if mode in ("baseline", "orjson", "msgspec"):
         if mode == "baseline":
             loads = json.loads
@@ -141,6 +142,7 @@ def child(mode: str, path: str, model_dir: str) -> None:
                  "p95_tokens": report.tokens.p95_tokens, "mean_tokens": round(report.tokens.mean_tokens, 1),
                  "pii_rows": report.pii.rows_with_any if report.pii else None}
     seconds = time.perf_counter() - t0
+    extra["cpu_s"] = _cpu_seconds() - cpu0
     kib = 1024  # ru_maxrss is in KiB on Linux
     print(json.dumps({
         "mode": mode, "rows": rows, "seconds": seconds,
@@ -148,6 +150,12 @@ def child(mode: str, path: str, model_dir: str) -> None:
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
         **extra,
     }))
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the worker processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def run_child(mode: str, path: Path, model_dir: Path) -> dict:
@@ -188,12 +196,13 @@ def main() -> int:
         return statistics.median(r[key] for r in runs[m])
 
     base = med("baseline")
+    base_cpu = med("baseline", "cpu_s")
     head = (
         f"- {datetime.date.today()}, `python benchmarks/data_inspect.py --rows {args.rows} --repeat {args.repeat}`, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores shared with other work, "
         f"Python {platform.python_version()}; file {args.rows:,} lines, {size_mb:.0f} MB; load average "
         f"before/after {load_before:.1f}/{load_after:.1f}; medians of {args.repeat} round-robin runs, each a "
-        "fresh process, imports not timed (a shared machine: compare the ratios, measured in the same run, not the times)"
+        "fresh process, imports not timed; CPU = user + system seconds of the process and its workers, the steadier figure when others load the cores (a shared machine: compare the ratios, measured in the same run, not the times)"
     )
     rows = []
     for m in modes:
@@ -203,9 +212,10 @@ def main() -> int:
         spread = f" (runs {each} s)" if args.repeat > 1 else ""
         workers = med(m, "worker_peak_rss_mb")
         rss = f"peak RSS {med(m, 'peak_rss_mb'):.0f} MB" + (f", each worker <= {workers:.0f} MB" if workers else "")
+        cpu = med(m, "cpu_s")
         rows.append(
             f"{MODES[m]}: {secs:.2f} s{spread}, {r['rows'] / secs:,.0f} rows/s, {size_mb / secs:.0f} MB/s, "
-            f"{rss}; **{secs / base:.2f} x baseline**"
+            f"{rss}; **{secs / base:.2f} x baseline** wall time; CPU {cpu:.2f} s = {cpu / base_cpu:.2f} x baseline CPU"
         )
     for m in ("inspect", "inspect_tokenizer"):
         if m in runs and runs[m]:

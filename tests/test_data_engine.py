@@ -270,3 +270,19 @@ def test_cli_json_output_is_clean_with_progress_on(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rows_good"] == 50
     assert "\r" not in proc.stderr
+
+
+def test_cli_workers_flag_gives_the_same_report_and_refuses_zero(tmp_path, capsys, monkeypatch):
+    from ftwizard.cli.main import main
+
+    f = write_messy(tmp_path / "d.jsonl")
+    monkeypatch.setattr(engine, "CHUNK_BYTES", 900)
+    reports = []
+    for n in ("1", "2"):
+        assert main(["data", "inspect", str(f), "--workers", n, "--json"]) == 0
+        reports.append({k: v for k, v in json.loads(capsys.readouterr().out).items() if k != "seconds"})
+    assert reports[0] == reports[1]
+    assert main(["data", "split", str(f), "--out", str(tmp_path / "o"), "--workers", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_train"] > 0
+    assert main(["data", "inspect", str(f), "--workers", "0"]) == 2
+    assert "--workers must be 1 or more, got 0" in capsys.readouterr().err

@@ -32,6 +32,11 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
         "--columns", metavar="FIELD=COLUMN[,...]",
         help="map the file's columns or keys to the format's fields, e.g. prompt=question,completion=answer",
     )
+    p.add_argument(
+        "--workers", type=int, metavar="N",
+        help="processes to read a JSON Lines file with (default: one per core, up to 4, for a "
+        "file of 64 MiB or more on Linux; 1 reads in this process); the results are the same",
+    )
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -139,6 +144,14 @@ def _progress_printer(args: argparse.Namespace, label: str) -> ProgressPrinter:
     return ProgressPrinter(label, bar=sys.stderr.isatty() and not args.json)
 
 
+def _workers(args: argparse.Namespace) -> int | None:
+    from ftwizard.core.errors import DatasetError
+
+    if args.workers is not None and args.workers < 1:
+        raise DatasetError(f"--workers must be 1 or more, got {args.workers}")
+    return args.workers
+
+
 def run(args: argparse.Namespace) -> int:
     if args.data_command == "inspect":
         return _inspect(args)
@@ -154,7 +167,7 @@ def _inspect(args: argparse.Namespace) -> int:
         report = inspect(
             args.file, fmt=args.fmt, model_dir=args.model_dir, seq_len=args.seq_len,
             progress=show, columns=parse_columns(args.columns),
-            context_tokens=args.context_tokens, scan_pii=not args.no_pii,
+            context_tokens=args.context_tokens, scan_pii=not args.no_pii, workers=_workers(args),
         )
     finally:
         show.close()
@@ -216,7 +229,7 @@ def _split(args: argparse.Namespace) -> int:
     try:
         summary = split(
             args.file, holdout=args.holdout, seed=args.seed, out_dir=args.out,
-            fmt=args.fmt, columns=parse_columns(args.columns), progress=show,
+            fmt=args.fmt, columns=parse_columns(args.columns), progress=show, workers=_workers(args),
         )
     finally:
         show.close()

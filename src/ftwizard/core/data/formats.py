@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -398,6 +399,7 @@ def _normalise(record: Any, fmt: str) -> Example:
 
 
 _DIRECT_ROLES = frozenset(ROLES)
+_ROLE, _CONTENT = itemgetter("role"), itemgetter("content")
 
 
 def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str], str] | None:
@@ -416,10 +418,10 @@ def fast_chat(record: Any, fmt: str) -> tuple[list[str], list[str], str] | None:
             turns = record["messages"]
             if type(turns) is not list or not turns:
                 return None
-            roles = [t["role"] for t in turns]
+            roles = list(map(_ROLE, turns))
             if not _DIRECT_ROLES.issuperset(roles):
                 return None
-            contents = [t["content"] for t in turns]
+            contents = list(map(_CONTENT, turns))
         elif fmt == "sharegpt":
             turns = record["conversations"]
             if type(turns) is not list or not turns or "system" in record:
