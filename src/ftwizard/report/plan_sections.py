@@ -570,7 +570,7 @@ def compliance(h: Html, plan: Plan, catalog: Catalog | None = None, dataset: Any
     """What the compliance officer checks and signs: every place the data and the weights go,
     with residency; the personal-data scan; the dataset file and its hash; licence duties; the
     model's source; then one sign-off per role."""
-    h.h2("Compliance checklist")
+    h.h2("Compliance checklist", new_page=True)  # the page the officer signs, whole
     a = plan.answers
     rec = plan.chosen
     rc = plan.run_config
