@@ -207,3 +207,22 @@ def test_cli_runs_eval_in_the_training_runtime_when_the_libraries_are_not_here(t
     assert main(["runs", "eval", str(run), "--metrics", "qa", "--python", str(runtime), "--json"]) == 0
     out = json.loads(capfd.readouterr().out)
     assert out["kind"] == "qa" and out["metrics"][0]["tuned"] == 1.0 and (run / "eval.json").is_file()
+
+
+def test_resampled_sacrebleu_scores_equal_corpus_scores_of_the_resample():
+    """The translation intervals sum sentence statistics per resample (as sacrebleu.significance):
+    each resample's score is the corpus score of those sentences."""
+    import sacrebleu
+
+    rng = random.Random(1)
+    words = "the a cat dog sat ran on under mat rug".split()
+    refs = [" ".join(rng.choices(words, k=8)) for _ in range(15)]
+    hyps = [" ".join(rng.choices(words, k=7)) for _ in range(15)]
+    import numpy as np
+
+    for metric, corpus in ((sacrebleu.BLEU(), sacrebleu.corpus_bleu), (sacrebleu.CHRF(), sacrebleu.corpus_chrf)):
+        st = np.asarray(metric._extract_corpus_statistics(hyps, [refs]))
+        for _ in range(5):
+            idx = [rng.randrange(15) for _ in range(15)]
+            got = metric._compute_score_from_stats(st[idx].sum(axis=0).tolist()).score
+            assert got == pytest.approx(corpus([hyps[i] for i in idx], [[refs[i] for i in idx]]).score)
