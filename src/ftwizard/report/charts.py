@@ -319,14 +319,16 @@ def gpu_options_chart(
         names.append(o.label + tail)
     _category_ticks(w, names)
     top_h = max(o.train_hours for o in opts)
-    if n == 1:
+    head = 1.15
+    if n == 1:  # room above the bar for a note saying why there is only one
+        head = 1.35
         note = pg.TextItem("the only GPU option that holds this job within your answers", color=INK,
-                           anchor=(0.0, 0.0))
+                           anchor=(0.5, 0.0))
         note.setFont(_font(TICK_PX))
-        note.setPos(_slots(n)[0] + 0.1, top_h * 1.14)
+        note.setPos(0, top_h * head)
         item.addItem(note)
-    item.setRange(xRange=_slots(n), yRange=(0, top_h * 1.15), padding=0)
-    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * 1.15 or 1.0), padding=0)
+    item.setRange(xRange=_slots(n), yRange=(0, top_h * head), padding=0)
+    cost_view.setRange(yRange=(0, max(o.train_cost_usd for o in opts) * head or 1.0), padding=0)
     return w
 
 
