@@ -60,7 +60,13 @@ from ftwizard.core.plan import (
     ScoreParts,
     ScoreWeights,
 )
-from ftwizard.core.recommend_candidates import Candidate, Failure, finalize, find_candidates
+from ftwizard.core.recommend_candidates import (
+    Candidate,
+    Failure,
+    finalize,
+    find_candidates,
+    gpu_key,
+)
 from ftwizard.core.recommend_cloud import DOWNLOAD_MB_PER_S, STARTUP_HOURS
 from ftwizard.core.recommend_text import TECHNIQUE_LABEL, describe_reasons, warnings_for
 from ftwizard.core.units import mem
@@ -537,7 +543,7 @@ def _quality(model: ModelEntry, answers: Answers, catalog: Catalog) -> scoring.Q
 
 
 def _serving_memo(model, answers, priced, options, kwh, budget) -> InferenceCost | None:
-    local = tuple((o.gpu.model_dump_json(), o.max_count) for o in options if o.where == "local")
+    local = tuple((gpu_key(o.gpu), o.max_count) for o in options if o.where == "local")
     key = ("s", id(model), id(priced), local, kwh, budget, answers.compliance.air_gapped)
     return _memo(key, model, lambda: serving_cost(model, answers, priced, options, kwh, budget))
 

@@ -245,6 +245,12 @@ def _offer_hp(model, method, objective, answers, gpu, count) -> Hyperparameters:
     return hp
 
 
+def gpu_key(gpu) -> tuple:
+    """What identifies a card for the caches: a catalog entry by id; a card the user named (id
+    'user-...', built from the answers) also by the memory and figures it was planned with."""
+    return (gpu.id, gpu.memory_gb, gpu.bf16_dense_tflops, gpu.fp16_dense_tflops, gpu.tdp_w, gpu.bf16_supported)
+
+
 def _answers_key(answers: Answers) -> tuple:
     """The answers a placement depends on (hyperparameters, tokens, the training budget)."""
     d = answers.data
@@ -258,7 +264,7 @@ def _local_placement(model, method, objective, answers, catalog, opt, tariff, co
     One card when it holds the run with headroom; else shard when sharding gives headroom (idle
     cards buy a bigger model); else the tightest layout that fits at all (the warning tier)."""
     key = (
-        "local", id(model), id(catalog), method, objective, opt.gpu.model_dump_json(), opt.max_count, opt.free_gb,
+        "local", id(model), id(catalog), method, objective, gpu_key(opt.gpu), opt.max_count, opt.free_gb,
         _answers_key(answers), tuple(sorted(tariff.items())), calibration.key if calibration else "",
     )
     hit = _POOL.get(key)
