@@ -65,6 +65,11 @@ VENDOR_TOTALS = [
     ("qwen3-coder-30b-a3b-instruct", QWEN3_MOE_2507, 30.5, "Qwen3-Coder-30B-A3B-Instruct card: 30.5B in total"),
     ("deepseek-r1-distill-qwen-14b", {**QWEN25, "intermediate_size": 13824, "num_hidden_layers": 48}, 14.7, "base Qwen2.5-14B: 14.7B (Qwen2.5 blog)"),
     ("deepseek-r1-distill-qwen-32b", {**QWEN25, "intermediate_size": 27648, "num_hidden_layers": 64}, 32.5, "base Qwen2.5-32B: 32.5B (Qwen2.5 blog)"),
+    ("qwen2.5-coder-14b", {**QWEN25, "intermediate_size": 13824, "num_hidden_layers": 48}, 14.7, "Qwen2.5 14B shape: 14.7B (Qwen2.5 blog)"),
+    ("apertus-8b", {
+        "model_type": "apertus", "hidden_size": 4096, "intermediate_size": 21504, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 131072, "tie_word_embeddings": False,
+    }, 8.0, "Apertus card: 8B (rounded); xIELU MLP has no gate"),
     ("granite-4.0-h-tiny", GRANITE_H_TINY, 7.0, "IBM card: '7B parameter' (rounded)"),
     ("smollm3-3b", {
         "model_type": "smollm3", "hidden_size": 2048, "intermediate_size": 11008, "num_hidden_layers": 36,

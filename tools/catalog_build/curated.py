@@ -163,7 +163,6 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
 for _mid in ("smollm2-135m", "smollm2-360m", "smollm2-1.7b"):
     ROW_FIXES.setdefault(_mid, {})["_evidence"] = {"params": [
         ev("params", "github.com/huggingface/smollm:README.md", "vendor", "SmolLM2: three sizes, 135M, 360M and 1.7B"),
-        ev("params", "arXiv 2502.02737 (SmolLM2 paper, linked from the card)", "paper", "not read here; named by the card"),
     ]}
 ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
@@ -409,6 +408,10 @@ QWEN25_14B = {
 }
 QWEN25_32B = {**QWEN25_14B, "intermediate_size": 27648, "num_hidden_layers": 64}
 
+QWEN_CODER_BLOG = "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5-coder-family/index.md"
+APERTUS_CARD = "https://huggingface.co/swiss-ai/Apertus-8B-2509"
+APERTUS_CARD_COPY = "https://llmyourway.com/authors/swiss-ai (copy of the card text)"
+
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
 NEW_MODELS: list[dict] = [
@@ -503,6 +506,95 @@ NEW_MODELS: list[dict] = [
     _r1_distill("32B", "qwen2.5-32b", QWEN25_32B, {
         "AIME 2024": 72.6, "MATH-500": 94.3, "GPQA Diamond": 62.1, "LiveCodeBench": 57.2,
     }),
+    {
+        "id": "qwen2.5-coder-14b",
+        "name": "Qwen2.5-Coder 14B",
+        "family": "Qwen2.5-Coder",
+        "hf_repo_id": "Qwen/Qwen2.5-Coder-14B",
+        "instruct_repo_id": "Qwen/Qwen2.5-Coder-14B-Instruct",
+        "params_b_reported": "14B",
+        "architecture": {**QWEN25_14B, "max_position_embeddings": 32768},
+        "context_tokens": 131072,
+        "licences": ["apache-2.0"],
+        "languages": ["zh", "en", "fr", "es", "pt", "de", "it", "ru", "ja", "ko", "vi", "th", "ar"],
+        "languages_note": (
+            "The Coder card names 92 programming languages and no natural-language list; the list is "
+            "the Qwen2.5 base family's (29+ languages, 13 named)."
+        ),
+        "task_strengths": ["chat", "instruction", "code"],
+        "benchmarks": [],
+        "release_date": None,
+        "sources": {
+            "architecture": "https://huggingface.co/Qwen/Qwen2.5-Coder-14B/blob/main/config.json, via copies (unsloth/Qwen2.5-Coder-14B, mlx-community/Qwen2.5-Coder-14B-4bit)",
+            "licence": QWEN_CODER_BLOG + " (Model License: 0.5/1.5/7/14/32B Apache-2.0, 3B Qwen-Research)",
+            "languages": "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5/index.md",
+            "benchmarks": None,
+            "release_date": None,
+        },
+        "confidence": "partial",
+        "notes": (
+            "Same shapes as Qwen2.5-14B (QKV bias, 48 layers, 40/8 heads) with a 32K native window; "
+            "128K with YaRN as for the family. No benchmark recorded: the 14B scores were not read."
+        ),
+        "evidence": [
+            ev("architecture", "https://huggingface.co/Qwen/Qwen2.5-Coder-14B/blob/main/config.json", "third_party", "config.json as copied by unsloth/Qwen2.5-Coder-14B (_name_or_path Qwen/Qwen2.5-Coder-14B) and mlx-community"),
+            ev("licence", QWEN_CODER_BLOG, "vendor", "Model License table", read_on=None),
+            ev("languages", "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5/index.md", "vendor", "inherited from the Qwen2.5 family; not stated by the Coder card", read_on=None),
+            ev("context", QWEN_CODER_BLOG, "vendor", "128K via YaRN for the family (as the catalog's Qwen2.5-Coder rows)", read_on=None),
+        ],
+    },
+    {
+        "id": "apertus-8b",
+        "name": "Apertus 8B",
+        "family": "Apertus",
+        "hf_repo_id": "swiss-ai/Apertus-8B-2509",
+        "instruct_repo_id": "swiss-ai/Apertus-8B-Instruct-2509",
+        "params_b_reported": "8B",
+        "architecture": {
+            "model_type": "apertus",
+            "hidden_size": 4096,
+            "intermediate_size": 21504,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "vocab_size": 131072,
+            "max_position_embeddings": 65536,
+            "tie_word_embeddings": False,
+        },
+        "context_tokens": 65536,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": (
+            "'1811 natively supported languages' (card); the card publishes no list, so the catalog "
+            "records the count and English (the card's benchmark language) as listed."
+        ),
+        "languages_claim_count": 1811,
+        "task_strengths": ["chat", "instruction", "translation"],
+        "benchmarks": [],
+        "release_date": "2025-09-02",
+        "sources": {
+            "architecture": "https://huggingface.co/swiss-ai/Apertus-8B-2509/blob/main/config.json, via a fine-tune's copy (NewEden-Forge/Science-Expert-R1)",
+            "licence": APERTUS_CARD + " (license: apache-2.0)",
+            "languages": APERTUS_CARD,
+            "benchmarks": None,
+            "release_date": "https://huggingface.co/docs/transformers/model_doc/apertus",
+        },
+        "confidence": "partial",
+        "notes": (
+            "Fully open (weights, data, recipes); trained on 15T tokens with the xIELU activation, "
+            "so the MLP has two matrices (up, down) and no gate. Trained respecting data owners' "
+            "opt-outs. 65,536-token context."
+        ),
+        "evidence": [
+            ev("architecture", "https://huggingface.co/swiss-ai/Apertus-8B-2509/blob/main/config.json", "third_party", "shapes from an ApertusForCausalLM fine-tune's config.json (NewEden-Forge/Science-Expert-R1): hidden 4096, 21504, 32 layers, 32/8 heads, vocab 131072"),
+            ev("licence", APERTUS_CARD, "third_party", "license: apache-2.0 in the card front matter, read from " + APERTUS_CARD_COPY),
+            ev("languages", APERTUS_CARD, "third_party", "'Massively Multilingual: 1811 natively supported languages', read from " + APERTUS_CARD_COPY),
+            ev("context", APERTUS_CARD, "third_party", "'supports a context length up to 65,536 tokens' (card copy)"),
+            ev("release_date", "https://huggingface.co/docs/transformers/model_doc/apertus", "third_party", "'released on 2025-09-02' (Hugging Face Transformers docs)"),
+            ev("params", "https://huggingface.co/collections/swiss-ai/apertus-v1", "vendor", "Swiss AI's collection: 8B and 70B open-data open-weights models, 'multilingual in >1000 languages'; Apertus-8B-2509 listed as 8B"),
+        ],
+    },
     {
         "id": "smollm3-3b",
         "name": "SmolLM3 3B",

@@ -22,6 +22,8 @@ from ftwizard.core.jsonio import describe_validation_error, read_json
 PLAIN_MLP_TYPES = frozenset(
     {"gpt2", "gpt_neox", "falcon", "phi", "bloom", "gpt_bigcode", "starcoder2", "gptj", "opt", "mpt"}
 )
+# RMSNorm families whose MLP is also two matrices (Apertus: up, xIELU, down).
+UNGATED_TYPES = PLAIN_MLP_TYPES | {"apertus"}
 # Families with LayerNorm (weight + bias); the others use RMSNorm.
 LAYERNORM_TYPES = PLAIN_MLP_TYPES | {"stablelm", "cohere"}
 # Families with a bias on every linear layer (GPT-2 style).
@@ -96,7 +98,7 @@ def shapes(arch: Architecture) -> Shapes:
     """Linear shapes and parameter counts of a decoder-only transformer (cached: immutable)."""
     h, d = arch.hidden_size, arch.head_dim
     q_out, kv_out = arch.num_attention_heads * d, arch.num_key_value_heads * d
-    gated = arch.model_type not in PLAIN_MLP_TYPES
+    gated = arch.model_type not in UNGATED_TYPES
     layernorm = arch.model_type in LAYERNORM_TYPES
     experts = arch.moe_experts or 1
     active = arch.moe_active_experts or 1
@@ -245,7 +247,7 @@ def shipped_weight_bytes(arch: Architecture, weights_dtype: str | None) -> float
 def target_roles(arch: Architecture, targets: str) -> frozenset[str]:
     """'all-linear' (PEFT: every linear but the LM head), 'attention', module names, or a
     comma-separated mix ('all-linear,lm_head')."""
-    gated = arch.model_type not in PLAIN_MLP_TYPES
+    gated = arch.model_type not in UNGATED_TYPES
     every = {"q", "k", "v", "o", "up", "down"} | ({"gate"} if gated else set())
     roles: set[str] = set()
     for raw in targets.strip().lower().replace(" ", "").split(","):
