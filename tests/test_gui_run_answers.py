@@ -69,7 +69,11 @@ def test_making_samples_of_an_unfinished_run_says_why(qtbot, tmp_path):
 
     view = SamplesView(tmp_path, python=sys.executable)
     qtbot.addWidget(view)
-    assert "no samples yet" in view.status.text() and not view.eval_button.isEnabled()
+    assert view.status.text().startswith("No samples yet: Make samples answers") and not view.eval_button.isEnabled()
+    (tmp_path / "samples.jsonl").write_text("{broken\n")
+    view.reload()
+    assert "samples.jsonl: line 1: not JSON" in view.status.text()
+    (tmp_path / "samples.jsonl").unlink()
     with qtbot.waitSignal(view.job_finished, timeout=60_000) as got:
         view.make_button.click()
     assert got.args == [2] and "has not finished" in view.status.text()

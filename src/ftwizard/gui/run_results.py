@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ftwizard.core import run_figures as rf
 from ftwizard.core.errors import FtwizardError
-from ftwizard.core.samples import read_samples
+from ftwizard.core.samples import SAMPLES, read_samples
 from ftwizard.core.task_metrics import KINDS, read_eval
 from ftwizard.gui.run_chat import ChatPanel, RuntimeProcess
 
@@ -182,7 +182,8 @@ class SamplesView(QWidget):
                                 + (f" ({h.weights})." if h.weights else "."))
         except FtwizardError as exc:
             self.samples = []
-            self.status.setText(str(exc).splitlines()[0])
+            self.status.setText("No samples yet: Make samples answers N holdout prompts with the base and the tuned "
+                                "model." if not (self.run_dir / SAMPLES).exists() else str(exc).splitlines()[0])
         try:
             report = read_eval(self.run_dir)
             self.metrics.setText(eval_html(report) if report else
