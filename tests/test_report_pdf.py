@@ -316,3 +316,24 @@ def test_scores_within_the_tie_margin_are_called_a_tie_not_a_ranking(qapp, tmp_p
     text = _squash("\n".join(_text(path)))
     assert "score of 0.812 (a tie with #2: totals within 0.02 are not a ranking" in text
     assert "Tied with the recommendation: #2 Llama 3.1 8B LoRA (0.805)" in _section(text, "Business case")
+
+
+def test_a_card_with_a_purchase_price_is_amortised_over_the_training_hours(qapp, tmp_path):
+    """Where the catalog records what a card cost, the business case writes it off: price /
+    (36 months x 730 h) x hours x cards (estimator_cost.AMORTISATION_MONTHS)."""
+    from ftwizard.report.document import Html
+    from ftwizard.report.plan_sections import business_case
+
+    catalog = load_catalog()
+    card = catalog.gpu("rtx-4090").model_copy(update={"purchase_usd": 1752.0})
+
+    class WithPrice:  # the shipped catalog, one card with a purchase price
+        def gpu(self, gpu_id):
+            return card if gpu_id == "rtx-4090" else catalog.gpu(gpu_id)
+
+    h = Html()
+    business_case(h, sample_plan(tmp_path), catalog=WithPrice())
+    body = h.body()
+    assert "GPU amortisation" in body
+    assert "$0.42" in body  # 1752 / (36 x 730) x 6.25 h = 0.4167
+    assert "written off over 36 months of 730 h, for 6.2 h" in body

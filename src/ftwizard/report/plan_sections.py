@@ -231,7 +231,7 @@ def _tie_note(plan: Plan, rec: Recommendation) -> str:
 
 
 def business_case(
-    h: Html, plan: Plan, money: Money = USD, rentals: Sequence[Any] | None = None
+    h: Html, plan: Plan, money: Money = USD, rentals: Sequence[Any] | None = None, catalog: Catalog | None = None
 ) -> None:
     """What the manager signs: the whole cost (not only electricity), risks, real alternatives
     with their figures, and what the score does and does not say."""
@@ -251,11 +251,14 @@ def business_case(
                      f"{fmt_hours(rec.train_hours)} h x {hw.count} GPU x {money(hw.usd_per_gpu_hour)} per GPU-hour "
                      f"(board power x the tariff of {money(plan.electricity_usd_per_kwh)} per kWh)"))
         rent = _own_gpu_rental(rentals, hw.gpu_id)
+        amort = _amortisation(catalog, rec)
+        if amort is not None:
+            rows.append(amort[:1] + (money(amort[1]),) + amort[2:])
         if rent is not None:
             rows.append(("GPU time at rental price", money(rent.train_cost_usd),
                          f"the same job on a rented {rent.label.splitlines()[0]} ({rent.provider}): what this "
                          "card's hours are worth, a fair stand-in for its amortisation"))
-        else:
+        elif amort is None:
             rows.append(("GPU amortisation", BLANK,
                          "purchase price / useful hours x training hours: fill in from your asset register"))
     else:
@@ -293,6 +296,22 @@ def business_case(
             f"#{r.rank} {r.model_name} {technique_label(r.technique)} ({fmt_score(r.score)})"
             for r in sorted(tied, key=lambda r: r.rank)[:5])
             + ". Choose among them on cost, licence and what your holdout shows.", "muted")
+
+
+def _amortisation(catalog: Catalog | None, rec: Recommendation) -> tuple[str, float, str] | None:
+    """The cards' purchase price written off straight-line over AMORTISATION_MONTHS of round-the-clock
+    hours, for the training hours; None where the catalog records no purchase price."""
+    gpu = _gpu(catalog, rec.hardware.gpu_id) if catalog is not None else None
+    purchase = getattr(gpu, "purchase_usd", None)
+    if not purchase or rec.train_hours is None:
+        return None
+    from ftwizard.core.estimator_constants import HOURS_PER_MONTH
+    from ftwizard.core.estimator_cost import AMORTISATION_MONTHS
+
+    n = rec.hardware.count
+    usd = n * purchase / (AMORTISATION_MONTHS * HOURS_PER_MONTH) * rec.train_hours
+    return ("GPU amortisation", usd, f"{n} x the card's purchase price written off over {AMORTISATION_MONTHS} "
+            f"months of {HOURS_PER_MONTH:g} h, for {fmt_hours(rec.train_hours)} h")
 
 
 def _own_gpu_rental(rentals: Sequence[Any] | None, gpu_id: str):
