@@ -128,3 +128,38 @@ def test_wizard_add_model_folder_ranks_it_beside_the_catalog(qtbot, tmp_path):
         assert "cannot be added" in w.pages["results"].advice.text()
     finally:
         workers.wait_all(20_000)
+
+
+HUNYUAN = (
+    "TENCENT HUNYUAN COMMUNITY LICENSE AGREEMENT\nTHIS LICENSE AGREEMENT DOES NOT APPLY IN THE EUROPEAN UNION, "
+    "UNITED KINGDOM AND SOUTH KOREA AND IS EXPRESSLY LIMITED TO THE TERRITORY, AS DEFINED BELOW.\n"
+)
+
+
+def _eu_answers(tmp_path) -> str:
+    from recommend_helpers import ISSUE_EXAMPLE, merged, write_answers
+
+    data = merged(ISSUE_EXAMPLE, compliance={**ISSUE_EXAMPLE["compliance"], "data_residency": "EU"})
+    return str(write_answers(tmp_path, data))
+
+
+def test_eu_residency_excludes_llama4_scout_quoting_the_clause(tmp_path, capsys):
+    answers = _eu_answers(tmp_path)
+    assert main(["plan", "--answers", answers, "--top", "100", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (ex,) = [e for e in out["excluded"] if e["model_id"] == "llama-4-scout-17b-16e"]
+    assert ex["constraint"] == "licence" and "multimodal" in ex["reason"]
+    assert "principal place of business in, the European Union" in ex["reason"]
+
+
+def test_a_hunyuan_licensed_folder_is_excluded_for_eu_data(tmp_path, capsys):
+    d = make_folder(tmp_path, "hy", licence=HUNYUAN)
+    m = model_from_folder(d)
+    assert m.licences == ["tencent-hunyuan"]
+    (lic,) = load_catalog().model_licences(m)
+    assert set(lic.excluded_regions) == {"eu", "uk", "kr"}
+    answers = _eu_answers(tmp_path)
+    assert main(["plan", "--answers", answers, "--top", "100", "--json", "--model-dir", str(d)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (ex,) = [e for e in out["excluded"] if e["model_id"] == "local-hy"]
+    assert ex["constraint"] == "licence" and "grants no rights in EU" in ex["reason"]

@@ -54,6 +54,7 @@ CARD_LICENCE_IDS = {
     "qwen-research": "qwen-research",
     "mrl": "mistral-research",
     "falcon-llm-license": "falcon-llm",
+    "cc-by-nc-4.0": "cc-by-nc-4.0",
 }
 # Phrases of licence texts, most specific first -> catalog licence ids.
 LICENCE_TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -69,6 +70,9 @@ LICENCE_TEXT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Qwen LICENSE AGREEMENT", "qwen"),
     (r"Mistral AI Research License", "mistral-research"),
     (r"Falcon[- ]LLM License|TII Falcon License", "falcon-llm"),
+    (r"TENCENT HUNYUAN COMMUNITY LICENSE", "tencent-hunyuan"),
+    (r"EXAONE AI Model License Agreement", "exaone-nc"),
+    (r"Attribution-NonCommercial 4\.0 International", "cc-by-nc-4.0"),
     (r"Apache License,?\s+Version 2\.0", "apache-2.0"),
     (r"Permission is hereby granted, free of charge, to any person obtaining a copy", "mit"),
 )
