@@ -127,13 +127,17 @@ def split(
     if n == 0:
         raise DatasetError(f"{path}: no usable rows to split ({skipped} rows with problems)")
     k = holdout_count(n, holdout)
-    threshold = heapq.nsmallest(k, keys)[-1] if k else -1
+    import numpy as np
+
+    sides = bytearray(n)  # 1: holdout, the rows of the k smallest keys
+    if k:
+        threshold = np.uint64(heapq.nsmallest(k, keys)[-1])
+        sides = bytearray((np.frombuffer(keys, dtype=np.uint64) <= threshold).tobytes())
 
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatasetError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    sides = bytearray(key <= threshold for key in keys)  # 1: holdout
     counts = _write(
         source, merged.good_lines, sides, out, (train_path, holdout_path), progress, total, should_stop,
         unchanged=lambda: _stamp(path) == before,
@@ -158,31 +162,47 @@ def _stamp(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def _kept_rows(source, lines: array) -> Iterator[tuple[int, bytes]]:
-    """(index into `lines`, the row as one JSONL line) for each kept row, in file order."""
+def _kept_blocks(source, lines: array, sides) -> Iterator[tuple[list[bytes], list[bytes]]]:
+    """(train rows, holdout rows), each row one JSONL line without its newline, a block at a
+    time in file order. JSON Lines: the kept lines picked out of each byte range by number
+    (no parsing); other containers: the rows written as JSON objects."""
+    import numpy as np
+
     n, i = len(lines), 0
-    if source.container == "jsonl":
-        first = 1
-        with open(source.path, "rb") as fh:
-            for start, end in byte_ranges(source.path, source.total_bytes):
-                data = fh.read(end - start)
-                chunk = data.split(b"\n")
-                newlines = len(chunk) - 1
-                if data.endswith(b"\n"):
-                    chunk.pop()  # the next range's first line, not an empty one of this range
-                last = first + len(chunk) - 1
-                while i < n and lines[i] <= last:
-                    line = chunk[lines[i] - first]
-                    if lines[i] == 1 and line.startswith(BOM):
-                        line = line[3:]
-                    yield i, line.rstrip(b"\r\n") + b"\n"  # the row's exact bytes, as inspected
-                    i += 1
-                first += newlines
+    if source.container != "jsonl":
+        train: list[bytes] = []
+        hold: list[bytes] = []
+        for rec in source.records():
+            if i < n and rec.line == lines[i]:
+                row = json.dumps(rec.value, ensure_ascii=False).encode("utf-8")
+                (hold if sides[i] else train).append(row)
+                i += 1
+        yield train, hold
         return
-    for rec in source.records():
-        if i < n and rec.line == lines[i]:
-            yield i, json.dumps(rec.value, ensure_ascii=False).encode("utf-8") + b"\n"
-            i += 1
+    numbers = np.frombuffer(lines, dtype=np.uint64)
+    holdout = np.frombuffer(sides, dtype=np.bool_)
+    first = 1
+    with open(source.path, "rb") as fh:
+        for start, end in byte_ranges(source.path, source.total_bytes):
+            data = fh.read(end - start)
+            chunk = data.split(b"\n")
+            newlines = len(chunk) - 1
+            if data.endswith(b"\n"):
+                chunk.pop()  # the next range's first line, not an empty one of this range
+            if start == 0 and chunk and chunk[0].startswith(BOM):
+                chunk[0] = chunk[0][3:]
+            j = int(np.searchsorted(numbers, first + len(chunk), side="left"))
+            at = (numbers[i:j] - first).astype(np.int64)
+            side = holdout[i:j]
+            blocks = []
+            for picked in (at[~side], at[side]):
+                rows = [chunk[k] for k in picked.tolist()]
+                if b"\r" in data:  # the row's exact bytes, as inspected: no CR before the newline
+                    rows = [r.rstrip(b"\r\n") for r in rows]
+                blocks.append(rows)
+            yield blocks[0], blocks[1]
+            i = j
+            first += newlines
 
 
 def _write(source, lines, sides, out, targets, progress, total, should_stop, unchanged) -> tuple[int, int]:
@@ -195,19 +215,18 @@ def _write(source, lines, sides, out, targets, progress, total, should_stop, unc
             tmps.append(tmp)
             handles.append(os.fdopen(fd, "wb"))
         counts = [0, 0]
-        written = 0
         with handles[0], handles[1]:
-            for i, row in _kept_rows(source, lines):
-                side = sides[i]
-                handles[side].write(row)
-                counts[side] += 1
-                written += 1
-                if written % 4096 == 0:
-                    if progress is not None:
-                        progress(total // 2 + (total // 2) * written // len(lines), total)
-                    if should_stop is not None and should_stop():
-                        raise DatasetError(f"{source.path}: split cancelled; nothing was written")
-            if written != len(lines) or not unchanged():
+            for train, hold in _kept_blocks(source, lines, sides):
+                for side, rows in enumerate((train, hold)):
+                    if rows:
+                        handles[side].write(b"\n".join(rows) + b"\n")
+                        counts[side] += len(rows)
+                written = counts[0] + counts[1]
+                if progress is not None:
+                    progress(total // 2 + (total // 2) * written // max(1, len(lines)), total)
+                if should_stop is not None and should_stop():
+                    raise DatasetError(f"{source.path}: split cancelled; nothing was written")
+            if counts[0] + counts[1] != len(lines) or not unchanged():
                 raise DatasetError(f"{source.path}: the file changed while it was being split")
             for fh in handles:
                 fh.flush()
