@@ -198,6 +198,9 @@ def test_settings_change_the_currency_shown_and_are_kept(qtbot, wizard):
     assert float(results.budget.text()) == wizard.answers.budget.training_usd * 0.5
     assert "$" not in results.details.toPlainText() and "€" in results.details.toPlainText()
     assert "0.5 EUR per USD" in results.assumptions.toPlainText()
+    # One memory convention, said once: the estimator's decimal-GB line is not a second one.
+    assert "1 GB = 2^30 bytes" in results.assumptions.toPlainText()
+    assert "Memory is per GPU in decimal GB" not in results.assumptions.toPlainText()
     wizard.close()
     saved, notice = load_settings()
     assert notice is None and saved.currency == "EUR" and saved.window_geometry_b64

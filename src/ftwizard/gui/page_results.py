@@ -41,7 +41,7 @@ from ftwizard.core.recommend_text import TECHNIQUE_LABEL, hours_text
 from ftwizard.core.units import MEMORY_NOTE, Money, mem_of, parse_money
 from ftwizard.gui import workers
 from ftwizard.gui.forms import ErrorLabel, buddy_label
-from ftwizard.report.plan_sections import shared_card
+from ftwizard.report.plan_sections import assumption_text, shared_card
 
 COLUMNS = ("#", "Model", "Technique", "Where", "VRAM / GPU", "Time", "Training cost", "Score")
 WEIGHT_LABELS = {
@@ -365,7 +365,7 @@ class ResultsPage(QWizardPage):
         self._show_advice(plan)
         self._fill_table(plan)
         self._fill_excluded(plan)
-        notes = [MEMORY_NOTE, self.money().note(), *plan.assumptions]
+        notes = [MEMORY_NOTE, self.money().note(), *(assumption_text(a) for a in plan.assumptions)]
         self.assumptions.setHtml("<ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in notes) + "</ul>")
         has = bool(plan.recommendations)
         for b in (self.export_pdf, self.save_plan):

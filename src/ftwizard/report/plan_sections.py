@@ -529,11 +529,11 @@ def memory_time_cost(
     h.table(["Provider", "GPU", f"{money.code} per GPU-hour", "Pricing", "Verified", "As of", "Source"], rows,
             widths=[14, 24, 14, 14, 10, 14, 10], align="llrllll")
     h.h3("Assumptions behind the figures")
-    h.bullets([MEMORY_NOTE, money.note(), *(_assumption(a) for a in plan.assumptions or
+    h.bullets([MEMORY_NOTE, money.note(), *(assumption_text(a) for a in plan.assumptions or
                                              ["The plan lists no other assumptions."])])
 
 
-def _assumption(text: str) -> str:
+def assumption_text(text: str) -> str:
     """The estimator's own line on units reads as a second convention beside MEMORY_NOTE."""
     return text.replace("Memory is per GPU in decimal GB (1e9 bytes)", "The estimator computes memory per GPU")
 
