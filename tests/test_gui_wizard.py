@@ -296,6 +296,12 @@ def test_no_gpu_here_switches_to_cloud_and_detect_mode_is_refused(qtbot, make_wi
     assert not hardware.isComplete()
     hardware.use_manual.setChecked(True)
     assert hardware.isComplete() and hardware.gpu.isEnabled()
+    # Where the Compliance page rules cloud out, no message suggests it.
+    hardware.set_local_only(True, air_gapped=True)
+    hardware.use_detected.setChecked(True)
+    assert hardware._errors["detect"].text().endswith("no GPU was found here; name the GPUs")
+    hardware._on_failed("nvidia-smi timed out")
+    assert "cloud" not in hardware.status.text() and hardware.status.text().endswith("Name the GPUs.")
 
 
 def test_typing_is_autosaved_without_leaving_the_page(qtbot, make_wizard):
