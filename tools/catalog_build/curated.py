@@ -93,6 +93,12 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
             "Gemma overview: 'multilingual support in over 140 languages' (no list)",
         )]},
     } for mid in ("gemma-3-4b", "gemma-3-12b", "gemma-3-27b")},
+    "phi-4": {
+        # microsoft/phi-4 is itself the post-trained model: 'phi-4 underwent a rigorous
+        # enhancement and alignment process, incorporating both supervised fine-tuning and
+        # direct preference optimization' (card text, read in a copy).
+        "instruct_repo_id": "microsoft/phi-4",
+    },
     "phi-4-mini": {
         "languages": PHI4_MINI_LANGS,
         "languages_note": "Supported languages as listed in the model card (Training > Model).",
@@ -115,6 +121,7 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
         )]},
     } for mid in ("qwen2.5-coder-7b", "qwen2.5-coder-32b")},
     "mistral-small-24b-2501": {
+        "instruct_repo_id": "mistralai/Mistral-Small-24B-Instruct-2501",
         "languages": ["en", "fr", "de", "es", "it", "zh", "ja", "ko", "pt", "nl", "pl"],
         "languages_note": "'Supports dozens of languages, including' the 11 listed (vendor card).",
         "_evidence": {
@@ -160,6 +167,7 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
     "qwen2-72b": {"superseded_by": "qwen2.5-72b"},
     "smollm2-1.7b": {"superseded_by": "smollm3-3b"},
 }
+ROW_FIXES["smollm2-1.7b"]["instruct_repo_id"] = "HuggingFaceTB/SmolLM2-1.7B-Instruct"  # vendor README
 for _mid in ("smollm2-135m", "smollm2-360m", "smollm2-1.7b"):
     ROW_FIXES.setdefault(_mid, {})["_evidence"] = {"params": [
         ev("params", "github.com/huggingface/smollm:README.md", "vendor", "SmolLM2: three sizes, 135M, 360M and 1.7B"),
@@ -202,6 +210,16 @@ BENCH_TASK_KINDS: dict[str, list[str]] = {
 }
 
 CODE_FAMILIES = {"Code Llama", "Qwen2.5-Coder", "Qwen3-Coder"}
+# Fill-in-the-middle training, where the vendor says so (model id -> source).
+QWEN_CODER_FIM = "github.com/QwenLM/Qwen2.5-Coder:examples/Qwen2.5-Coder.md (Code Insertion (Fill in the middle): <|fim_prefix|>, <|fim_suffix|>, <|fim_middle|>)"
+CODELLAMA_FIM = "github.com/meta-llama/codellama:README.md (Code Infilling: 'Pretrained infilling models are ... CodeLlama-7b and CodeLlama-13b')"
+FIM_MODELS = {
+    "qwen2.5-coder-7b": QWEN_CODER_FIM,
+    "qwen2.5-coder-14b": QWEN_CODER_FIM,
+    "qwen2.5-coder-32b": QWEN_CODER_FIM,
+    "codellama-7b": CODELLAMA_FIM,
+    "codellama-13b": CODELLAMA_FIM,
+}
 # Capabilities read in a vendor text (family -> (capabilities, source)).
 FAMILY_CAPABILITIES: dict[str, tuple[list[str], str]] = {
     "DeepSeek-R1-Distill": (["math", "reasoning"], DEEPSEEK_R1 + " (Distilled Model Evaluation: AIME, MATH-500)"),
@@ -231,6 +249,9 @@ def capabilities_for(entry: dict) -> tuple[list[str], list[dict]]:
             if c not in caps:
                 caps.append(c)
         refs.append(ev("capabilities", fam[1], "vendor"))
+    if entry["id"] in FIM_MODELS:
+        caps.append("code_fim")
+        refs.append(ev("capabilities", FIM_MODELS[entry["id"]], "vendor", "fill-in-the-middle"))
     if len(entry["languages"]) >= 8 or (entry.get("languages_claim_count") or 0) >= 8:
         caps.append("multilingual")
     if (entry.get("context_tokens") or 0) >= 131072:
