@@ -143,3 +143,12 @@ def test_rendering_charts_repeatedly_does_not_eat_references_to_none(qapp):
 def test_quality_cost_points_can_keep_the_top_plans_and_the_chosen_one():
     plan = sample_plan().model_copy(update={"chosen_index": 2})
     assert [p.rank for p in cd.quality_cost_points(plan, top=2)] == [1, 3]
+
+
+def test_a_label_keeps_off_the_front_line_where_it_can():
+    # A front rising to the right through the point: right-above would cross it, so another place wins.
+    spot, size = (100.0, 100.0), (60.0, 12.0)
+    line = [(40.0, 160.0), (100.0, 100.0), (200.0, 60.0)]
+    (anchor,) = cd.place_labels([spot], [size], (400.0, 300.0), line=line)
+    box = cd.Box(spot[0] - anchor[0] * size[0], spot[1] - anchor[1] * size[1], *size)
+    assert not any(cd._crosses(box, a, b) for a, b in zip(line, line[1:], strict=False))

@@ -246,25 +246,43 @@ def _candidates(x: float, y: float, w: float, h: float) -> list[Box]:
             Box(x + g, y - 2 * h, w, h), Box(x - g - w, y + h, w, h)]
 
 
+def _crosses(box: Box, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Does the segment a-b pass through the box? (Sampled every 2 px: exact enough for text.)"""
+    steps = max(1, int(max(abs(b[0] - a[0]), abs(b[1] - a[1])) / 2))
+    for i in range(steps + 1):
+        x = a[0] + (b[0] - a[0]) * i / steps
+        y = a[1] + (b[1] - a[1]) * i / steps
+        if box.x < x < box.x + box.w and box.y < y < box.y + box.h:
+            return True
+    return False
+
+
 def place_labels(
     spots: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], area: tuple[float, float],
-    marks: Sequence[tuple[float, float]] = (),
+    marks: Sequence[tuple[float, float]] = (), line: Sequence[tuple[float, float]] = (),
 ) -> list[tuple[float, float] | None]:
     """Greedy label placement in pixels (x right, y down): for each point the first box around
-    it that stays inside `area` and overlaps no label placed before and no marker in `marks`.
-    Returns TextItem anchors ((x - left) / w, (y - top) / h), or None where every place
-    collides (that label is left off rather than drawn over another)."""
+    it that stays inside `area` and overlaps no label placed before, no marker in `marks`, and,
+    where it can, does not cross the polyline `line` (the Pareto front). Returns TextItem
+    anchors ((x - left) / w, (y - top) / h), or None where every place collides (that label is
+    left off rather than drawn over another)."""
     placed: list[Box] = []
     dots = [Box(mx - MARK_PX, my - MARK_PX, 2 * MARK_PX, 2 * MARK_PX) for mx, my in marks]
+    segments = list(zip(line, line[1:], strict=False))
     out: list[tuple[float, float] | None] = []
     width, height = area
     for (x, y), (w, h) in zip(spots, sizes, strict=True):
-        chosen = None
+        free = []
         for box in _candidates(x, y, w, h):
             if box.x < 0 or box.y < 0 or box.x + box.w > width or box.y + box.h > height:
                 continue
             if any(box.overlaps(b) for b in placed) or any(box.overlaps(d) for d in dots):
                 continue
+            free.append(box)
+        # A place clear of the line first; crossing the line beats leaving the name off.
+        clear = [b for b in free if not any(_crosses(b, p, q) for p, q in segments)]
+        chosen = None
+        for box in (clear or free)[:1]:
             chosen = ((x - box.x) / w, (y - box.y) / h)
             placed.append(box)
             break

@@ -254,7 +254,11 @@ def quality_cost_chart(plan: Any, *, top: int | None = None, money: Money | None
         for p in points:
             at = vb.mapViewToScene(QPointF(p.train_cost_usd, p.quality))
             marks.append((at.x() - rect.left(), at.y() - rect.top()))
-        anchors = cd.place_labels(spots, sizes, (rect.width(), rect.height()), marks)
+        line = []
+        for p in front if len(front) > 1 else []:
+            at = vb.mapViewToScene(QPointF(p.train_cost_usd, p.quality))
+            line.append((at.x() - rect.left(), at.y() - rect.top()))
+        anchors = cd.place_labels(spots, sizes, (rect.width(), rect.height()), marks, line)
         for (_, tag), anchor in zip(tags, anchors, strict=True):
             tag.setVisible(anchor is not None)
             if anchor is not None:
