@@ -596,7 +596,12 @@ def compliance(h: Html, plan: Plan, catalog: Catalog | None = None, dataset: Any
     residency = a.compliance.data_residency or "none stated"
     local = rec is None or rec.hardware.where == "local"
     train_at = "your own workstation" if local else f"{rec.hardware.provider} (cloud): region as booked"
-    data_file = str(dataset.file) if dataset is not None else (str(rc.data_path) if rc is not None else DASH)
+    if dataset is not None:
+        data_file = str(dataset.file)
+    elif rc is not None:
+        data_file = f"{rc.data_path} (the plan's placeholder: the run set-up names the real file)"
+    else:
+        data_file = DASH
     out_dir = str(rc.output_dir) if rc is not None else DASH
     rows: list[tuple[str, str, str]] = [
         ("Dataset at rest", data_file, "where it is kept today: approved storage?"),
