@@ -39,7 +39,7 @@ DEFAULT_LORA_TARGETS: tuple[str, ...] = (
 class RunEstimate(BaseModel):
     """The estimator's prediction, kept beside what the run measures (manifest, done event)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # inf would be written as null
 
     peak_vram_gb: float | None = Field(default=None, ge=0, description="Predicted peak GPU memory, GB.")
     tokens_per_s: float | None = Field(default=None, ge=0, description="Predicted training throughput.")
@@ -49,7 +49,7 @@ class RunEstimate(BaseModel):
 class RunConfig(BaseModel):
     """One training run. Field names carry units; defaults follow the QLoRA paper's recipe."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # inf would be written as null
 
     schema_version: Literal[1] = SCHEMA_VERSION
 
@@ -88,7 +88,7 @@ class RunConfig(BaseModel):
     lr_schedule: Literal["cosine", "linear", "constant"] = "cosine"
     weight_decay: float = Field(default=0.0, ge=0)
     max_grad_norm: float = Field(default=1.0, gt=0)
-    epochs: float = Field(default=1.0, gt=0, description="Passes over the training data (ignored if max_steps is set).")
+    epochs: float = Field(default=1.0, gt=0, le=10_000, description="Passes over the training data (ignored if max_steps is set).")
     max_steps: int | None = Field(default=None, ge=1, description="Optimizer steps; overrides epochs.")
     seq_len: int = Field(default=2048, ge=16, le=1_048_576, description="Tokens per sequence (longer rows are cut).")
     micro_batch: int = Field(default=1, ge=1, description="Sequences per forward pass.")
@@ -161,4 +161,5 @@ def run_config_from_dict(data: dict, source: str = "run configuration") -> RunCo
 
 
 def write_run_config(path: Path, cfg: RunConfig) -> None:
-    write_model(path, cfg)
+    """0600: the paths in it (data, model, run folder) are the user's business."""
+    write_model(path, cfg, private=True)
