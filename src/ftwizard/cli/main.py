@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 from collections.abc import Sequence
 
@@ -54,7 +55,29 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"ftwizard.cli.{name}_cmd")
         sp = module.add_parser(sub)
         sp.set_defaults(_module=module)
+    _finite_floats(parser)
     return parser
+
+
+def finite_float(text: str) -> float:
+    """argparse's float, without 'inf' and 'nan': a number no result can be computed from."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+finite_float.__name__ = "float"  # argparse names the type in its message: "invalid float value"
+
+
+def _finite_floats(parser: argparse.ArgumentParser) -> None:
+    """Every `type=float` flag of every subcommand takes finite numbers only (one edge, checked once)."""
+    for action in parser._actions:
+        if action.type is float:
+            action.type = finite_float
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _finite_floats(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

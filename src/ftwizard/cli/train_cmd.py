@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -210,7 +211,10 @@ def _interrupt(proc: subprocess.Popen) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ftwizard.core.errors import RunConfigError
     from ftwizard.core.events import parse_event
+    from ftwizard.core.offline import child_env
+    from ftwizard.core.outdir import check_output_folder
     from ftwizard.core.runconfig import write_run_config
     from ftwizard.runtime import require_training_python
 
@@ -218,15 +222,23 @@ def run(args: argparse.Namespace) -> int:
     python = require_training_python(getattr(args, "python", None))
     if not args.json:
         print(f"training runtime: {python}", file=sys.stderr, flush=True)
-    fd, cfg_file = tempfile.mkstemp(prefix="ftwizard-run-", suffix=".json")  # 0600: paths are private
-    os.close(fd)
+    if cfg.probe:  # a probe writes nothing to the run folder: its config lives in a private temp folder
+        scratch: Path | None = Path(tempfile.mkdtemp(prefix="ftwizard-probe-"))  # 0700, removed below
+        cfg_path = scratch / "run_config.json"
+    else:  # the run folder keeps its config (as a GUI launch does): nothing is left in /tmp
+        check_output_folder(cfg.output_dir, cfg.resume)
+        scratch, cfg_path = None, Path(cfg.output_dir) / "run_config.json"
+        try:
+            cfg_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunConfigError(f"{cfg_path.parent}: cannot create the run folder ({exc.strerror})") from None
     try:
-        write_run_config(Path(cfg_file), cfg)
+        write_run_config(cfg_path, cfg)
         popen_kw: dict = {"start_new_session": True} if os.name != "nt" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
         proc = subprocess.Popen(
-            [python, "-m", "ftwizard.train", cfg_file], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", bufsize=1, **popen_kw,
+            [python, "-m", "ftwizard.train", str(cfg_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", errors="replace", bufsize=1, env=child_env(), **popen_kw,
         )
         stderr_tail: deque[str] = deque(maxlen=40)
         drain = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
@@ -240,7 +252,13 @@ def run(args: argparse.Namespace) -> int:
                     if e is None:
                         continue
                     seen_end = seen_end or e.event in ("done", "error", "probe")
-                    print(line.rstrip("\n") if args.json else human(e), flush=True)
+                    if scratch is not None:  # the runner has read its config: remove it now
+                        _remove(scratch)
+                    if args.json:  # the event stream, errors included, stays on stdout
+                        print(line.rstrip("\n"), flush=True)
+                    else:  # readable lines: events on stdout, a failure on stderr (a cancel is no failure)
+                        failed = e.event == "error" and e.kind != "cancelled"
+                        print(human(e), file=sys.stderr if failed else sys.stdout, flush=True)
                 break
             except KeyboardInterrupt:
                 interrupts += 1
@@ -256,7 +274,9 @@ def run(args: argparse.Namespace) -> int:
             return 1 if code >= 0 else 128 - code
         return code
     finally:
-        try:
-            os.unlink(cfg_file)
-        except OSError:
-            pass
+        if scratch is not None:
+            _remove(scratch)
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

@@ -32,17 +32,17 @@ class Task(_Section):
 
 
 class Budget(_Section):
-    training_usd: float = Field(ge=0, description="Most the team will spend on training runs.")
+    training_usd: float = Field(ge=0, le=1e12, allow_inf_nan=False, description="Most the team will spend on training runs.")
     monthly_inference_usd: float | None = Field(
-        default=None, ge=0, description="Most the team will spend a month to serve the model."
+        default=None, ge=0, le=1e12, allow_inf_nan=False, description="Most the team will spend a month to serve the model."
     )
 
 
 class DataAnswers(_Section):
-    examples: int = Field(ge=0, description="Training examples the team has (or will have).")
+    examples: int = Field(ge=0, le=10**12, description="Training examples the team has (or will have).")
     avg_tokens: int = Field(default=512, gt=0, le=1_000_000, description="Mean tokens per example.")
     p95_tokens: int | None = Field(
-        default=None, gt=0, description="95th percentile length, from the dataset inspector."
+        default=None, gt=0, le=1_000_000, description="95th percentile length, from the dataset inspector."
     )
     preference_pairs: bool = Field(default=False, description="Pairs of better/worse answers (DPO).")
 

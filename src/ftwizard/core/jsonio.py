@@ -192,6 +192,21 @@ def check_destination(path: Path, error: type[FtwizardError] = FtwizardError) ->
         raise error(f"{path}: cannot write in {folder} (permission denied)")
 
 
+def set_aside(path: Path) -> str:
+    """Move an unreadable state file out of the way, whole, beside itself
+    (NAME.corrupt-YYYYmmdd-HHMMSS.SUFFIX), and say where, for the notice."""
+    import datetime as dt
+
+    path = Path(path)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
+    try:
+        os.replace(path, aside)
+    except OSError as exc:
+        return f"It could not be moved aside ({exc.strerror}); it will be overwritten."
+    return f"It was moved to {aside}."
+
+
 def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:
     """Write `data` to `path` atomically. `private` makes the file 0600 on POSIX; otherwise it
     is created 0666 less the user's umask, by the kernel (the process umask is never touched:

@@ -57,6 +57,64 @@ def _read_json(path: Path) -> dict:
     return data
 
 
+# Sizes transformers builds the model from: when present, each must be a positive integer (a
+# string or a float here ends in an internal error deep inside the library).
+SIZE_KEYS = ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size",
+             "vocab_size", "max_position_embeddings", "head_dim", "num_experts", "num_local_experts")
+MAX_SIZE = 2**31 - 1
+
+
+def _check_sizes(cfg_path: Path, config: dict) -> None:
+    """Raise RunConfigError naming the file and key of a size that is not a positive integer."""
+    sections = [("$", config)]
+    if isinstance(config.get("text_config"), dict):
+        sections.append(("$.text_config", config["text_config"]))
+    for where, section in sections:
+        for key in SIZE_KEYS:
+            if key not in section or section[key] is None:
+                continue
+            value = section[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
+                raise RunConfigError(
+                    f"{cfg_path}: {where}.{key}: expected a positive integer up to {MAX_SIZE}, got {value!r:.60}"
+                )
+
+
+def check_weights(folder: ModelFolder) -> None:
+    """Read each safetensors file's header (8 bytes of length, then JSON) and check the file is
+    as long as the header says: a truncated or garbled file is a RunConfigError naming it, not
+    an internal error when the library loads it. Reads headers only."""
+    import struct
+
+    from ftwizard.core.jsonio import loads
+
+    if folder.weights_format != "safetensors":
+        return
+    for path in folder.weight_files:
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+                n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+                if not 2 <= n <= min(size - 8, 100 * 2**20):
+                    raise RunConfigError(f"{path}: not a safetensors file, or cut short (no valid header); "
+                                         "copy the weights again")
+                header = loads(fh.read(n))
+        except OSError as exc:
+            raise RunConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        except (ValueError, RecursionError):
+            raise RunConfigError(f"{path}: the safetensors header is not valid JSON; copy the weights again") from None
+        if not isinstance(header, dict):
+            raise RunConfigError(f"{path}: the safetensors header is not a JSON object; copy the weights again")
+        ends = [v.get("data_offsets", [0, 0])[1] for k, v in header.items()
+                if k != "__metadata__" and isinstance(v, dict) and isinstance(v.get("data_offsets"), list)
+                and len(v["data_offsets"]) == 2 and isinstance(v["data_offsets"][1], int)]
+        need = 8 + n + max(ends, default=0)
+        if size < need:
+            raise RunConfigError(f"{path}: cut short: {size:,} bytes, its header describes {need:,}; "
+                                 "copy the weights again")
+
+
 def _auto_map_files(auto_map: object) -> set[str]:
     """auto_map values look like 'modeling_foo.FooForCausalLM' or 'repo--modeling_foo.Foo'."""
     names: set[str] = set()
@@ -91,6 +149,7 @@ def check_model_folder(
     if not cfg_path.is_file():
         raise RunConfigError(f"{path}: no config.json (expected a Hugging Face model folder)")
     config = _read_json(cfg_path)
+    _check_sizes(cfg_path, config)
     tok_cfg = _read_json(path / "tokenizer_config.json") if (path / "tokenizer_config.json").is_file() else {}
 
     code = _auto_map_files(config.get("auto_map")) | _auto_map_files(tok_cfg.get("auto_map"))

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ftwizard.core.errors import RunConfigError
+from ftwizard.core.offline import child_env
+from ftwizard.core.outdir import check_output_folder
 from ftwizard.core.runconfig import RunConfig, write_run_config
 from ftwizard.core.runs import (
     RUN_CONFIG,
@@ -53,6 +55,7 @@ def launch_runner(cfg: RunConfig, *, resume: bool = False, python: str | None = 
     Raises RunConfigError when the run folder cannot be made or the interpreter cannot start.
     """
     run_dir = Path(cfg.output_dir)
+    check_output_folder(run_dir, resume or cfg.resume)  # nobody's files are trained over
     try:
         run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # user data, as the runner makes it
         config_path = run_dir / RUN_CONFIG
@@ -68,7 +71,7 @@ def launch_runner(cfg: RunConfig, *, resume: bool = False, python: str | None = 
         kw = {"start_new_session": True}
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=run_dir,
-                                close_fds=True, **kw)
+                                close_fds=True, env=child_env(), **kw)
     except OSError as exc:
         raise RunConfigError(f"{python}: cannot start the training runner ({exc.strerror})") from None
     finally:

@@ -26,7 +26,7 @@ PageId = Literal[
 class Autosave(BaseModel):
     """answers autosaved after each page; `clean_exit` false at start-up means a crash."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     schema_version: Literal[1] = 1
     saved_at: dt.datetime = Field(description="Local time of the last save.")
@@ -42,7 +42,7 @@ DEFAULT_ELECTRICITY_USD_PER_KWH: float = EstimateRequest.model_fields["electrici
 class Settings(BaseModel):
     """The Settings dialog; kept in the config folder."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     schema_version: Literal[1] = 1
     electricity_usd_per_kwh: float = Field(

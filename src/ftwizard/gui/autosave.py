@@ -8,7 +8,6 @@ start-up goes on with a message.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from ftwizard.core.paths import data_dir
@@ -63,16 +62,9 @@ def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
         return load_model(Autosave, path, AnswersError), None
     except AnswersError as exc:
         reason = str(exc).splitlines()[0]
-    import datetime as dt
+    from ftwizard.core.jsonio import set_aside
 
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
-    try:
-        os.replace(path, aside)
-        where = f"It was moved to {aside}."
-    except OSError as exc:
-        where = f"It could not be moved aside ({exc.strerror}); it will be overwritten."
-    return None, f"The autosaved session could not be read and was set aside. {reason}. {where}"
+    return None, f"The autosaved session could not be read and was set aside. {reason}. {set_aside(path)}"
 
 
 def save(

@@ -96,7 +96,7 @@ class WelcomePage(QWizardPage):
             self.resume_hint.setText("No autosaved session.")
         if autosave.crashed:
             self.show_notice("ftwizard did not close normally last time. Your answers were saved: "
-                             "resume where you left off, or start a new plan.")
+                             "resume where you left off, or start a new plan." + (f"\n\n{notice}" if notice else ""))
             self.resume.setChecked(True)
         elif notice:
             self.show_notice(notice)

@@ -7,6 +7,7 @@ shows. The dialog is in settings_dialog.py.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ftwizard.core.paths import config_dir
@@ -31,18 +32,20 @@ def peek_geometry(path: Path | None = None) -> bytes | None:
 
 
 def load_settings(path: Path | None = None):  # -> tuple[Settings, str | None]
-    """(settings, notice). A broken file gives defaults and a notice; it is rewritten on save."""
+    """(settings, notice). A broken file gives defaults and a notice; the file is first moved
+    aside whole (settings.corrupt-STAMP.json), so saving the defaults later loses nothing."""
     from ftwizard.core.errors import FtwizardError
-    from ftwizard.core.jsonio import load_model
+    from ftwizard.core.jsonio import load_model, set_aside
     from ftwizard.core.wizard_state import Settings
 
     path = path or settings_path()
-    if not path.exists():
+    if not os.path.lexists(path):
         return Settings(), None
     try:
         return load_model(Settings, path, FtwizardError), None
     except FtwizardError as exc:
-        return Settings(), f"Settings were reset to defaults: {str(exc).splitlines()[0]}"
+        reason = str(exc).splitlines()[0]
+    return Settings(), f"Settings were reset to defaults: {reason}. {set_aside(path)}"
 
 
 def save_settings(settings, path: Path | None = None) -> None:

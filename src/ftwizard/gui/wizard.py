@@ -117,7 +117,7 @@ class WizardWindow(QWizard):
             autosave.Peek(exists=True, crashed=not saved.clean_exit, page=saved.page,
                           saved_at=saved.saved_at.isoformat(sep=" "))
             if saved else autosave.Peek(exists=False),
-            notice or settings_notice,
+            "\n\n".join(n for n in (notice, settings_notice) if n) or None,  # both, when both
         )
 
         pages = [TaskPage(), LanguagesPage(self.catalog), BudgetPage(), DataPage(), CompliancePage(),

@@ -116,7 +116,7 @@ def plan_pdf_bytes(
     s.run_configuration(h, plan)
     project = plan.answers.project_name or "Untitled project"
     meta = PdfMeta(
-        title=f"Fine-tuning plan: {project}",
+        title="Fine-tuning plan",  # generic: the file's metadata travels where the page text may not
         creator=written_by,
         footer_left=f"{project}  \u00b7  plan of {plan.created_at:%Y-%m-%d}  \u00b7  "
         f"catalog {plan.catalog_version}  \u00b7  {written_by}",

@@ -154,7 +154,7 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
             catalog = load_catalog()
         _plan_sections(h, plan, catalog)
     written_by = f"ftwizard {__version__}"
-    meta = PdfMeta(title=f"Training run report: {summary.name}", creator=written_by,
+    meta = PdfMeta(title="Training run report", creator=written_by,  # generic metadata: no run or project name
                    footer_left=f"{summary.name}  \u00b7  {summary.status}  \u00b7  {written_by}")
     try:
         return render_pdf(h, meta, progress)
