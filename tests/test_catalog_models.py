@@ -188,3 +188,24 @@ def test_audit_reports_third_party_only_facts_as_warnings(cat):
     errors, warnings = audit_models(cat.models, "shipped")
     assert errors == []
     assert any("third-party copies only" in w for w in warnings)
+
+
+def test_hybrid_eager_attention_memory_grows_only_in_attention_blocks(cat):
+    """Granite 4.0 H Tiny: 4 of 40 blocks attend, so the seq_len-long softmax rows are kept in
+    4 blocks, not 40; the same shapes read as all-attention keep ten times as many."""
+    from ftwizard.core.estimator import EstimateRequest
+    from ftwizard.core.estimator_arch import target_roles
+    from ftwizard.core.estimator_memory import layer_activation_bytes_per_token
+
+    hybrid = cat.model("granite-4.0-h-tiny").architecture
+    dense = hybrid.model_copy(update={"attention_layers": None, "linear_layer_kind": None, "linear_params_per_layer": None})
+    roles = target_roles(hybrid, "all-linear")
+
+    def grow(arch):
+        short, long = (
+            layer_activation_bytes_per_token(shapes(arch), EstimateRequest(architecture=arch, method="lora", seq_len=n, attention="eager"), roles)
+            for n in (1024, 9216)
+        )
+        return long - short
+
+    assert grow(hybrid) == pytest.approx(grow(dense) * 4 / 40)

@@ -177,8 +177,11 @@ def layer_activation_bytes_per_token(s: Shapes, req: EstimateRequest, roles: fro
     if req.attention == "sdpa":
         total += c * (q + 2 * kv) + c * q + 4 * a.num_attention_heads  # + fp32 logsumexp per head
     else:
-        # Eager: q, k and v expanded to every head, fp32 softmax plus its 16-bit copy.
-        total += c * 3 * q + a.num_attention_heads * req.seq_len * (4 + c)
+        # Eager: q, k and v expanded to every head, fp32 softmax plus its 16-bit copy. In a
+        # hybrid model only the full-attention blocks keep a seq_len-long softmax row; the
+        # Mamba-2 / delta-net blocks keep a fixed-size state (averaged over the blocks).
+        attn_share = 1.0 if a.attention_layers is None else a.attention_layers / a.num_hidden_layers
+        total += c * 3 * q + attn_share * a.num_attention_heads * req.seq_len * (4 + c)
         if full or "o" in roles:
             total += c * q  # o_proj's input is not kept by the matmul chain in eager mode
     # MLP: activation input and (gated) both branches, per active expert.
