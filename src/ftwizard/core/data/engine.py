@@ -209,6 +209,9 @@ def jsonl_batches(
     if file_start and lines and lines[0].startswith(BOM):
         lines[0] = lines[0][3:]
     long_lines = _lines_with_long_integers(data)
+    if decode is not None and not long_lines and not columns and b"\r" not in data:
+        yield from _plain_jsonl_batches(lines, first_line, decode)
+        return
     size = BATCH_ROWS
     batch = Batch()
     for i, body in enumerate(lines):
@@ -234,6 +237,39 @@ def jsonl_batches(
             batch = Batch()
     if batch.lines:
         yield batch
+
+
+def _plain_jsonl_batches(lines: list[bytes], first_line: int, decode: Callable[[bytes], Any]) -> Iterator[Batch]:
+    """jsonl_batches for the usual range (no CR, no long integer, no renames): msgspec over
+    every line first; the few lines it refuses are blank (skipped) or go to parse_line."""
+    size = BATCH_ROWS
+    for k in range(0, len(lines), size):
+        raws = lines[k : k + size]
+        values: list[Any] = []
+        keep_value = values.append
+        refused: list[int] = []
+        for body in raws:
+            try:
+                keep_value(decode(body))
+            except Exception:  # noqa: BLE001 (parse_line below says why)
+                refused.append(len(values))
+                keep_value(None)
+        numbers = list(range(first_line + k, first_line + k + len(raws)))
+        if refused:
+            blank = set()
+            for j in refused:
+                body = raws[j]
+                if not body or body.isspace():
+                    blank.add(j)
+                else:
+                    values[j] = parse_line(body, numbers[j], long_integer=False)
+            if blank:
+                kept = [j for j in range(len(raws)) if j not in blank]
+                numbers = [numbers[j] for j in kept]
+                values = [values[j] for j in kept]
+                raws = [raws[j] for j in kept]
+        if numbers:
+            yield Batch(numbers, values, raws)
 
 
 def _lines_with_long_integers(data: bytes) -> set[int]:
