@@ -49,7 +49,21 @@ task_strengths rule (every tag is traceable to the CSV row):
   chat repo id, benchmarks labelled Instruct/chat/-it, an instruct-only release, or the
   context/licence cell naming an Instruct variant). Not for the R1 distills (reasoning
   checkpoints; the row names no instruct variant).
-* classification, extraction, summarization and qa are never set: no source gives them.
+* classification, extraction, summarization and qa are never set: no source gives them
+  (except where a curated row's vendor card lists them, see catalog_build/curated.py).
+
+On top of the CSV (catalog_build/assemble.py):
+
+* catalog_build/curated.py adds the 2025-2026 models and fixes CSV rows (vendor language
+  lists, superseded_by, re-sourced licences), each with `ev(fact, url, kind, note)` evidence
+  read on 2026-12-05; numbers not found stay null.
+* catalog_build/sources.py classifies every CSV source string per fact: vendor (the
+  publisher's own org or host, per family), paper (arXiv), or third_party (litgpt, Docker
+  cards, mirrors). `ftwizard catalog validate` fails a row with no primary source.
+* params_b / active_params_b of curated rows come from the estimator's own counter
+  (ftwizard.core.estimator_arch), so catalog and estimator agree; capabilities and
+  benchmark task kinds follow the rules in curated.py.
+* Every entry is validated and written by the pydantic schema (schema field order).
 """
 
 from __future__ import annotations
@@ -64,7 +78,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "resources" / "catalog"
 DEFAULT_REFERENCE = ROOT.parent / "shared" / "data" / "reference"
 
-HEADER = {"schema_version": 1, "version": "2026.11.0", "as_of": "2026-11-28"}
+HEADER = {"schema_version": 1, "version": "2026.12.0", "as_of": "2026-12-05"}
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # the schema and the estimator
 
