@@ -93,6 +93,17 @@ def test_the_data_inspector_fills_the_counts_and_shows_the_lengths(qtbot, wizard
     assert page.pick.isEnabled() and not page.progress.isVisible()
     click_next(qtbot, wizard)
     assert wizard.answers.data.examples == 400 and wizard.answers.data.p95_tokens == p95
+    # The exported plan's compliance checklist names this file, its SHA-256 and the personal-data scan.
+    import hashlib
+
+    from pypdf import PdfReader
+
+    go_to(qtbot, wizard, "results")
+    wait_for_plan(qtbot, wizard)
+    out = wizard.pages["results"].export_pdf_clicked(path=tmp_path / "plan.pdf")
+    text = "".join("".join(pg.extract_text().split()) for pg in PdfReader(out).pages)
+    assert hashlib.sha256(data_file.read_bytes()).hexdigest() in text and "chats.jsonl" in text
+    assert re.search(r"Personal-datascan(nolikelypersonaldatafoundin403rows|\d+of403rowslooklike)", text)
 
 
 def test_cancelling_an_inspection_keeps_the_numbers_typed(qtbot, wizard, tmp_path):
