@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
 fail() { echo "e2e installed train: FAILED: $*" >&2; exit 1; }
-step() { echo; echo "== $*"; }
+step() { echo; echo "== [${SECONDS}s] $*"; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ftwizard-e2e.XXXXXX")
 if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: keeping $TMP"; else trap 'rm -rf "$TMP"' EXIT; fi
@@ -43,6 +43,9 @@ mkdir -p "$HOME"
 unset FTWIZARD_PYTHON CONDA_PREFIX VIRTUAL_ENV PYTHONPATH PYTHONHOME
 export PATH=/usr/local/bin:/usr/bin:/bin
 export QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# pip sees the wheelhouse and nothing else: no site pip.conf find-links or index.
+export PIP_CONFIG_FILE=/dev/null
+unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL
 
 step "the installed program without a runtime: train refuses and names the fix"
 set +e
@@ -87,4 +90,5 @@ step "the same launch through the GUI's run monitor, offscreen (installed binary
   --max-steps 3 || fail "the GUI launch did not finish with an adapter"
 
 echo
+echo "e2e: ${SECONDS}s in all"
 echo "e2e installed train: ok"
