@@ -263,6 +263,10 @@ class GpuEntry(Strict):
     tdp_w: float | None = Field(default=None, gt=0)
     consumer: bool = Field(default=False, description="A desktop card (GeForce).")
     source: str
+    source_kind: SourceKind = Field(
+        default="third_party",
+        description="vendor: NVIDIA/AMD/Apple's own datasheet or submission; third_party: spec tables, reviews, copies.",
+    )
     confidence: Confidence
     notes: str | None = None
 
