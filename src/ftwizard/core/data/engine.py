@@ -499,6 +499,31 @@ def auto_workers(total_bytes: int, container: str) -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
+class _Sha256Behind:
+    """SHA-256 of the file's bytes, fed in order and computed in a thread (hashlib releases
+    the GIL on large buffers): with a core to spare it costs the pass no time. A context
+    manager: leaving it waits for the updates fed, or drops them after an error."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._hash = hashlib.sha256()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ftwizard-sha256")
+
+    def update(self, data: bytes) -> None:
+        self._thread.submit(self._hash.update, data)  # one thread: the order is kept
+
+    def hexdigest(self) -> str:
+        self._thread.shutdown(wait=True)
+        return self._hash.hexdigest()
+
+    def __enter__(self) -> _Sha256Behind:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=exc_type is not None)
+
+
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: a pass makes millions of short-lived dicts and
@@ -553,10 +578,10 @@ def _run_pass(source, model_dir, counter, context_tokens, scan_pii, keep_rows, w
         return _parallel(
             source, ranges, merger, counter is not None, model_dir, scan_pii, keep_rows, workers, stop, note
         )
-    sha = hashlib.sha256()
+    sha = _Sha256Behind()
     done = 0
     first_line = 1
-    with open(source.path, "rb") as fh:
+    with sha, open(source.path, "rb") as fh:
         for start, end in ranges:
             data = fh.read(end - start)
             sha.update(data)
@@ -579,7 +604,7 @@ def _parallel(source, ranges, merger, count_tokens, model_dir, scan_pii, stable_
     in flight (bounded memory). This process hashes the file meanwhile."""
     import multiprocessing
 
-    sha = hashlib.sha256()
+    sha = _Sha256Behind()
     pending: dict[int, Future] = {}
     # fork where there is one: the children run only check_range (no Qt, no locks of other
     # threads that Python does not reset after fork) and share this process's string-hash
@@ -593,7 +618,7 @@ def _parallel(source, ranges, merger, count_tokens, model_dir, scan_pii, stable_
     line_offset = 0
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
     try:
-        with open(source.path, "rb") as fh:
+        with sha, open(source.path, "rb") as fh:
             for i, (start, end) in enumerate(ranges):
                 for j in range(i, min(len(ranges), i + 2 * workers)):
                     if j not in pending:
