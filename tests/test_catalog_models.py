@@ -209,3 +209,15 @@ def test_hybrid_eager_attention_memory_grows_only_in_attention_blocks(cat):
         return long - short
 
     assert grow(hybrid) == pytest.approx(grow(dense) * 4 / 40)
+
+
+def test_cli_validate_reports_the_sources_summary(capsys):
+    from ftwizard.cli.main import main
+
+    assert main(["catalog", "validate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is True
+    summary = out["sources"]
+    assert summary["models"] == summary["with_primary_source"] >= 70
+    assert set(summary["third_party_only_by_fact"]) == {"architecture", "licence", "languages", "benchmarks", "release_date"}
+    assert any("third-party copies only" in w for w in out["warnings"])
