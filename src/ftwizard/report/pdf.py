@@ -94,7 +94,7 @@ def plan_pdf_bytes(
     written_by = f"ftwizard {__version__}"
     s.title_page(h, plan, catalog, written_by, money)
     s.recommendation(h, plan, money)
-    s.business_case(h, plan, money, rentals)
+    s.business_case(h, plan, money, rentals, catalog)
     s.answers(h, plan, money)
     s.ranked(h, plan, money)
     h.h2("Charts")

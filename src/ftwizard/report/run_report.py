@@ -116,7 +116,7 @@ def _plan_sections(h, plan, catalog) -> None:
     h.h2("The plan this run came from", new_page=True)
     h.p(f"Plan of {plan.created_at:%Y-%m-%d}, catalog {plan.catalog_version}.", "muted")
     ps.recommendation(h, plan, money)
-    ps.business_case(h, plan, money)
+    ps.business_case(h, plan, money, catalog=catalog)
     ps.answers(h, plan, money)
     ps.ranked(h, plan, money)
     ps.memory_time_cost(h, plan, catalog, None, src, money)
