@@ -520,3 +520,14 @@ def test_the_fuzz_corpus_has_huge_integers():
 
     assert any(isinstance(n, str) and n.startswith("__HUGE") for n in EDGE_NUMBERS)
     assert len(dumps([copy.copy(EDGE_NUMBERS[-1])])) > 4300
+
+
+@pytest.mark.parametrize("value", ['"sixty-four"', "1e30", "64.5", "-64", "true"])
+def test_estimate_names_the_garbled_size_itself(tmp_path, capsys, value):
+    d = tmp_path / "model"
+    d.mkdir()
+    cfg = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+           "intermediate_size": 128, "vocab_size": 100}
+    (d / "config.json").write_text(json.dumps(cfg).replace('"hidden_size": 64', f'"hidden_size": {value}'))
+    code, _, err = cli(capsys, "estimate", "--model", str(d), "--method", "lora", "--seq-len", "128")
+    assert code == 2 and "$.hidden_size: expected a positive integer" in err and str(d) in err, err

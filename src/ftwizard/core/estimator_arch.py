@@ -350,8 +350,11 @@ def architecture_from_dict(cfg: dict[str, Any], source: str) -> Architecture:
     for field, names in _FIELD_ALIASES.items():
         out[field] = _first(cfg, names)
     for field in ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size"):
-        if out[field] is None:
+        value = out[field]
+        if value is None:
             raise EstimateError(f"{source}: $.{field}: missing")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            raise EstimateError(f"{source}: $.{field}: expected a positive integer, got {value!r:.40}")
     h, heads = out["hidden_size"], out["num_attention_heads"]
     kv = _first(cfg, ("num_key_value_heads", "num_kv_heads", "n_head_kv"))
     if kv is None:
