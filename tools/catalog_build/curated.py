@@ -102,10 +102,17 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
     "phi-4-mini": {
         "languages": PHI4_MINI_LANGS,
         "languages_note": "Supported languages as listed in the model card (Training > Model).",
-        "_evidence": {"languages": [ev(
-            "languages", PHI4_MINI_CARD, "third_party",
-            "vendor card text read from a scrape of the card page; the card itself was not in the store",
-        )]},
+        "_evidence": {
+            "languages": [ev(
+                "languages", PHI4_MINI_CARD, "third_party",
+                "vendor card text read from a scrape of the card page; the card itself was not in the store",
+            )],
+            "params": [ev(
+                "params", "https://aka.ms/phi-4-multimodal/techreport (Phi-4-Mini Technical Report, linked from the card)",
+                "paper", "abstract: 'Phi-4-Mini is a 3.8B parameter language model trained on high-quality web and "
+                "synthetic data', read verbatim in a copy of the abstract",
+            )],
+        },
     },
     **{mid: {
         "languages": ["zh", "en", "fr", "es", "pt", "de", "it", "ru", "ja", "ko", "vi", "th", "ar"],
@@ -221,14 +228,15 @@ FIM_MODELS = {
     "codellama-13b": CODELLAMA_FIM,
 }
 # Capabilities read in a vendor text (family -> (capabilities, source)).
-FAMILY_CAPABILITIES: dict[str, tuple[list[str], str]] = {
-    "DeepSeek-R1-Distill": (["math", "reasoning"], DEEPSEEK_R1 + " (Distilled Model Evaluation: AIME, MATH-500)"),
-    "Qwen3": (["reasoning", "tool_use"], QWEN3_BLOG + " (Hybrid Thinking Modes; Improved Agentic Capabilities, MCP)"),
-    "gpt-oss": (["reasoning", "tool_use"], "https://huggingface.co/openai/gpt-oss-20b (Highlights: configurable reasoning effort, agentic capabilities: function calling)"),
-    "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')"),
-    "Granite 4.0": (["code", "code_fim", "tool_use"], GRANITE_README + " (fill-in-the-middle code completion, tool calling)"),
-    "Qwen3-Coder": (["tool_use"], "https://huggingface.co/Qwen/Qwen3-Coder-30B-A3B-Instruct (agentic coding, function call format)"),
-    "Phi-4": (["tool_use"], PHI4_MINI_CARD + " (function-calling input format)"),
+FAMILY_CAPABILITIES: dict[str, tuple[list[str], str, str]] = {
+    # family -> (capabilities, where stated, kind of that source as read)
+    "DeepSeek-R1-Distill": (["math", "reasoning"], DEEPSEEK_R1 + " (Distilled Model Evaluation: AIME, MATH-500)", "vendor"),
+    "Qwen3": (["reasoning", "tool_use"], QWEN3_BLOG + " (Hybrid Thinking Modes; Improved Agentic Capabilities, MCP)", "vendor"),
+    "gpt-oss": (["reasoning", "tool_use"], "https://huggingface.co/openai/gpt-oss-20b (Highlights: configurable reasoning effort, agentic capabilities: function calling), read in mirrors of the card", "third_party"),
+    "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')", "vendor"),
+    "Granite 4.0": (["code", "code_fim", "tool_use"], GRANITE_README + " (fill-in-the-middle code completion, tool calling)", "vendor"),
+    "Qwen3-Coder": (["tool_use"], "https://huggingface.co/Qwen/Qwen3-Coder-30B-A3B-Instruct (agentic coding, function call format), read in a copy of the card", "third_party"),
+    "Phi-4": (["tool_use"], PHI4_MINI_CARD + " (function-calling input format), read in a scrape of the card", "third_party"),
 }
 
 
@@ -248,7 +256,7 @@ def capabilities_for(entry: dict) -> tuple[list[str], list[dict]]:
         for c in fam[0]:
             if c not in caps:
                 caps.append(c)
-        refs.append(ev("capabilities", fam[1], "vendor"))
+        refs.append(ev("capabilities", fam[1], fam[2]))
     if entry["id"] in FIM_MODELS:
         caps.append("code_fim")
         refs.append(ev("capabilities", FIM_MODELS[entry["id"]], "vendor", "fill-in-the-middle"))
@@ -292,15 +300,15 @@ def _gpt_oss(size: str, layers: int, experts: int, total: str, active: str) -> d
         "context_tokens": 131072,
         "licences": ["apache-2.0"],
         "languages": ["en"],
-        "languages_note": "OpenAI's card describes a mostly English, text-only training set; no language list.",
+        "languages_note": "No language list was read from OpenAI; a third-party card describes the model as 'primarily English'.",
         "task_strengths": ["chat", "instruction", "reasoning", "code"],
         "benchmarks": [],
         "release_date": "2025-08-05",
         "weights_dtype": "mxfp4",
         "sources": {
-            "architecture": f"{GPT_OSS_CODE} (layout, biases, sinks); {GPT_OSS_CARD_PAPER} (layers, experts, counts)",
+            "architecture": f"{GPT_OSS_CODE} (layout, biases, sinks); {GPT_OSS_CARD_PAPER} (layers, experts, counts; its table read in third-party copies)",
             "licence": card,
-            "languages": GPT_OSS_CARD_PAPER,
+            "languages": "https://huggingface.co/KJML/gpt-oss-20b-FP8-Dynamic (third-party card)",
             "benchmarks": None,
             "release_date": card,
         },
