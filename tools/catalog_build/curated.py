@@ -146,12 +146,18 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
         )]},
     },
     "falcon3-7b": {
-        "_evidence": {"licence": [ev(
-            "licence", "https://falconllm.tii.ae/falcon-terms-and-conditions.html", "vendor",
-            "TII describes the TII Falcon License 2.0 as 'the permissive Apache 2.0-based software "
-            "license which includes an acceptable use policy' (TII's Falcon2 card text); "
-            "the terms page itself was not in the store",
-        )]},
+        "_evidence": {"licence": [
+            ev(
+                "licence", "github.com/huggingface/blog:falcon3.md", "vendor",
+                "written by TII (all authors tiiuae): 'all models in the Falcon3 family are released under the "
+                "Falcon LLM license' (falconllm.tii.ae/falcon-terms-and-conditions.html)",
+            ),
+            ev(
+                "licence", "github.com/huggingface/blog:falcon2-11b.md", "third_party",
+                "the TII Falcon License 2.0 is 'the permissive Apache 2.0-based software license which includes "
+                "an acceptable use policy'; the terms page itself was not in the store",
+            ),
+        ]},
     },
     "gemma-3-1b": {
         "languages": ["en"],

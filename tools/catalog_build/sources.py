@@ -30,6 +30,11 @@ VENDORS: dict[str, tuple[set[str], tuple[str, ...]]] = {
     "tinyllama": ({"jzhang38"}, ()),
     "ibm": ({"ibm-granite"}, ("ibm.com",)),
 }
+# Posts hosted by someone else but written by the vendor (front-matter authors all from the
+# vendor's organisation): primary for that vendor's models.
+VENDOR_AUTHORED = {
+    "github.com/huggingface/blog:falcon3.md": "tii",  # 44 authors, all org tiiuae
+}
 # Licence stewards: their text is the primary source for the licence itself.
 LICENCE_HOSTS = ("apache.org", "opensource.org")
 
@@ -37,6 +42,8 @@ LICENCE_HOSTS = ("apache.org", "opensource.org")
 def classify(source: str, vendor: str | None = None) -> str:
     """'vendor', 'paper' or 'third_party' for one source string about a `vendor` model."""
     s = source.strip()
+    if vendor and any(s.startswith(k) and v == vendor for k, v in VENDOR_AUTHORED.items()):
+        return "vendor"
     orgs, hosts = VENDORS.get(vendor or "", (set(), ()))
     org = _github_org(s)
     if org is not None:
