@@ -180,6 +180,12 @@ ROW_FIXES: dict[str, dict[str, Any]] = {
     "qwen2-72b": {"superseded_by": "qwen2.5-72b"},
     "smollm2-1.7b": {"superseded_by": "smollm3-3b"},
 }
+# Qwen2.5's instruct checkpoints: the vendor blog names Qwen/Qwen2.5-7B-Instruct (and the
+# 72B/32B/Coder-7B "-Instruct" models) for the family's "instruction-tuned versions".
+for _size in ("0.5B", "1.5B", "3B", "7B", "14B", "32B", "72B"):
+    ROW_FIXES.setdefault(f"qwen2.5-{_size.lower()}", {})["instruct_repo_id"] = f"Qwen/Qwen2.5-{_size}-Instruct"
+for _size in ("7B", "32B"):
+    ROW_FIXES.setdefault(f"qwen2.5-coder-{_size.lower()}", {})["instruct_repo_id"] = f"Qwen/Qwen2.5-Coder-{_size}-Instruct"
 ROW_FIXES["smollm2-1.7b"]["instruct_repo_id"] = "HuggingFaceTB/SmolLM2-1.7B-Instruct"  # vendor README
 for _mid in ("smollm2-135m", "smollm2-360m", "smollm2-1.7b"):
     ROW_FIXES.setdefault(_mid, {})["_evidence"] = {"params": [
@@ -237,6 +243,7 @@ FIM_MODELS = {
 FAMILY_CAPABILITIES: dict[str, tuple[list[str], str, str]] = {
     # family -> (capabilities, where stated, kind of that source as read)
     "DeepSeek-R1-Distill": (["math", "reasoning"], DEEPSEEK_R1 + " (Distilled Model Evaluation: AIME, MATH-500)", "vendor"),
+    "Qwen2.5": (["tool_use"], "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5/index.md (vLLM / Ollama / transformers tool calling)", "vendor"),
     "Qwen3": (["reasoning", "tool_use"], QWEN3_BLOG + " (Hybrid Thinking Modes; Improved Agentic Capabilities, MCP)", "vendor"),
     "gpt-oss": (["reasoning", "tool_use"], "https://huggingface.co/openai/gpt-oss-20b (Highlights: configurable reasoning effort, agentic capabilities: function calling), read in mirrors of the card", "third_party"),
     "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')", "vendor"),
