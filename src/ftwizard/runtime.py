@@ -410,6 +410,7 @@ def run_probe(cfg: Any, python: str, *, timeout_s: float = 1800.0) -> Any:
 
     from ftwizard.core.errors import FtwizardError
     from ftwizard.core.events import ErrorEvent, ProbeEvent, parse_event
+    from ftwizard.core.offline import child_env
     from ftwizard.core.runconfig import write_run_config
 
     scratch = Path(tempfile.mkdtemp(prefix="ftwizard-probe-"))  # 0700
@@ -420,7 +421,7 @@ def run_probe(cfg: Any, python: str, *, timeout_s: float = 1800.0) -> Any:
         try:
             proc = subprocess.run([python, "-m", "ftwizard.train", str(cfg_file)], capture_output=True,
                                   text=True, encoding="utf-8", errors="replace", timeout=timeout_s,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, env=child_env())
         except subprocess.TimeoutExpired:
             raise FtwizardError(f"the probe did not finish within {timeout_s:g} s") from None
         except OSError as exc:

@@ -109,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         python = _python(args)
         if Path(python).resolve() != Path(sys.executable).resolve():
             argv = ["runs", "eval", str(run_dir), "--metrics", args.metrics] + (["--json"] if args.json else [])
-            return subprocess.run([python, "-m", "ftwizard", *argv], check=False).returncode
+            from ftwizard.core.offline import child_env
+
+            return subprocess.run([python, "-m", "ftwizard", *argv], check=False, env=child_env()).returncode
     from ftwizard.core.samples import EVAL
     from ftwizard.core.task_metrics import evaluate_run, table_rows
 
