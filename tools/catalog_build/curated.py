@@ -226,6 +226,14 @@ BENCH_TASK_KINDS: dict[str, list[str]] = {
     "Global-MMLU-Lite": ["translation", "qa"],
     "Multi-Exam": ["translation", "qa"],
     "TydiQA": ["translation", "qa"],
+    "GPQA": ["reasoning", "qa"],
+    "AIME25": ["reasoning"],
+    "LiveCodeBench v6": ["code"],
+    "MultiPL-E": ["code"],
+    "IFEval": ["instruction", "chat"],
+    "MMLU-Redux": ["qa"],
+    "MMLU-ProX": ["translation", "qa"],
+    "PolyMATH": ["translation", "reasoning"],
 }
 
 CODE_FAMILIES = {"Code Llama", "Qwen2.5-Coder", "Qwen3-Coder"}
@@ -361,8 +369,17 @@ _QWEN3_MOE_ARCH = {
 }
 
 
-def _qwen3_moe_2507(mid: str, repo: str, family: str, strengths: list[str], copy_url: str, note: str) -> dict:
+QWEN3_2507_SCORES = {  # Performance table of the Qwen3-30B-A3B-Instruct-2507 card
+    "MMLU-Pro": 78.4, "MMLU-Redux": 89.3, "GPQA": 70.4, "AIME25": 61.3, "LiveCodeBench v6": 43.2,
+    "MultiPL-E": 83.8, "IFEval": 84.7, "MMLU-ProX": 72.0, "PolyMATH": 43.1,
+}
+
+
+def _qwen3_moe_2507(
+    mid: str, repo: str, family: str, strengths: list[str], copy_url: str, note: str, scores: dict[str, float] | None = None
+) -> dict:
     card = f"https://huggingface.co/{repo}"
+    bench_src = f"{card} (Performance table, read in a copy: {copy_url})"
     return {
         "id": mid,
         "name": repo.split("/")[1],
@@ -377,13 +394,16 @@ def _qwen3_moe_2507(mid: str, repo: str, family: str, strengths: list[str], copy
         "languages_note": QWEN3_NOTE + " The 2507 card adds 'long-tail knowledge coverage across multiple languages'.",
         "languages_claim_count": 119,
         "task_strengths": strengths,
-        "benchmarks": [],
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": None, "evaluator": None, "source": bench_src}
+            for n, v in (scores or {}).items()
+        ],
         "release_date": None,
         "sources": {
             "architecture": f"{card} (Model Overview) via {copy_url}; hidden/MoE widths as qwen3-30b-a3b",
             "licence": card,
             "languages": QWEN3_BLOG,
-            "benchmarks": None,
+            "benchmarks": bench_src if scores else None,
             "release_date": None,
         },
         "confidence": "partial",
@@ -395,6 +415,7 @@ def _qwen3_moe_2507(mid: str, repo: str, family: str, strengths: list[str], copy
             ev("context", card, "third_party", "Context Length: 262,144 natively"),
             ev("licence", card, "third_party", "license: apache-2.0 in the card metadata (copy)"),
             *QWEN3_LANG_EV,
+            *([ev("benchmarks", card, "third_party", f"Performance table read in a copy of the card ({copy_url})")] if scores else []),
         ],
     }
 
@@ -533,6 +554,7 @@ NEW_MODELS: list[dict] = [
         ["chat", "instruction", "translation", "reasoning"],
         "github.com/peterhan91/mimic_skills:docs/qwen3-a3b.md",
         "Update of Qwen3-30B-A3B's non-thinking mode: instruction following, reasoning, coding, tool use, 256K context.",
+        QWEN3_2507_SCORES,
     ),
     _qwen3_moe_2507(
         "qwen3-coder-30b-a3b-instruct",
