@@ -59,3 +59,21 @@ def test_a_folder_without_config_is_left_to_the_folder_checklist(tmp_path, catal
     with pytest.raises(EstimateError, match="config.json"):
         check_model_against_plan(tmp_path / "empty", "qwen3-4b", catalog)
     assert safe_check(tmp_path / "empty", "qwen3-4b", catalog) is None
+
+
+def test_the_run_page_names_the_plans_model_and_records_the_folders_truth(qtbot, tmp_path, catalog):
+    from ftwizard.gui.run_setup import RunSetup
+
+    folder = model_folder(tmp_path)  # a Llama 3.1 8B folder
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ho"}]}\n')
+    setup = RunSetup(_config(tmp_path / "plan-model", "qwen3-4b"), tmp_path / "runs", catalog=catalog)
+    qtbot.addWidget(setup)
+    assert setup.settings_label.text().startswith("the plan's model, Qwen3 4B: ")
+    setup.set_paths(folder, data)
+    cfg = setup.config()
+    assert cfg.model_dir == folder.resolve() and cfg.catalog_model_id is None  # recorded as the folder
+    same = RunSetup(_config(tmp_path / "plan-model", "llama-3.1-8b"), tmp_path / "runs", catalog=catalog)
+    qtbot.addWidget(same)
+    same.set_paths(folder, data)
+    assert same.config().catalog_model_id == "llama-3.1-8b"  # the plan's model: its id is kept

@@ -91,6 +91,14 @@ def safe_check(folder: Path, catalog_model_id: str | None, catalog: Any) -> Mode
         return None
 
 
+def plan_model_name(catalog_model_id: str, catalog: Any | None) -> str:
+    """'Qwen3 4B' for a catalog id (the id itself without a catalog or when it is not in it)."""
+    try:
+        return catalog.model(catalog_model_id).name if catalog is not None else catalog_model_id
+    except (CatalogError, KeyError):
+        return catalog_model_id
+
+
 def truthful_config(config: Any, match: ModelMatch | None) -> Any:
     """The run's config as it should be recorded: without the plan's catalog id when the
     folder holds another model (history and manifest.json then name the folder)."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ftwizard.core.model_folder_report import inspect_model_folder
+from ftwizard.core.model_match import plan_model_name, safe_check, truthful_config
 from ftwizard.core.runconfig import RunConfig
 from ftwizard.gui import workers
 from ftwizard.gui.forms import buddy_label
@@ -141,7 +142,8 @@ class RunSetup(QGroupBox):
         c = self.base_config
         steps = f"{c.max_steps} steps" if c.max_steps else f"{c.epochs:g} epoch(s)"
         lora = f", LoRA rank {c.lora_r}" if c.uses_lora else ""
-        return (f"{METHOD_LABEL[c.method]} ({c.objective.upper()}){lora}, "
+        plan = f"the plan's model, {plan_model_name(c.catalog_model_id, self.catalog)}: " if c.catalog_model_id else ""
+        return (f"{plan}{METHOD_LABEL[c.method]} ({c.objective.upper()}){lora}, "
                 f"learning rate {c.learning_rate:g}, {steps}, sequence length {c.seq_len:,}, "
                 f"batch {c.micro_batch} × {c.grad_accum}")
 
@@ -250,6 +252,8 @@ class RunSetup(QGroupBox):
         })
         # The prediction for this machine; a plan's is for the card it planned on (kept if no check ran).
         estimate = self.preflight.run_estimate() if self.preflight is not None else cfg.estimate
+        # A folder that is not the plan's model runs as what it is: history and manifest name the folder.
+        cfg = truthful_config(cfg, safe_check(cfg.model_dir, cfg.catalog_model_id, self._catalog()))
         return cfg.model_copy(update={"output_dir": self.runs_dir / run_folder_name(cfg, now), "estimate": estimate})
 
     def set_locked(self, locked: bool) -> None:
