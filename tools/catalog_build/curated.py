@@ -475,6 +475,10 @@ QWEN_CODER_BLOG = "github.com/QwenLM/qwenlm.github.io:content/blog/qwen2.5-coder
 APERTUS_CARD = "https://huggingface.co/swiss-ai/Apertus-8B-2509"
 APERTUS_CARD_COPY = "https://llmyourway.com/authors/swiss-ai (copy of the card text)"
 
+GRANITE_TINY_BENCH = (
+    "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (evaluation table, 'H Tiny MoE' column), "
+    "read in a copy: github.com/DocDBrown/IBMGranite4Tiny:README.md"
+)
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
 NEW_MODELS: list[dict] = [
@@ -739,13 +743,20 @@ NEW_MODELS: list[dict] = [
         "languages": GRANITE4_LANGS,
         "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
         "task_strengths": ["chat", "instruction", "code", "translation", "summarization", "classification", "extraction", "qa"],
-        "benchmarks": [],
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": shots, "evaluator": None, "source": GRANITE_TINY_BENCH}
+            for n, v, shots in (
+                ("MMLU", 68.65, "5-shot"), ("MMLU-Pro", 44.94, "5-shot CoT"), ("BBH", 66.34, "3-shot CoT"),
+                ("GPQA", 32.59, "0-shot CoT"), ("IFEval", 81.44, "average"), ("GSM8K", 84.69, "8-shot"),
+                ("HumanEval", 83.0, "pass@1"), ("MBPP", 80.0, "pass@1"), ("MMMLU", 61.87, "5-shot"), ("MGSM", 45.36, "8-shot"),
+            )
+        ],
         "release_date": "2025-10-02",
         "sources": {
             "architecture": f"GGUF metadata of IBM's weights ({_GRANITE_H_TINY_COPY}) and a copy of config.json layer_types; IBM's config not in the store",
             "licence": GRANITE_README + " (License: Apache 2.0)",
             "languages": "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (Supported Languages, via github.com/DocDBrown/IBMGranite4Tiny:README.md)",
-            "benchmarks": None,
+            "benchmarks": GRANITE_TINY_BENCH,
             "release_date": "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (Release Date, via the same copy)",
         },
         "confidence": "partial",
@@ -765,6 +776,7 @@ NEW_MODELS: list[dict] = [
             ev("languages", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Supported Languages, read from a copy of IBM's card"),
             ev("release_date", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Release Date: October 2nd, 2025 (copy of IBM's card)"),
             ev("params", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "7B parameter model, 1B active (card copy; LM Studio's page)"),
+            ev("benchmarks", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "evaluation table read in a copy of IBM's card"),
         ],
     },
 ]
