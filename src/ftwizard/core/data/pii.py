@@ -137,7 +137,7 @@ def _nonzero(cls: bytes):
     return words[r] * 8 + c
 
 
-def _may_match(joined: str, starts: list[int]) -> list[int]:
+def _may_match(joined: str, starts) -> list[int]:
     """Indexes of the texts (joined by newlines, starting at `starts`) that could hold a match.
 
     A superset, by construction: every finding of scan_text begins with an '@' (e-mail) or a
@@ -178,7 +178,7 @@ def _may_match(joined: str, starts: list[int]) -> list[int]:
     pos = np.concatenate(flagged)
     if not len(pos):
         return []
-    rows = np.searchsorted(np.asarray(starts, dtype=np.int64), pos, side="right") - 1
+    rows = np.searchsorted(starts, pos, side="right") - 1
     return np.unique(rows).tolist()
 
 
@@ -188,12 +188,12 @@ def scan_many(texts: list[str]) -> dict[int, dict[str, int]]:
     The same findings as calling scan_text on each; one vectorised pass over all the texts
     (`_may_match`) picks the few that can hold a match, and only those are scanned.
     """
+    import numpy as np
+
     if not texts:
         return {}
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    starts = np.concatenate(([0], ends[:-1]))  # where each text begins in the joined string
     out: dict[int, dict[str, int]] = {}
     for i in _may_match("\n".join(texts), starts):
         if found := scan_text(texts[i]):
