@@ -14,7 +14,7 @@ from ftwizard.core import events as ev
 from ftwizard.core.catalog import load_catalog
 from ftwizard.core.model_folder_report import inspect_model_folder
 from ftwizard.core.preflight import preflight
-from ftwizard.core.run_figures import before_after_rows, estimate_rows, status_line
+from ftwizard.core.run_figures import before_after_rows, estimate_rows, status_line, user_log
 from ftwizard.core.run_progress import MetricsTail, RunProgress, read_events
 from ftwizard.core.runs import (
     LaunchRecord,
@@ -264,3 +264,21 @@ def test_a_long_run_is_read_a_slice_per_poll_and_nothing_is_lost(tmp_path):
     while batch := tail.read():
         rest += batch
     assert [e.step for e in first[1:] + rest] == list(range(1, 6001))
+
+
+def test_the_run_pages_log_keeps_ftwizards_lines_and_errors_and_counts_the_library_chatter():
+    log = "\n".join([
+        "2026-11-17 10:00:00,001 INFO ftwizard.train.recipe: loading the model",
+        "2026-11-17 10:00:01,002 WARNING py.warnings: /x/peft/tuners.py:12: UserWarning: target modules differ",
+        "  warnings.warn(",
+        "2026-11-17 10:00:02,003 WARNING transformers.modeling_utils: Some weights were not initialized",
+        "2026-11-17 10:00:03,004 ERROR torch.distributed: connection refused",
+        "2026-11-17 10:00:04,005 INFO __main__: step 1",
+    ])
+    assert user_log(log).splitlines() == [
+        "2026-11-17 10:00:00,001 INFO ftwizard.train.recipe: loading the model",
+        "2026-11-17 10:00:03,004 ERROR torch.distributed: connection refused",
+        "2026-11-17 10:00:04,005 INFO __main__: step 1",
+        "(3 lines of library messages left out here; runner.log in the run folder has them)",
+    ]
+    assert user_log("2026-11-17 10:00:00,001 INFO ftwizard: ok") == "2026-11-17 10:00:00,001 INFO ftwizard: ok"

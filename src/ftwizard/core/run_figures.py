@@ -9,6 +9,8 @@ tokens/s counts trained (non-padding) tokens over the training loop's seconds.
 
 from __future__ import annotations
 
+import re
+
 from ftwizard.core.run_progress import RunProgress
 from ftwizard.core.runs import RunSummary
 from ftwizard.core.units import gib_from_gb
@@ -25,6 +27,31 @@ def num(x: float | None, digits: int = 3) -> str:
     if x is None:
         return DASH
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.{digits}g}"
+
+
+# The runner's log lines (train.__main__: "%(asctime)s %(levelname)s %(name)s: %(message)s").
+_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d+)? (?P<level>[A-Z]+) (?P<name>[^\s:]+): ")
+_OURS = ("ftwizard", "__main__")
+
+
+def user_log(text: str) -> str:
+    """The runner's log as the run page shows it: ftwizard's own lines, and errors from anyone;
+    library chatter (py.warnings, transformers, torch ... below ERROR, with the lines that
+    continue each record) is left out and counted on a last line. runner.log keeps everything."""
+    kept: list[str] = []
+    hidden = 0
+    show = True
+    for line in text.splitlines():
+        m = _LOG_LINE.match(line)
+        if m:
+            show = m["name"].startswith(_OURS) or m["level"] in ("ERROR", "CRITICAL")
+        if show:
+            kept.append(line)
+        else:
+            hidden += 1
+    if hidden:
+        kept.append(f"({hidden:,} lines of library messages left out here; runner.log in the run folder has them)")
+    return "\n".join(kept)
 
 
 def mem_num(gb: float | None) -> str:

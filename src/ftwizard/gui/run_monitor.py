@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ftwizard.core import runs
 from ftwizard.core.errors import FtwizardError
-from ftwizard.core.run_figures import status_line
+from ftwizard.core.run_figures import status_line, user_log
 from ftwizard.core.run_progress import MetricsTail, RunProgress
 from ftwizard.core.runconfig import RunConfig
 from ftwizard.gui import workers
@@ -85,7 +85,7 @@ def _read_tail(path: Path) -> str:
     except OSError:
         return ""
     lines = text.splitlines()[1 if size > LOG_TAIL_BYTES else 0:]  # the first may be cut
-    return "\n".join(lines[-LOG_TAIL_LINES:])
+    return user_log("\n".join(lines[-LOG_TAIL_LINES:]))  # library chatter stays in runner.log
 
 
 class RunMonitor(QWidget):
