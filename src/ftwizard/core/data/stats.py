@@ -163,14 +163,10 @@ class TokenizerCounter:
         return self.count_rows(_rows(examples))
 
     def count_rows(self, rows: Sequence[Row], joined: Sequence[str] | None = None) -> list[int]:
-        texts = [t for _, _, row_texts in rows for t in row_texts]
-        encodings = self._encode(texts, add_special_tokens=False)
-        out, i = [], 0
-        for kind, n_turns, row_texts in rows:
-            k = len(row_texts)
-            out.append(row_tokens(kind, n_turns, [len(e.ids) for e in encodings[i : i + k]]))
-            i += k
-        return out
+        # Each distinct text once: a system prompt repeated on every row is encoded once a batch.
+        distinct = dict.fromkeys(t for _, _, row_texts in rows for t in row_texts)
+        counts = dict(zip(distinct, map(len, self._encode(list(distinct), add_special_tokens=False)), strict=True))
+        return [row_tokens(kind, n_turns, [counts[t] for t in row_texts]) for kind, n_turns, row_texts in rows]
 
 
 def make_counter(model_dir: Path | str | None) -> TokenCounter:
