@@ -52,13 +52,14 @@ def assemble_models(csv_models: list[dict[str, Any]]) -> list[dict[str, Any]]:
         entry = copy.deepcopy(row)
         fix = copy.deepcopy(ROW_FIXES.get(entry["id"], {}))
         fixed_evidence = fix.pop("_evidence", {})
+        extra_evidence = fix.pop("_extra_evidence", [])  # added beside the CSV's sources
         entry.update(fix)
         for fact, refs in fixed_evidence.items():
             if fact in entry["sources"]:
                 entry["sources"][fact] = "; ".join(r["url"] for r in refs)
         entry["evidence"] = evidence_from_sources(
             entry["sources"], fixed_evidence, FAMILY_VENDOR.get(entry["family"])
-        )
+        ) + extra_evidence
         out.append(_normalise(_finish(entry)))
     for new in NEW_MODELS:
         out.append(_normalise(_finish(copy.deepcopy(new))))

@@ -191,6 +191,16 @@ for _mid in ("smollm2-135m", "smollm2-360m", "smollm2-1.7b"):
     ROW_FIXES.setdefault(_mid, {})["_evidence"] = {"params": [
         ev("params", "github.com/huggingface/smollm:README.md", "vendor", "SmolLM2: three sizes, 135M, 360M and 1.7B"),
     ]}
+# Vendor config.json pages read on 2026-12-05 that match the CSV's shapes field by field.
+ROW_FIXES.setdefault("olmo-2-13b", {})["_extra_evidence"] = [ev(
+    "architecture", "https://huggingface.co/allenai/OLMo-2-1124-13B/blob/main/config.json", "vendor",
+    "hidden 5120, intermediate 13824, 40 layers, 40/40 heads, vocab 100352, max_position 4096, untied: as the row",
+)]
+ROW_FIXES.setdefault("qwen2-72b", {})["_extra_evidence"] = [ev(
+    "architecture", "https://huggingface.co/Qwen/Qwen2-72B-Instruct/blob/7c7b4195787f74b15d14d70a52653ca5cf0c4d75/config.json",
+    "vendor", "the instruct checkpoint's config (same shapes as the base): hidden 8192, intermediate 29568, 80 layers, "
+    "64/8 heads, vocab 152064, untied: as the row",
+)]
 ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
 
