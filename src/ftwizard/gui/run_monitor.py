@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from ftwizard.core.errors import FtwizardError
 from ftwizard.core.run_figures import status_line, user_log
 from ftwizard.core.run_progress import MetricsTail, RunProgress
 from ftwizard.core.runconfig import RunConfig
+from ftwizard.core.units import mem
 from ftwizard.gui import workers
 from ftwizard.gui.run_results import result_html
 from ftwizard.gui.run_setup import RunSetup
@@ -162,7 +164,11 @@ class RunMonitor(QWidget):
         self.result.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_box = QGroupBox("Result")
-        QVBoxLayout(self.result_box).addWidget(self.result)
+        scroll = QScrollArea()  # the tables and their footnote scroll rather than being cut off
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.result)
+        QVBoxLayout(self.result_box).addWidget(scroll)
         self.result_box.hide()
         top = QSplitter(Qt.Orientation.Horizontal)  # the result sits beside the chart once there
         top.addWidget(self.chart_holder)
@@ -295,7 +301,7 @@ class RunMonitor(QWidget):
         if not own_launch:
             est = cfg.estimate
             self.setup.preflight_label.setText(
-                f"At launch: estimated peak {est.peak_vram_gb:.1f} GB ({est.source})."
+                f"At launch: estimated peak {mem(est.peak_vram_gb)} ({est.source})."
                 if est is not None and est.peak_vram_gb is not None else "Checked when this run was launched.")
 
     def cancel(self) -> bool:
