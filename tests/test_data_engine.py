@@ -287,3 +287,13 @@ def test_cli_workers_flag_gives_the_same_report_and_refuses_zero(tmp_path, capsy
     assert json.loads(capsys.readouterr().out)["rows_train"] > 0
     assert main(["data", "inspect", str(f), "--workers", "0"]) == 2
     assert "--workers must be 1 or more, got 0" in capsys.readouterr().err
+
+
+def test_renamed_columns_go_through_the_range_reader(tmp_path, monkeypatch):
+    rows = [{"conv": chat(f"q {i}", "a")["messages"]} for i in range(20)] + ["{bad", "", {"conv": []}]
+    f = write_jsonl(tmp_path / "d.jsonl", rows)
+    monkeypatch.setattr(engine, "CHUNK_BYTES", 300)
+    r = inspect(f, fmt="messages", columns={"messages": "conv"})
+    source = open_dataset(f, fmt="messages", columns={"messages": "conv"})
+    assert verdicts(r) == [(r.line, r.problem.kind.value) for r in iter_checked(source) if r.problem]
+    assert r.rows_good == 20 and r.rows_read == 22

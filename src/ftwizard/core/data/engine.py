@@ -199,7 +199,11 @@ def jsonl_batches(
 ) -> Iterator[Batch]:
     """The rows of a byte range of a JSON Lines file, BATCH_ROWS at a time; `first_line` is
     its first line's number, `file_start` whether the range starts the file (where a UTF-8
-    BOM is skipped). Blank lines are not rows. Parsing as readers.parse_line, inlined."""
+    BOM is skipped). Blank lines are not rows.
+
+    msgspec parses every line first (a trailing CR is JSON whitespace to it); the few lines
+    it refuses, and those holding a run of digits too long for `loads`, are then sorted into
+    blank lines (skipped) and rows for readers.parse_line, whose verdict stands."""
     from ftwizard.core.data import readers
 
     decode = readers._fast_decode
@@ -209,65 +213,42 @@ def jsonl_batches(
     if file_start and lines and lines[0].startswith(BOM):
         lines[0] = lines[0][3:]
     long_lines = _lines_with_long_integers(data)
-    if decode is not None and not long_lines and not columns and b"\r" not in data:
-        yield from _plain_jsonl_batches(lines, first_line, decode)
-        return
-    size = BATCH_ROWS
-    batch = Batch()
-    for i, body in enumerate(lines):
-        if body[-1:] == b"\r":
-            body = body.rstrip(b"\r\n")
-        if not body or body.isspace():
-            continue
-        line_no = first_line + i
-        if decode is None or (long_lines and i in long_lines):
-            value = parse_line(body, line_no, long_integer=bool(long_lines) and i in long_lines)
-        else:
-            try:
-                value = decode(body)
-            except Exception:  # noqa: BLE001 (parse_line says why, in the standard library's words)
-                value = parse_line(body, line_no, long_integer=False)
-        if columns and type(value) is dict:
-            value = apply_columns(value, columns)
-        batch.lines.append(line_no)
-        batch.values.append(value)
-        batch.raws.append(body)
-        if len(batch.lines) >= size:
-            yield batch
-            batch = Batch()
-    if batch.lines:
-        yield batch
-
-
-def _plain_jsonl_batches(lines: list[bytes], first_line: int, decode: Callable[[bytes], Any]) -> Iterator[Batch]:
-    """jsonl_batches for the usual range (no CR, no long integer, no renames): msgspec over
-    every line first; the few lines it refuses are blank (skipped) or go to parse_line."""
+    has_cr = b"\r" in data
     size = BATCH_ROWS
     for k in range(0, len(lines), size):
         raws = lines[k : k + size]
         values: list[Any] = []
         keep_value = values.append
         refused: list[int] = []
-        for body in raws:
-            try:
-                keep_value(decode(body))
-            except Exception:  # noqa: BLE001 (parse_line below says why)
-                refused.append(len(values))
-                keep_value(None)
+        if decode is None:
+            refused = list(range(len(raws)))
+            values = [None] * len(raws)
+        else:
+            for body in raws:
+                try:
+                    keep_value(decode(body))
+                except Exception:  # noqa: BLE001 (parse_line below says why)
+                    refused.append(len(values))
+                    keep_value(None)
+        if long_lines:
+            refused = sorted(set(refused) | {i - k for i in long_lines if k <= i < k + size})
+        if has_cr:
+            raws = [r.rstrip(b"\r\n") for r in raws]  # the row's exact bytes, as parse_line sees them
         numbers = list(range(first_line + k, first_line + k + len(raws)))
-        if refused:
-            blank = set()
-            for j in refused:
-                body = raws[j]
-                if not body or body.isspace():
-                    blank.add(j)
-                else:
-                    values[j] = parse_line(body, numbers[j], long_integer=False)
-            if blank:
-                kept = [j for j in range(len(raws)) if j not in blank]
-                numbers = [numbers[j] for j in kept]
-                values = [values[j] for j in kept]
-                raws = [raws[j] for j in kept]
+        blank = set()
+        for j in refused:
+            body = raws[j]
+            if not body or body.isspace():
+                blank.add(j)
+            else:
+                values[j] = parse_line(body, numbers[j], long_integer=(k + j) in long_lines)
+        if columns:
+            values = [apply_columns(v, columns) if type(v) is dict else v for v in values]
+        if blank:
+            kept = [j for j in range(len(raws)) if j not in blank]
+            numbers = [numbers[j] for j in kept]
+            values = [values[j] for j in kept]
+            raws = [raws[j] for j in kept]
         if numbers:
             yield Batch(numbers, values, raws)
 
