@@ -531,3 +531,11 @@ def test_estimate_names_the_garbled_size_itself(tmp_path, capsys, value):
     (d / "config.json").write_text(json.dumps(cfg).replace('"hidden_size": 64', f'"hidden_size": {value}'))
     code, _, err = cli(capsys, "estimate", "--model", str(d), "--method", "lora", "--seq-len", "128")
     assert code == 2 and "$.hidden_size: expected a positive integer" in err and str(d) in err, err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_utf16_answers_file_says_so(tmp_path, capsys, encoding):
+    p = tmp_path / "answers.json"
+    p.write_bytes(answers_text().encode(encoding))
+    code, _, err = cli(capsys, "plan", "--answers", str(p))
+    assert code == 2 and f"{p}: line 1: the file is UTF-" in err and "save it as UTF-8" in err, err

@@ -122,6 +122,20 @@ def row_decoder() -> tuple[json.JSONDecoder, list[str]]:
     return decoder, bad
 
 
+# Byte-order marks of encodings other than UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def other_encoding(head: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' when a file's first bytes say it is not UTF-8 text: their mark, or no
+    mark but a NUL in every other byte ('x\\0' per ASCII character); else None."""
+    name = next((name for mark, name in _OTHER_BOMS if head.startswith(mark)), None)
+    if name is None and len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):
+        name = "UTF-16 or UTF-32"
+    return name
+
+
 def regular_file(path: Path, error: type[FtwizardError] = FtwizardError) -> os.stat_result:
     """stat() `path` and refuse anything but a regular file (a FIFO would block the read, a
     device like /dev/zero never end)."""
@@ -152,12 +166,18 @@ def read_json(path: Path, error: type[FtwizardError] = FtwizardError) -> Any:
     except PermissionError:
         raise error(f"{path}: permission denied") from None
     except UnicodeDecodeError as exc:
+        encoding = other_encoding(exc.object[:64])
+        if encoding:
+            raise error(f"{path}: line 1: the file is {encoding} text; save it as UTF-8") from None
         raise error(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
     try:
         return loads(text)
     except json.JSONDecodeError as exc:
+        encoding = other_encoding(text[:64].encode("utf-8", "surrogatepass")) if "\x00" in text[:8] else None
+        if encoding:  # UTF-16 without a mark: ASCII decodes as UTF-8 with a NUL after each character
+            raise error(f"{path}: line 1: the file is {encoding} text; save it as UTF-8") from None
         raise error(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
     except RecursionError:
         raise error(f"{path}: JSON nested too deeply") from None

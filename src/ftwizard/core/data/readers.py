@@ -87,15 +87,10 @@ def detect_container(path: Path) -> Container:
     )
 
 
-# Byte-order marks of encodings other than UTF-8 (UTF-32 first: its LE mark starts like UTF-16's).
-_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-
-
 def _check_readable(path: Path) -> int:
     """The file's size, after refusing what cannot be a text or Parquet dataset: no file, a
     folder, a device or pipe (/dev/zero never ends, a FIFO blocks), UTF-16/UTF-32 text."""
-    from ftwizard.core.jsonio import regular_file
+    from ftwizard.core.jsonio import other_encoding, regular_file
 
     st = regular_file(path, DatasetError)
     try:
@@ -104,9 +99,7 @@ def _check_readable(path: Path) -> int:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
     if path.suffix.lower() not in (".parquet", ".pq") and not head.startswith(b"PAR1"):
-        bom = next((name for mark, name in _OTHER_BOMS if head.startswith(mark)), None)
-        if bom is None and len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):
-            bom = "UTF-16 or UTF-32"  # no mark, but every other byte is NUL: 'x\0' per ASCII character
+        bom = other_encoding(head)
         if bom:
             raise DatasetError(f"{path}: line 1: the file is {bom} text; save it as UTF-8")
     return st.st_size
