@@ -277,3 +277,15 @@ def test_answers_window_exports_the_model(run, qtbot, tmp_path):
         view.export_model("adapter", tmp_path / "adapter")
     assert got.args == [0] and (tmp_path / "adapter" / "adapter_model.safetensors").is_file()
     assert f"Exported adapter to {tmp_path / 'adapter'}" in view.status.text() and "LICENSE" in view.status.text()
+
+
+def test_the_runner_writes_samples_at_the_end_of_a_run_when_asked(tmp_path, one_torch_thread):  # noqa: F811
+    """RunConfig.samples_after_run (on by default; the other tests turn it off for speed)."""
+    from ftwizard.core.samples import read_samples
+
+    model = build_tiny_model(tmp_path / "model")
+    data = write_chat_jsonl(tmp_path / "train.jsonl", rows=60)
+    cfg = tiny_run_config(model, data, tmp_path / "run", max_steps=10, samples_after_run=True)
+    code, _ = run_in_process(cfg)
+    assert code == 0
+    assert read_samples(tmp_path / "run").samples

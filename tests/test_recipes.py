@@ -64,7 +64,8 @@ def test_every_engine_writes_a_runnable_folder(engine, multi_node_plan, tmp_path
     for script in ("launch.sh", "job.sbatch"):
         if (out / script).exists():
             text = (out / script).read_text()
-            assert "HF_HUB_OFFLINE=1" in text and "ftwizard.train run.json" in text
+            program = "trl.scripts.sft" if engine == "deepspeed-zero3" else "ftwizard.train run.json"
+            assert "HF_HUB_OFFLINE=1" in text and program in text
             assert subprocess.run(["bash", "-n", str(out / script)]).returncode == 0
             if shutil.which("shellcheck"):
                 res = subprocess.run(["shellcheck", "-S", "warning", str(out / script)],
@@ -72,6 +73,35 @@ def test_every_engine_writes_a_runnable_folder(engine, multi_node_plan, tmp_path
                 assert res.returncode == 0, res.stdout
     readme = (out / "README.md").read_text()
     assert "16 x" in readme and engine in readme
+    run = RunConfig.model_validate_json((out / "run.json").read_text())
+    if engine != "deepspeed-zero3":  # the runner shards what the plan sharded (issue 23)
+        assert run.sharding == "fsdp"
+
+
+def test_the_fsdp_recipe_asks_accelerate_for_fsdp2_and_the_layer_class(multi_node_plan):
+    yaml = render_recipe(multi_node_plan, "accelerate-fsdp", "t")["accelerate_config.yaml"]
+    assert "fsdp_version: 2" in yaml and "fsdp_state_dict_type: SHARDED_STATE_DICT" in yaml
+    assert "fsdp_cpu_ram_efficient_loading: true" in yaml and "fsdp_use_orig_params" not in yaml
+    assert "fsdp_transformer_layer_cls_to_wrap: " in yaml
+
+
+def test_the_zero3_recipe_hands_trl_arguments_its_own_parser_accepts(multi_node_plan):
+    """The ZeRO-3 recipe runs TRL's SFT script (the ftwizard runner refuses DeepSpeed): its
+    arguments must be ones TRL knows, with the run's settings."""
+    import shlex
+
+    pytest.importorskip("trl")
+    from trl.scripts.sft import make_parser
+
+    files = render_recipe(multi_node_plan, "deepspeed-zero3", "t")
+    cfg = RunConfig.model_validate_json(files["run.json"])
+    args = shlex.split(files["trl_args.txt"])
+    assert args[args.index("--bf16") + 1] in ("true", "false")
+    args[args.index("--bf16") + 1] = "false"  # TrainingArguments refuses bf16 on a machine without a GPU
+    script, training, model, _ = make_parser().parse_args_and_config(args=args, fail_with_unknown_args=True)
+    assert model.use_peft and model.lora_r == cfg.lora_r and training.learning_rate == cfg.learning_rate
+    assert training.per_device_train_batch_size == cfg.micro_batch and training.max_length == cfg.seq_len
+    assert script.dataset_name == str(cfg.data_path.parent)
 
 
 def test_accelerate_configs_load_in_accelerates_own_loader(multi_node_plan, tmp_path):

@@ -93,5 +93,6 @@ def test_a_bad_model_folder_is_one_clear_line(tmp_path):
     proc = cli("--model-dir", str(tmp_path / "nowhere"), "--data", str(data), "--output", str(tmp_path / "run"))
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == ev.EXIT_BAD_INPUT
-    assert out.strip() == f"error (config): {tmp_path / 'nowhere'}: model folder not found"
+    # A failure goes to stderr, the event lines (none here) to stdout (issue 25, item 8).
+    assert out.strip() == "" and f"error (config): {tmp_path / 'nowhere'}: model folder not found" in err.splitlines()
     assert time.time() - t0 < 60

@@ -165,10 +165,11 @@ class VanishAfter(Faults):
         super().__init__()
         self.path, self.step, self.steps = path, step, 0
 
-    def after_step(self):
+    def after_step(self, step):
         self.steps += 1
         if self.steps == self.step:
             shutil.move(self.path, self.path.with_suffix(".away"))
+        return super().after_step(step)
 
 
 def test_a_vanished_dataset_stops_the_run_with_a_clear_error(tiny_model_dir, data, tmp_path):  # noqa: F811

@@ -121,6 +121,7 @@ def tiny_run_config(model_dir: Path, data: Path, out: Path, **overrides):
     base = dict(
         model_dir=model_dir, data_path=data, output_dir=out, seq_len=64, micro_batch=2, grad_accum=2,
         max_steps=40, learning_rate=1e-2, lora_r=8, lora_alpha=16, save_every=10, holdout_fraction=0.1,
+        samples_after_run=False,  # seconds of generation per run; tests/test_eval_run.py turns it on
     )
     return RunConfig(**(base | overrides))
 

@@ -317,6 +317,9 @@ def _assumptions(req: EstimateRequest, name: str, mem: MemoryModel, gpu: GpuEntr
                "NF4" if req.qlora_bits == 4 else "LLM.int8")
             + "; embeddings, norms and LM head stay 16-bit (prepare_model_for_kbit_training would upcast them to fp32)."
         )
+    if req.method == "qlora" and req.strategy == "fsdp" and req.gpus > 1:
+        out.append("Sharded QLoRA: each GPU first loads the whole 4-bit base, then keeps 1/N of it "
+                   "(a 4-bit model cannot be built empty and filled from rank 0); that load can be the peak.")
     if mem.optimizer_paged:
         out.append("Paged optimizer state lives in CUDA unified memory and can spill to CPU RAM under pressure.")
     if req.objective == "dpo":

@@ -58,7 +58,15 @@ class MemoryModel:
     # Gradients FSDP allocates when sharded, where they differ from `gradients` (whole flat
     # parameters when frozen and trainable weights share one unit); None: same as `gradients`.
     sharded_gradients: float | None = None
+    # Bytes one GPU holds while loading, before sharding: a 4-bit base cannot be built on the
+    # meta device, so under ftwizard's FSDP2 runner every rank loads it whole (train/sharded.py).
+    whole_load: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+    def _load_peak(self, world: int, strategy: str) -> float:
+        if strategy == "fsdp" and world > 1 and self.whole_load:
+            return self.whole_load + K.CUDA_CONTEXT_GB * K.GB
+        return 0.0
 
     def _grads(self, shard: int) -> float:
         if shard > 1 and self.sharded_gradients is not None:
@@ -85,7 +93,8 @@ class MemoryModel:
         else:
             moving = max(step, in_flight)
         churn = moving + buffers
-        return total + churn + self.transient + K.ALLOCATOR_OVERHEAD_FRACTION * churn + K.CUDA_CONTEXT_GB * K.GB
+        steady = total + churn + self.transient + K.ALLOCATOR_OVERHEAD_FRACTION * churn + K.CUDA_CONTEXT_GB * K.GB
+        return max(steady, self._load_peak(world, strategy))
 
     def per_gpu(self, world: int, strategy: str, cpu_offload: bool) -> dict[str, float]:
         """Breakdown in bytes for one GPU; the keys are what users read in the plan."""
@@ -137,6 +146,9 @@ class MemoryModel:
                  + out.get("sharding_buffers", 0.0))
         out["allocator_overhead"] = K.ALLOCATOR_OVERHEAD_FRACTION * churn
         out["cuda_context"] = K.CUDA_CONTEXT_GB * K.GB
+        excess = self._load_peak(world, strategy) - sum(out.values())
+        if excess > 0:  # the whole 4-bit base, for a moment, is the peak
+            out["load_before_sharding"] = excess
         return out
 
 
@@ -328,5 +340,6 @@ def build(req: EstimateRequest, s: Shapes) -> MemoryModel:
         grad_accum=req.grad_accum,
         optimizer_step_scratch=step_scratch,
         sharded_gradients=sharded_gradients,
+        whole_load=weights if req.method == "qlora" and req.strategy == "fsdp" else 0.0,
         notes=notes,
     )

@@ -74,6 +74,11 @@ class StartEvent(_Event):
         "'differ': [parts whose restored state differs from what the checkpoint recorded]} (train/state_digest.py); "
         "None for a fresh run or a checkpoint written before digests were kept.",
     )
+    sharding: Literal["none", "fsdp"] = Field(default="none", description="fsdp: each process holds a shard (FSDP2).")
+    world_size: int = Field(default=1, description="Processes training together (the same as processes).")
+    local_param_fraction: float = Field(
+        default=1.0, description="Parameters this process holds / all parameters (about 1/world_size when sharded)."
+    )
 
 
 class StepEvent(_Event):

@@ -165,5 +165,8 @@ def run_config_for(rec: Recommendation, answers: Answers) -> RunConfig:
         optimizer=_RUN_OPTIMIZER[hp.optimizer],
         precision=_RUN_PRECISION.get(hp.precision, "auto"),
         holdout_fraction=HOLDOUT_FRACTION,
+        # A plan sharded over its GPUs is run sharded: the runner's FSDP2 (ZeRO-3 plans too,
+        # which the runner carries out the same way: each GPU holds 1/N of the model).
+        sharding="fsdp" if rec.hardware.strategy in ("fsdp", "zero3") else "none",
         estimate=RunEstimate(peak_vram_gb=rec.peak_vram_gb, tokens_per_s=rec.tokens_per_s),
     )

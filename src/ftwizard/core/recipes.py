@@ -46,25 +46,35 @@ def _mixed_precision(cfg: RunConfig) -> str:
     return {"bf16": "bf16", "fp16": "fp16", "fp32": "no"}.get(cfg.precision, "bf16")
 
 
-def accelerate_fsdp_yaml(cfg: RunConfig, nodes: int, per_node: int, offload: bool) -> str:
-    # Keys as written by `accelerate config` (accelerate 1.x, FSDP1). use_orig_params and
-    # cpu_ram_efficient_loading are what PEFT/QLoRA under FSDP need (Answer.AI FSDP-QLoRA;
-    # HF PEFT docs "FSDP + QLoRA").
+# Decoder-layer classes by config.json model_type (transformers' `_no_split_modules`), for
+# accelerate's TRANSFORMER_BASED_WRAP; a type not listed is left to accelerate's default.
+LAYER_CLASS = {
+    "llama": "LlamaDecoderLayer", "mistral": "MistralDecoderLayer", "qwen2": "Qwen2DecoderLayer",
+    "qwen3": "Qwen3DecoderLayer", "qwen3_moe": "Qwen3MoeDecoderLayer", "gemma": "GemmaDecoderLayer",
+    "gemma2": "Gemma2DecoderLayer", "gemma3_text": "Gemma3DecoderLayer", "phi3": "Phi3DecoderLayer",
+    "mixtral": "MixtralDecoderLayer", "olmo2": "Olmo2DecoderLayer", "granite": "GraniteDecoderLayer",
+    "gpt_oss": "GptOssDecoderLayer", "falcon": "FalconDecoderLayer",
+}
+
+
+def accelerate_fsdp_yaml(cfg: RunConfig, nodes: int, per_node: int, offload: bool, model_type: str | None = None) -> str:
+    # Keys as written by `accelerate config` for FSDP2 (accelerate >= 1.6: fsdp_version 2,
+    # fsdp_reshard_after_forward). The ftwizard runner reads `sharding: fsdp` from run.json and
+    # shards with PyTorch FSDP2 itself (train/sharded.py); these keys make accelerate agree.
+    layer = LAYER_CLASS.get(model_type or "")
+    layer_line = f"  fsdp_transformer_layer_cls_to_wrap: {layer}\n" if layer else ""
     return f"""\
-# Accelerate launcher configuration: FSDP full sharding. See README.md for each knob.
+# Accelerate launcher configuration: FSDP2 full sharding. See README.md for each knob.
 compute_environment: LOCAL_MACHINE
 distributed_type: FSDP
 downcast_bf16: 'no'
 fsdp_config:
+  fsdp_version: 2
   fsdp_auto_wrap_policy: TRANSFORMER_BASED_WRAP
-  fsdp_backward_prefetch: BACKWARD_PRE
-  fsdp_cpu_ram_efficient_loading: true
-  fsdp_forward_prefetch: false
+{layer_line}  fsdp_cpu_ram_efficient_loading: true
   fsdp_offload_params: {str(offload).lower()}
-  fsdp_sharding_strategy: FULL_SHARD
+  fsdp_reshard_after_forward: true
   fsdp_state_dict_type: SHARDED_STATE_DICT
-  fsdp_sync_module_states: true
-  fsdp_use_orig_params: true
 machine_rank: 0
 main_training_function: main
 mixed_precision: {_mixed_precision(cfg)}
@@ -105,6 +115,27 @@ def deepspeed_config(cfg: RunConfig, offload: bool) -> dict:
         "steps_per_print": 1_000_000,
         "wall_clock_breakdown": False,
     }
+
+
+def trl_sft_args(cfg: RunConfig) -> str:
+    """TRL's `trl.scripts.sft` arguments for the run (the ZeRO-3 recipe): the data folder is
+    read by `datasets.load_dataset(folder)` (every JSONL file in it); a QLoRA plan stores its
+    4-bit weights in bf16 so ZeRO-3 can partition them (PEFT docs, "DeepSpeed + QLoRA")."""
+    args = [
+        "--model_name_or_path", str(cfg.model_dir), "--dataset_name", str(cfg.data_path.parent),
+        "--output_dir", str(cfg.output_dir), "--use_peft", "--lora_r", str(cfg.lora_r),
+        "--lora_alpha", f"{cfg.lora_alpha:g}", "--lora_dropout", f"{cfg.lora_dropout:g}",
+        "--lora_target_modules", *cfg.lora_targets, "--learning_rate", f"{cfg.learning_rate:g}",
+        "--max_length", str(cfg.seq_len), "--per_device_train_batch_size", str(cfg.micro_batch),
+        "--gradient_accumulation_steps", str(cfg.grad_accum), "--seed", str(cfg.seed), "--report_to", "none",
+        "--bf16", "true" if _mixed_precision(cfg) == "bf16" else "false",
+    ]
+    args += ["--max_steps", str(cfg.max_steps)] if cfg.max_steps else ["--num_train_epochs", f"{cfg.epochs:g}"]
+    if cfg.grad_ckpt:
+        args.append("--gradient_checkpointing")
+    if cfg.method == "qlora":
+        args += ["--load_in_4bit", "--use_bnb_nested_quant", "--bnb_4bit_quant_storage", "bfloat16"]
+    return " ".join(shlex.quote(a) for a in args) + "\n"
 
 
 def accelerate_deepspeed_yaml(cfg: RunConfig, nodes: int, per_node: int) -> str:
@@ -148,6 +179,8 @@ PYTHON="${{FTWIZARD_PYTHON:-python}}"   # an interpreter with ftwizard[train] in
 def launch_sh(engine: str, cfg_file: str, nodes: int, per_node: int, version: str) -> str:
     head = _SH_HEAD.format(version=version, env=_env_lines())
     if engine in ("accelerate-fsdp", "deepspeed-zero3"):
+        # The ftwizard runner refuses DeepSpeed: the ZeRO-3 recipe runs TRL's SFT script.
+        program = "-m ftwizard.train run.json" if engine == "accelerate-fsdp" else "-m trl.scripts.sft $(cat trl_args.txt)"
         body = f"""\
 # On a multi-node cluster run this on every node with MACHINE_RANK=0..{nodes - 1} and
 # MAIN_ADDR set to node 0's address (the Slurm recipe does that for you).
@@ -156,7 +189,7 @@ def launch_sh(engine: str, cfg_file: str, nodes: int, per_node: int, version: st
   --machine_rank "${{MACHINE_RANK:-0}}" \\
   --main_process_ip "${{MAIN_ADDR:-127.0.0.1}}" \\
   --main_process_port "${{MAIN_PORT:-{RDZV_PORT}}}" \\
-  -m ftwizard.train run.json "$@"
+  {program} "$@"
 """
     else:
         body = f"""\
@@ -223,20 +256,29 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
     ]
     if engine == "accelerate-fsdp":
         lines += [
-            "- `accelerate_config.yaml`: Accelerate's launcher settings.",
-            "  - `distributed_type: FSDP`, `fsdp_sharding_strategy: FULL_SHARD`: parameters, gradients and"
-            " optimizer state are split across all GPUs; each layer is gathered only while it runs.",
-            "  - `fsdp_auto_wrap_policy: TRANSFORMER_BASED_WRAP`: one FSDP unit per transformer block.",
+            "- `accelerate_config.yaml`: Accelerate's launcher settings (FSDP2).",
+            "  - `distributed_type: FSDP`, `fsdp_version: 2`: parameters, gradients and optimizer state are"
+            " split across all GPUs (PyTorch `fully_shard`); each layer is gathered only while it runs.",
+            "  - `fsdp_auto_wrap_policy: TRANSFORMER_BASED_WRAP` (`fsdp_transformer_layer_cls_to_wrap`):"
+            " one shard unit per decoder layer.",
             f"  - `fsdp_offload_params: {str(offload).lower()}`: true moves parameters and optimizer state to"
-            " CPU memory (slower, fits bigger models).",
-            "  - `fsdp_use_orig_params: true` and `fsdp_cpu_ram_efficient_loading: true`: needed for LoRA/QLoRA"
-            " adapters under FSDP; rank 0 loads the weights and broadcasts them.",
+            " CPU memory (slower, fits bigger models); `run.json` carries the same as `cpu_offload`.",
+            "  - `fsdp_cpu_ram_efficient_loading: true`: rank 0 reads the weights and broadcasts them"
+            " (a 4-bit QLoRA base is loaded by every rank, then sharded).",
             "  - `fsdp_state_dict_type: SHARDED_STATE_DICT`: each rank saves its shard (fast checkpoints).",
+            "  - `run.json` has `sharding: fsdp`: the ftwizard runner shards the model itself with PyTorch"
+            " FSDP2 and tells you so in its start event (`sharding`, `local_param_fraction`).",
             "  - `num_machines` / `num_processes`: nodes and total GPUs.",
             "- `launch.sh`: `accelerate launch` with this config and the ftwizard runner.",
         ]
     elif engine == "deepspeed-zero3":
         lines += [
+            "The ftwizard runner does not train under DeepSpeed (a QLoRA base under ZeRO-3 loads whole on"
+            " every GPU, and adapters save empty unless gathered); this recipe runs TRL's SFT script"
+            " (`trl.scripts.sft`) under Accelerate with DeepSpeed instead. ftwizard could not run it here"
+            " (no DeepSpeed, no GPU): it is the documented TRL + PEFT route, not a tested one. For a tested"
+            " sharded run use the `accelerate-fsdp` or `torchrun` recipe. DPO plans: use `trl.scripts.dpo`.",
+            "- `trl_args.txt`: the run's settings as TRL arguments (model, data folder, LoRA, batch, steps).",
             "- `ds_config.json`: DeepSpeed settings.",
             "  - `zero_optimization.stage: 3`: parameters, gradients and optimizer state partitioned over GPUs.",
             "  - `offload_optimizer` / `offload_param` (present when CPU offload is planned): keep them in CPU memory.",
@@ -251,7 +293,7 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
             "  - `--nnodes`, `--nproc_per_node`: nodes and GPUs per node.",
             "  - `--rdzv_backend c10d --rdzv_endpoint HOST:PORT`: how the processes find each other;"
             " set `MAIN_ADDR` to node 0's address on multi-node runs.",
-            "  The runner uses DDP here: every GPU holds a full replica, so the plan must fit one GPU.",
+            "  With several GPUs `run.json` says `sharding: fsdp`: each GPU holds 1/N of the model (FSDP2).",
         ]
     else:
         lines += [
@@ -261,14 +303,6 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
             "  `--time` is the estimate plus 50%. Adjust `--partition`/`--account` for your site.",
             "- `launch.sh`: the same launch without Slurm (torchrun), for testing on one node.",
         ]
-    if engine in ("accelerate-fsdp", "deepspeed-zero3"):
-        lines += [
-            "",
-            "**Limitation of this ftwizard version:** its runner does not yet shard the model itself;"
-            " under this launcher it warns and trains data-parallel (every GPU holds a whole copy)."
-            " Use this recipe where the plan fits one GPU per process, or run the same config with"
-            " an FSDP-aware trainer. The config files are correct for Accelerate and DeepSpeed.",
-        ]
     lines += [
         "",
         "## Resume and results",
@@ -277,6 +311,15 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
         "",
     ]
     return "\n".join(lines)
+
+
+def _model_type(rec: Recommendation) -> str | None:
+    from ftwizard.core.catalog import load_catalog
+
+    try:
+        return next((m.architecture.model_type for m in load_catalog().models if m.id == rec.model_id), None)
+    except Exception:  # a broken user catalog must not stop an export; the layer class is optional
+        return None
 
 
 def render_recipe(
@@ -298,11 +341,16 @@ def render_recipe(
         cfg = run_config_for(rec, plan.answers)
     nodes, per_node = _layout(rec)
     files = {"run.json": cfg.model_dump_json(indent=2) + "\n"}
+    if engine != "deepspeed-zero3" and rec.hardware.count > 1:
+        # Every multi-GPU launcher runs the runner sharded (FSDP2), as the plan estimated.
+        cfg = cfg.model_copy(update={"sharding": "fsdp", "cpu_offload": offload})
+        files["run.json"] = cfg.model_dump_json(indent=2) + "\n"
     if engine == "accelerate-fsdp":
-        files["accelerate_config.yaml"] = accelerate_fsdp_yaml(cfg, nodes, per_node, offload)
+        files["accelerate_config.yaml"] = accelerate_fsdp_yaml(cfg, nodes, per_node, offload, _model_type(rec))
         files["launch.sh"] = launch_sh(engine, "accelerate_config.yaml", nodes, per_node, version)
     elif engine == "deepspeed-zero3":
         files["ds_config.json"] = json.dumps(deepspeed_config(cfg, offload), indent=2) + "\n"
+        files["trl_args.txt"] = trl_sft_args(cfg)
         files["accelerate_config.yaml"] = accelerate_deepspeed_yaml(cfg, nodes, per_node)
         files["launch.sh"] = launch_sh(engine, "accelerate_config.yaml", nodes, per_node, version)
     elif engine == "torchrun":

@@ -107,6 +107,16 @@ class RunConfig(BaseModel):
     log_every: int = Field(default=1, ge=1, description="Emit a step event every N steps.")
 
     # Faults and safety.
+    sharding: Literal["none", "fsdp"] = Field(
+        default="none",
+        description="fsdp: several processes (torchrun) each hold 1/N of the model (PyTorch FSDP2, "
+        "train/sharded.py); none: one process, or data-parallel copies.",
+    )
+    cpu_offload: bool = Field(default=False, description="fsdp: keep the shards in CPU memory between uses (slower).")
+    samples_after_run: bool = Field(
+        default=True, description="At the end, answer up to 20 holdout prompts with the base and the tuned model "
+        "(samples.jsonl in the run folder)."
+    )
     resume: bool = Field(default=False, description="Continue from the newest complete checkpoint in output_dir.")
     auto_fallback: bool = Field(default=False, description="On out-of-memory, take the next step down the ladder and go on.")
     trust_remote_code: bool = Field(default=False, description="Run the model folder's own Python code (auto_map).")

@@ -17,11 +17,11 @@ import os
 import signal
 import sys
 
-# Offline before any Hugging Face import: nothing may reach the network.
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["HF_DATASETS_OFFLINE"] = "1"
-os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+from ftwizard.core.offline import go_offline  # noqa: E402 (stdlib only)
+
+# Offline before any Hugging Face import: nothing may reach the network (hub, telemetry,
+# bitsandbytes' kernel loader).
+go_offline()
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

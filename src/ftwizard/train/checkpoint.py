@@ -42,23 +42,31 @@ def _files(folder: Path) -> dict[str, int]:
     }
 
 
+def fresh_folder(tmp: Path) -> None:
+    """An empty `checkpoint-N.tmp` (a leftover one from a killed attempt is removed)."""
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+
+
 def save_checkpoint(
     run_dir: Path,
     step: int,
     write: Callable[[Path], None],
     before_seal: Callable[[], None] | None = None,
+    prewritten: bool = False,
 ) -> Path:
     """Write a checkpoint for `step` with `write(folder)`; return the final folder.
 
     `before_seal` runs after the files are written and before the COMPLETE marker (the
     test-only fault injector uses it). On OSError the partial folder is removed and the
-    error propagates, leaving earlier checkpoints untouched.
+    error propagates, leaving earlier checkpoints untouched. `prewritten`: the `.tmp`
+    folder already holds files other processes wrote (a sharded checkpoint).
     """
     final = run_dir / f"checkpoint-{step}"
     tmp = run_dir / f"checkpoint-{step}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    if not prewritten:
+        fresh_folder(tmp)
     try:
         write(tmp)
         if before_seal is not None:

@@ -8,8 +8,8 @@ counts, the cancel flag) are summed with one all_reduce so that every process lo
 stops and evaluates alike. Only rank 0 writes: events on stdout, metrics.jsonl, the run
 folder's lock, checkpoints, the adapter and the manifest. Resume reads the checkpoint in
 every process, so on several machines the run folder must be on a shared file system.
-Sharding (FSDP, DeepSpeed ZeRO-3) is not done here: under `accelerate launch` with such a
-config every process still holds a whole copy, and the start event says so.
+With `sharding: fsdp` the model is sharded instead (train/sharded.py: PyTorch FSDP2, each
+process holds 1/W of it); DeepSpeed is refused with a config error.
 
 `FTWIZARD_TEST_DUMP_RANK_ADAPTER=DIR` is for tests only: at the end of a run every
 process writes DIR/rank-R.json with a SHA-256 of its adapter weights and the training
@@ -39,6 +39,7 @@ class Dist:
     comm_device: object = None
     sharding_asked: str | None = None  # FSDP or DeepSpeed, when the launcher asked for it
     dealt: list[list[int]] | None = None  # bins this rank trained, per step (only for the test dump)
+    sharded: bool = False  # the model is FSDP2-sharded (set by the recipe)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Dist:
@@ -123,9 +124,13 @@ class Dist:
         return DDP(model, device_ids=ids, find_unused_parameters=False, broadcast_buffers=False)
 
     def no_sync(self, ddp_model, last: bool):
-        """Skip the gradient all_reduce on all but the last micro-batch of a step."""
+        """Skip the gradient all_reduce (FSDP: reduce-scatter) on all but the last micro-batch
+        of a step."""
         import contextlib
 
+        if self.sharded:
+            ddp_model.set_requires_gradient_sync(last)
+            return contextlib.nullcontext()
         if not self.enabled or last:
             return contextlib.nullcontext()
         return ddp_model.no_sync()
@@ -135,6 +140,8 @@ def adapter_digest(weights: dict) -> str:
     """SHA-256 over an adapter's tensors by name (as saved: adapter_model.safetensors keys)."""
     h = hashlib.sha256()
     for name, t in sorted(weights.items()):
+        if hasattr(t, "full_tensor"):  # a shard: gathered whole (every process calls this in the same order)
+            t = t.full_tensor()
         h.update(name.encode())
         h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()

@@ -46,7 +46,11 @@ def is_oom(exc: BaseException) -> bool:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))
+    """ENOSPC/EDQUOT, also as the libraries report it (safetensors' "os error 28", torch's
+    "unexpected pos" from its zip writer), anywhere in the exception's chain."""
+    from ftwizard.core.outdir import disk_full_reason
+
+    return disk_full_reason(exc) is not None
 
 
 def next_rung(cfg: RunConfig, have_8bit: bool) -> tuple[dict, str] | None:

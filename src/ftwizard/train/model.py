@@ -40,7 +40,10 @@ def _lora_targets(cfg: RunConfig):
     return "all-linear" if cfg.lora_targets == ["all-linear"] else list(cfg.lora_targets)
 
 
-def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name: str, quantise: bool) -> BuiltModel:
+def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name: str, quantise: bool,
+                on_meta: bool = False) -> BuiltModel:
+    """The model to train. `on_meta`: build it without weights (a sharded run's other ranks,
+    which receive theirs from rank 0: train/sharded.py)."""
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -59,6 +62,9 @@ def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name:
             bnb_4bit_quant_type="nf4",
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=dtype,
+            # Sharded: packed weights stored as the compute dtype shard like any tensor (uint8
+            # storage breaks FSDP's flat gradients: accelerate #3983).
+            **({"bnb_4bit_quant_storage": dtype} if cfg.sharding == "fsdp" else {}),
         )
         # One whole copy per process: under DDP each rank's 4-bit base sits on its own GPU.
         kwargs["device_map"] = {"": device.index if device.kind == "cuda" else device.kind}
@@ -67,13 +73,22 @@ def build_model(cfg: RunConfig, folder: ModelFolder, device: Device, dtype_name:
         # A full fine-tune keeps fp32 master weights (16-bit compute comes from autocast).
         kwargs["dtype"] = torch.float32 if cfg.method == "full" else dtype
     try:
-        model = AutoModelForCausalLM.from_pretrained(folder.path, **kwargs)
+        if on_meta and not quantise:
+            from transformers import AutoConfig
+
+            config = AutoConfig.from_pretrained(folder.path, local_files_only=True,
+                                                trust_remote_code=cfg.trust_remote_code)
+            with torch.device("meta"):
+                model = AutoModelForCausalLM.from_config(config, dtype=kwargs["dtype"],
+                                                         trust_remote_code=cfg.trust_remote_code)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(folder.path, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise RunConfigError(f"{folder.path}: the model cannot be loaded ({type(exc).__name__}: {str(exc)[:300]})") from None
     model.config.use_cache = False  # the KV cache only helps generation
     if quantise:
         pin_4bit_layout(model)
-    else:
+    elif not on_meta:
         model.to(device.torch_device)
 
     ckpt_kwargs = {"use_reentrant": False}

@@ -28,17 +28,17 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def save_adapter(model, tokenizer, folder: Path) -> None:
+def save_adapter(model, tokenizer, folder: Path, state_dict: dict | None = None) -> None:
     """PEFT adapter as safetensors (adapter_model.safetensors + adapter_config.json) and the
-    tokenizer, so the folder loads with PeftModel.from_pretrained on the base model."""
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder, safe_serialization=True)
-    tokenizer.save_pretrained(folder)
+    tokenizer, so the folder loads with PeftModel.from_pretrained on the base model.
+    `state_dict`: the weights gathered whole from a sharded model (train/sharded.py)."""
+    save_full_model(model, tokenizer, folder, state_dict)
 
 
-def save_full_model(model, tokenizer, folder: Path) -> None:
+def save_full_model(model, tokenizer, folder: Path, state_dict: dict | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder, safe_serialization=True)
+    extra = {} if state_dict is None else {"state_dict": state_dict}
+    model.save_pretrained(folder, safe_serialization=True, **extra)
     tokenizer.save_pretrained(folder)
 
 
@@ -50,7 +50,8 @@ def merge_adapter(cfg: RunConfig, adapter_dir: Path, tokenizer, folder: Path, dt
 
     base = AutoModelForCausalLM.from_pretrained(
         cfg.model_dir, dtype=dtype, local_files_only=True, trust_remote_code=cfg.trust_remote_code,
-        use_safetensors=not cfg.allow_pickle_weights,
+        # safetensors whenever the folder has them, even where pickle weights were allowed
+        use_safetensors=any(Path(cfg.model_dir).glob("*.safetensors")) or not cfg.allow_pickle_weights,
     )
     merged = PeftModel.from_pretrained(base, adapter_dir, local_files_only=True).merge_and_unload()
     save_full_model(merged, tokenizer, folder)

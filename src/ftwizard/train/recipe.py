@@ -39,10 +39,12 @@ from ftwizard.core.manifest import (
     RunMetrics,
     Timings,
 )
+from ftwizard.core.model_folder import check_weights
+from ftwizard.core.outdir import check_output_folder
 from ftwizard.core.runconfig import RunConfig, write_run_config
 from ftwizard.train import checkpoint as ckpt
 from ftwizard.train import data as D
-from ftwizard.train import dpo
+from ftwizard.train import dpo, sharded
 from ftwizard.train.calibrate import record_calibration
 from ftwizard.train.device import (
     PeakMemory,
@@ -82,7 +84,13 @@ from ftwizard.train.outputs import (
     utc_now,
     write_manifest,
 )
-from ftwizard.train.state_digest import differing, reference_differs, rng_state, state_digests
+from ftwizard.train.state_digest import (
+    differing,
+    digest_tree,
+    reference_differs,
+    rng_state,
+    state_digests,
+)
 
 log = logging.getLogger("ftwizard.train")
 
@@ -113,6 +121,11 @@ class Progress:
     eval_before: dict | None = None
     data_sha256: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def saved_global_batch(state: dict) -> int:
+    """Sequences per optimizer step, all processes, of the run a checkpoint's state.json saved."""
+    return state["micro_batch"] * state["grad_accum"] * state.get("processes", 1)
 
 
 @dataclass
@@ -152,6 +165,9 @@ def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: Can
         emit.emit(ev.ErrorEvent(kind="internal", message=f"{type(exc).__name__}: {exc}", checkpoint=r.last_ckpt))
         return ev.EXIT_INTERNAL
     except Exception as exc:
+        if is_disk_full(exc):  # safetensors and torch report a full disk in their own words
+            emit.emit(r.disk_full_event(str(cfg.output_dir)))
+            return ev.EXIT_BAD_INPUT
         log.exception("runner stopped on an internal error")  # never dataset text: we never format it
         emit.emit(ev.ErrorEvent(kind="internal", message=f"{type(exc).__name__}: {str(exc)[:300]}",
                                 suggestion="please report this with runner.log", checkpoint=r.last_ckpt))
@@ -172,6 +188,7 @@ class _Run:
         self.metering = False  # measure what each forward saves for backward (probe, memory cap)
         self.saved_gb = 0.0  # the most one micro-batch saved, when metering
         self.resume_check: dict | None = None  # what resume restored against what the checkpoint saved
+        self.sharded = False  # FSDP2 over several processes (train/sharded.py)
 
     # ---- 1. inputs --------------------------------------------------------------------------
     def main(self) -> int:
@@ -184,6 +201,7 @@ class _Run:
         if cfg.probe and dist.enabled:
             raise RunConfigError("$.probe: a probe runs in one process; start it without torchrun or accelerate")
         folder = check_model_folder(cfg.model_dir, cfg.trust_remote_code, cfg.allow_pickle_weights)
+        check_weights(folder)  # a truncated safetensors file is named now, not deep in the load
         for risk in folder.opt_in_warnings():  # the user opted in: say exactly what will run
             self.emit.emit(ev.WarningEvent(kind="config", message=risk))
         if dist.is_main and not cfg.probe:  # a probe writes nothing; other ranks never write
@@ -209,10 +227,21 @@ class _Run:
             self.emit.emit(ev.WarningEvent(kind="quantisation", message=n))
         if cfg.objective == "dpo" and eff.packing:
             eff = eff.model_copy(update={"packing": False})  # a pair's log-probabilities are per sequence
-        if dist.enabled and dist.sharding_asked:
-            notes.append(f"the launcher asked for {dist.sharding_asked} sharding, which this runner does not do: "
-                         "every process holds a whole copy of the model (data-parallel)")
+        if dist.sharding_asked == "DeepSpeed":
+            raise RunConfigError("ACCELERATE_USE_DEEPSPEED: this runner does not train under DeepSpeed (a QLoRA base "
+                                 "under ZeRO-3 loads whole on every GPU, and adapters save empty unless gathered); "
+                                 "launch it with torchrun and sharding fsdp, or use the exported TRL recipe")
+        if dist.enabled and dist.sharding_asked == "FSDP" and eff.sharding != "fsdp":
+            eff = eff.model_copy(update={"sharding": "fsdp"})
+            notes.append("the launcher asked for FSDP: the model is sharded with PyTorch FSDP2 (sharding fsdp)")
             self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
+        if eff.sharding == "fsdp" and eff.optimizer != "adamw":
+            notes.append(f"sharding fsdp: bitsandbytes' {eff.optimizer} cannot step sharded tensors; "
+                         "using PyTorch AdamW (32-bit state, 1/N of it per process)")
+            eff = eff.model_copy(update={"optimizer": "adamw"})
+            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
+        self.sharded = eff.sharding == "fsdp" and dist.enabled
+        dist.sharded = self.sharded
         if dist.enabled and eff.auto_fallback:
             eff = eff.model_copy(update={"auto_fallback": False})
             notes.append("auto_fallback is off with several processes (one process cannot step down alone): "
@@ -245,10 +274,18 @@ class _Run:
         # ---- 3. model ---------------------------------------------------------------------------
         random.seed(cfg.seed)
         torch.manual_seed(cfg.seed)
-        built = build_model(eff, folder, device, dtype_name, quantise=eff.method == "qlora")
+        quantise = eff.method == "qlora"
+        built = build_model(eff, folder, device, dtype_name, quantise=quantise,
+                            on_meta=self.sharded and not dist.is_main and not quantise)
         model = self.model = self.train_model = built.model
         if built.quantisation != "none":
             self.check_4bit(model, dtype_name)
+        if self.sharded:
+            full = model.state_dict() if dist.is_main and not quantise else None  # rank 0's weights, whole
+            sharded.shard(model, torch_dtype(dtype_name), eff.cpu_offload)
+            if not quantise:
+                sharded.materialise_from_rank0(model, full, device.torch_device, dist.is_main)
+            del full
         self.device, self.have_bnb = device, have_bnb
         self.optimizer = build_optimizer(model, eff, have_bnb)
         self.autocast = (torch.autocast(device.kind, dtype=torch_dtype(dtype_name))
@@ -265,7 +302,8 @@ class _Run:
 
         # ---- 4. resume --------------------------------------------------------------------------
         resumed_from = self.resume() if cfg.resume else None
-        self.train_model = dist.wrap(model)  # DDP (several processes) over the trainable weights
+        # Sharded: the FSDP2 model itself; else DDP (several processes) over the trainable weights.
+        self.train_model = model if self.sharded else dist.wrap(model)
         self.progress.notes = list(dict.fromkeys(self.progress.notes + notes))
         self.emit.emit(ev.StartEvent(
             run_dir=str(self.run_dir), model_dir=str(cfg.model_dir), method=eff.method, objective=eff.objective,
@@ -274,7 +312,8 @@ class _Run:
             micro_batch=eff.micro_batch, grad_accum=eff.grad_accum, train_examples=len(train_ex),
             holdout_examples=len(hold_ex), skipped_rows=skipped, total_params=built.total_params,
             trainable_params=built.trainable_params, resumed_from_step=resumed_from, notes=self.progress.notes,
-            resume_check=self.resume_check,
+            resume_check=self.resume_check, sharding="fsdp" if self.sharded else "none", world_size=dist.world_size,
+            local_param_fraction=sharded.local_param_fraction(model),
         ))
 
         # ---- 5. evaluate the base model -----------------------------------------------------------
@@ -329,9 +368,10 @@ class _Run:
             if self.eff.save_every and p.step % self.eff.save_every == 0:
                 self.save()
                 last_saved = p.step
-            if self.faults.after_step(p.step):
+            faulted = self.faults.after_step(p.step)  # test-only cancel: every process at the same step
+            if faulted:
                 self.cancel.requested = True
-            stop = res.stop if dist.enabled else self.cancel.requested
+            stop = (res.stop or faulted) if dist.enabled else self.cancel.requested
         train_s = time.time() - t_loop
         if p.step > last_saved and p.step > 0:
             self.save()
@@ -345,6 +385,9 @@ class _Run:
             eval_s += time.time() - t_eval
         if self.eff.method != "full":
             dump_rank_adapter(dist, model, self.examples_of_bins)
+        whole = None  # sharded: the weights to save, gathered (every process takes part)
+        if self.sharded and status == "done":
+            whole = sharded.full_model_state(model) if self.eff.method == "full" else sharded.full_trainable_state(model)
         if not dist.is_main:  # rank 0 writes; the others wait so that torchrun stops no one mid-write
             dist.sum([0.0])
             if status == "cancelled":
@@ -354,10 +397,10 @@ class _Run:
         if status == "done":
             if self.eff.method == "full":
                 model_out = self.run_dir / "model"
-                save_full_model(model, tokenizer, model_out)
+                save_full_model(model, tokenizer, model_out, state_dict=whole)
             else:
                 adapter_dir = self.run_dir / "adapter"
-                save_adapter(model, tokenizer, adapter_dir)
+                save_adapter(model, tokenizer, adapter_dir, state_dict=whole)
                 if cfg.merge:
                     model_out = self.run_dir / "merged"
                     merge_adapter(cfg, adapter_dir, tokenizer, model_out,
@@ -393,6 +436,11 @@ class _Run:
                             checkpoints=[str(c) for _, c in ckpt.checkpoints(self.run_dir)]),
         )
         manifest_path = write_manifest(self.run_dir, manifest)
+        if status == "done" and hold_ex and self.cfg.samples_after_run and not self.sharded:
+            from ftwizard.train.samples import samples_after_run
+
+            # Base and tuned answers to holdout prompts (samples.jsonl); never fails the run.
+            samples_after_run(self.run_dir, model=self.model, tokenizer=tokenizer)
         if status == "done":
             record_calibration(self, "run", mem, tokens_per_s, self.widest(range(len(self.bins))))
         dist.sum([0.0])  # the other processes wait for these writes
@@ -418,8 +466,8 @@ class _Run:
     def prepare_run_folder(self) -> None:
         """Rank 0: a new (or resumed) folder, locked for the whole run, with no links in it."""
         cfg = self.cfg
-        if not cfg.resume and ckpt.checkpoints(self.run_dir):
-            raise RunConfigError(f"{self.run_dir}: already holds a run; resume it, or choose another output folder")
+        # Someone's manifest, adapter or metrics, or a finished run: refused, naming --resume or a new folder.
+        check_output_folder(self.run_dir, cfg.resume)
         try:
             # 0700: adapters and checkpoints carry what the data taught the model.
             self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -567,7 +615,8 @@ class _Run:
             if self.scaler:
                 self.scaler.unscale_(self.optimizer)
             params = [p for p in model.parameters() if p.requires_grad]
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, self.eff.max_grad_norm))
+            grad_norm = torch.nn.utils.clip_grad_norm_(params, self.eff.max_grad_norm)
+            grad_norm = float(grad_norm.full_tensor() if sharded.is_sharded_tensor(grad_norm) else grad_norm)
             if self.scaler:
                 self.scaler.step(self.optimizer)
                 self.scaler.update()
@@ -590,23 +639,31 @@ class _Run:
         model, mb, dev = self.model, self.eff.micro_batch, self.device.torch_device
         model.eval()
         mine = self.hold_bins[self.dist.rank :: self.dist.world_size]
+        batches = [mine[i : i + mb] for i in range(0, len(mine), mb)]
+        if self.sharded:  # every forward is collective: each process runs as many, the extra ones discarded
+            most = math.ceil(math.ceil(len(self.hold_bins) / self.dist.world_size) / mb)
+            batches += [None] * (most - len(batches))
         loss_sum, labels, stats = 0.0, 0, dpo.PairStats()
         with torch.no_grad():
-            for i in range(0, len(mine), mb):
+            for bins in batches:
+                counted = bins is not None
+                bins = bins if counted else self.hold_bins[:1]
                 with self.autocast:
                     if self.eff.objective == "dpo":
-                        b, _ = dpo.collate_pairs(self.hold_ex, mine[i : i + mb], self.pad_id)
+                        b, _ = dpo.collate_pairs(self.hold_ex, bins, self.pad_id)
                         ref = dpo.reference_logps(model, b, dev)
                         logps, answer_tokens = dpo.sequence_logps(model, b, dev)
                         losses, rc, rr = dpo.pair_losses(logps, ref, answer_tokens, self.eff.dpo_beta,
                                                          self.eff.dpo_loss_type)
-                        stats.add(losses, rc, rr, logps, answer_tokens)
+                        if counted:
+                            stats.add(losses, rc, rr, logps, answer_tokens)
                     else:
-                        b = D.collate(self.hold_ex, mine[i : i + mb], self.pad_id)
+                        b = D.collate(self.hold_ex, bins, self.pad_id)
                         out = model(input_ids=b.input_ids.to(dev), position_ids=b.position_ids.to(dev),
                                     labels=b.labels.to(dev), num_items_in_batch=1, use_cache=False)
-                        loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
-                        labels += b.label_tokens
+                        if counted:
+                            loss_sum += float(out.loss)  # with num_items_in_batch=1 this is the sum
+                            labels += b.label_tokens
         model.train()
         self.check_layout()
         totals = self.dist.sum([loss_sum, labels] + stats.as_list())
@@ -665,10 +722,12 @@ class _Run:
 
     # ---- checkpoints ------------------------------------------------------------------------------
     def save(self) -> None:
-        """Rank 0 writes the checkpoint (every process holds the same weights and optimizer)."""
+        """Rank 0 writes the checkpoint (every process holds the same weights and optimizer);
+        sharding fsdp: every process writes its shards (save_sharded)."""
         import torch
 
-        if not self.dist.is_main:
+        dcp_format = self.eff.sharding == "fsdp"
+        if not self.dist.is_main and not dcp_format:
             return
         p = self.progress
         state = asdict(p) | {
@@ -677,7 +736,11 @@ class _Run:
             "method": self.eff.method, "data_order_epoch": self.order_epoch, "data_order": self.order,
             "objective": self.eff.objective, "processes": self.dist.world_size,
             "digests": self.digests(), "reference_logps": self.reference_probe(),
+            "format": "dcp" if dcp_format else "files",
         }
+        if dcp_format:
+            self.save_sharded(state)
+            return
 
         def write(folder: Path) -> None:
             import safetensors.torch as st
@@ -693,9 +756,15 @@ class _Run:
             torch.save(rng_state(self.device.kind), folder / "rng.pt")
             (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
+        self.seal(write)
+
+    def seal(self, write, prewritten: bool = False) -> None:
+        """Rank 0: finish checkpoint-N (write, seal, rename), prune, tell."""
+        p = self.progress
         try:
-            final = ckpt.save_checkpoint(self.run_dir, p.step, write, before_seal=self.faults.before_seal)
-        except OSError as exc:
+            final = ckpt.save_checkpoint(self.run_dir, p.step, write, before_seal=self.faults.before_seal,
+                                         prewritten=prewritten)
+        except Exception as exc:
             if is_disk_full(exc):
                 raise Stop(**self.disk_full_args(f"checkpoint-{p.step}")) from None
             raise
@@ -706,14 +775,49 @@ class _Run:
             raise DatasetError(f"{self.cfg.data_path}: the data file vanished during the run; "
                                f"checkpoint-{p.step} is complete, put the file back and resume")
 
+    def save_sharded(self, state: dict) -> None:
+        """Every process writes its shards with torch.distributed.checkpoint and its random
+        state into checkpoint-N.tmp; rank 0 then writes state.json and seals the folder."""
+        import torch
+
+        step, main = self.progress.step, self.dist.is_main
+        tmp = self.run_dir / f"checkpoint-{step}.tmp"
+        try:
+            if main:
+                ckpt.fresh_folder(tmp)
+            self.dist.sum([0.0])  # the folder exists for everyone
+            sharded.save_state(self.model, self.optimizer, tmp)
+            torch.save(rng_state(self.device.kind), tmp / f"rng-{self.dist.rank}.pt")
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise Stop(**self.disk_full_args(f"checkpoint-{step}")) from None
+            raise
+        self.dist.sum([0.0])  # every shard is written
+        if not main:
+            return
+
+        def write(folder: Path) -> None:
+            (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+        self.seal(write, prewritten=True)
+
     def digests(self) -> dict[str, str]:
-        """What decides the run's future, as one SHA-256 per part (train/state_digest.py)."""
+        """What decides the run's future, as one SHA-256 per part (train/state_digest.py).
+        Sharding fsdp: the trainable weights and optimizer state are gathered whole (every
+        process takes part), so the digests do not depend on the number of processes; the
+        frozen base is not digested there."""
         eff, p = self.eff, self.progress
         schedule = {"step": p.step, "total_steps": self.total_steps, "learning_rate": eff.learning_rate,
                     "warmup_fraction": eff.warmup_fraction, "lr_schedule": eff.lr_schedule,
-                    "micro_batch": eff.micro_batch, "grad_accum": eff.grad_accum, "max_grad_norm": eff.max_grad_norm}
+                    "global_batch": self.per_step * self.dist.world_size, "max_grad_norm": eff.max_grad_norm}
         data = {"step": p.step, "order_epoch": self.order_epoch, "order": self.order, "data_sha256": p.data_sha256,
                 "seq_len": eff.seq_len, "packing": eff.packing}
+        if eff.sharding == "fsdp":
+            weights = sharded.full_trainable_state(self.model)
+            moments = sharded.full_optimizer_state(self.model, self.optimizer)
+            return {"trainable": digest_tree(weights), "optimizer": digest_tree(moments),
+                    "schedule": digest_tree(schedule), "rng": digest_tree(rng_state(self.device.kind)),
+                    "data": digest_tree(data)}
         return state_digests(model=self.model, optimizer=self.optimizer, schedule=schedule, data=data,
                              device_kind=self.device.kind)
 
@@ -785,8 +889,11 @@ class _Run:
             raise RunConfigError(f"{folder}: was trained with objective {state.get('objective', 'sft')}, "
                                  f"not {self.eff.objective}")
         forget = self.faults.forget  # test-only: leave a part out to prove the digests catch it
+        same_optimizer = state["optimizer"] == self.eff.optimizer
         if "trainable" in forget:
             pass
+        elif state.get("format") == "dcp":  # every process reads its shards, at any process count
+            sharded.load_state(self.model, self.optimizer, folder, with_optimizer=same_optimizer and "optimizer" not in forget)
         elif self.eff.method == "full":
             self.model.load_state_dict(files["weights"], strict=False)
         else:
@@ -795,7 +902,7 @@ class _Run:
             set_peft_model_state_dict(self.model, files["weights"])
         if state["optimizer"] != self.eff.optimizer:
             self.emit.emit(ev.WarningEvent(kind="resume", message=f"optimizer changed from {state['optimizer']}: its state restarts"))
-        elif "optimizer" not in forget:
+        elif "optimizer" not in forget and "optimizer" in files:
             self.optimizer.load_state_dict(files["optimizer"])
         import torch
 
@@ -810,10 +917,11 @@ class _Run:
                 next(p for p in self.model.parameters() if not p.requires_grad and p.is_floating_point()).mul_(1.001)
         for k in ("step", "tokens", "train_s", "first_loss", "last_loss", "eval_before", "notes"):
             setattr(self.progress, k, state[k])
-        if (state["seq_len"], state["packing"], state.get("processes", 1)) == \
-                (self.eff.seq_len, self.eff.packing, self.dist.world_size) and \
-                state["micro_batch"] * state["grad_accum"] == self.per_step and state["data_order_epoch"] >= 0 \
-                and "data" not in forget:
+        # The same data per step (sequence settings and global batch; the number of processes
+        # may differ): the epoch's order and position carry on.
+        if (state["seq_len"], state["packing"]) == (self.eff.seq_len, self.eff.packing) and \
+                saved_global_batch(state) == self.per_step * self.dist.world_size and \
+                state["data_order_epoch"] >= 0 and "data" not in forget:
             self.order_epoch, self.order = state["data_order_epoch"], state["data_order"]
         else:
             self.emit.emit(ev.WarningEvent(kind="resume", message="sequence or batch settings changed: the rest of this epoch follows a new order"))
@@ -836,6 +944,16 @@ class _Run:
                 if bad is not None:
                     raise ckpt.DamagedCheckpoint(folder / bad, "its content no longer matches the SHA-256 recorded when it was saved")
                 state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+                written = state.get("format", "files")
+                wanted = "dcp" if self.eff.sharding == "fsdp" else "files"
+                if written != wanted:
+                    raise RunConfigError(
+                        f"{folder}: was written {'with' if written == 'dcp' else 'without'} sharding; resume it with "
+                        f"sharding {'fsdp' if written == 'dcp' else 'none'} (any number of processes)")
+                if written == "dcp":  # the shards are read by sharded.load_state, after this choice
+                    mine = folder / f"rng-{self.dist.rank}.pt"
+                    files = {"rng": ckpt.load_torch_file(mine if mine.exists() else folder / "rng-0.pt")}
+                    return folder, state, files
                 try:
                     tensors = st.load_file(str(folder / weights), device=str(self.device.torch_device))
                 except Exception as exc:  # safetensors raises its own error type
@@ -860,8 +978,7 @@ class _Run:
         skip = set()
         if state["optimizer"] != self.eff.optimizer:
             skip.add("optimizer")  # restarted on purpose, said above
-        if (state["micro_batch"], state["grad_accum"], state["seq_len"]) != \
-                (self.eff.micro_batch, self.eff.grad_accum, self.eff.seq_len):
+        if (saved_global_batch(state), state["seq_len"]) != (self.per_step * self.dist.world_size, self.eff.seq_len):
             skip |= {"schedule", "data"}  # the user resumed with other settings, said above
         differ = differing(saved, restored, skip)
         if reference_differs(state.get("reference_logps"), self.reference_probe()):
