@@ -474,6 +474,19 @@ def test_a_fifo_or_device_named_jsonl_is_refused_at_once(tmp_path, capsys, kind)
 
 
 @posix_only
+def test_a_probe_leaves_nothing_in_tmp_or_the_run_folder(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    (tmp_path / "d.jsonl").write_text("\n".join(chat_rows(2)) + "\n")
+    env = dict(os.environ, TMPDIR=str(tmp), FTWIZARD_PYTHON=sys.executable)
+    proc = subprocess.run([sys.executable, "-m", "ftwizard", "train", "--probe", "--model-dir", str(tmp_path / "nowhere"),
+                           "--data", str(tmp_path / "d.jsonl"), "--output", str(tmp_path / "run")],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 2, proc.stderr
+    assert [p.name for p in tmp.iterdir() if p.name.startswith("ftwizard")] == [] and not (tmp_path / "run").exists()
+
+
+@posix_only
 def test_the_run_config_lives_in_the_run_folder_0600_and_nothing_stays_in_tmp(tmp_path):
     """`ftwizard train` used to write a 0644 temp file (left behind by a kill -9 of the CLI)."""
     tmp = tmp_path / "tmp"
