@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.core.data import engine
-from ftwizard.core.data.formats import Example, Turn, chat_fingerprint, chat_run_key, fast_chat, normalise
+from ftwizard.core.data.formats import (
+    Example,
+    Turn,
+    chat_fingerprint,
+    chat_run_key,
+    fast_chat,
+    normalise,
+)
 from ftwizard.core.data.inspection import inspect
 from ftwizard.core.data.pii import scan_many, scan_text
 from ftwizard.core.data.readers import open_dataset, parse_line
