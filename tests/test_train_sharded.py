@@ -160,7 +160,8 @@ def test_ftwizard_train_starts_the_sharded_processes_itself(tiny_model_dir, data
 
 
 def test_the_cli_reports_the_runners_exit_code_for_the_final_event():
-    from ftwizard.cli.train_cmd import exit_code_of, runner_argv
+    from ftwizard.cli.train_cmd import exit_code_of
+    from ftwizard.core.run_launch import runner_argv
 
     assert exit_code_of(ev.ErrorEvent(kind="cancelled", message="x")) == ev.EXIT_CANCELLED
     assert exit_code_of(ev.ErrorEvent(kind="oom", message="x")) == ev.EXIT_OOM
@@ -168,3 +169,26 @@ def test_the_cli_reports_the_runners_exit_code_for_the_final_event():
     argv = runner_argv("py", "run.json", 4)
     assert argv[:4] == ["py", "-m", "torch.distributed.run", "--standalone"] and "4" in argv
     assert runner_argv("py", "run.json", 1) == ["py", "-m", "ftwizard.train", "run.json"]
+
+
+def test_a_multi_gpu_plan_runs_as_that_many_sharded_processes(tmp_path):
+    """The plan's strategy and GPU count reach run.json, and the GUI's launcher starts torchrun
+    with that many processes (core.run_launch)."""
+    from pathlib import Path
+
+    from ftwizard.core.answers import load_answers
+    from ftwizard.core.catalog import load_catalog
+    from ftwizard.core.hyperparams import run_config_for
+    from ftwizard.core.recommend import recommend
+    from ftwizard.core.run_launch import runner_argv
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    plan = recommend(load_answers(examples / "answers-support-bot.json"), load_catalog())
+    rec = plan.recommendations[0]
+    sharded = rec.model_copy(update={"hardware": rec.hardware.model_copy(update={"count": 4, "strategy": "fsdp"})})
+    cfg = run_config_for(sharded, plan.answers)
+    assert (cfg.sharding, cfg.processes) == ("fsdp", 4)
+    argv = runner_argv("python", tmp_path / "run_config.json", cfg.processes)
+    assert argv[argv.index("--nproc_per_node") + 1] == "4" and argv[-2:] == ["ftwizard.train", str(tmp_path / "run_config.json")]
+    single = run_config_for(rec.model_copy(update={"hardware": rec.hardware.model_copy(update={"count": 1, "strategy": "single"})}), plan.answers)
+    assert (single.sharding, single.processes) == ("none", 1)

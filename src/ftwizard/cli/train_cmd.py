@@ -36,7 +36,7 @@ OVERRIDES = {
     "max_steps": "max_steps", "epochs": "epochs", "seq_len": "seq_len",
     "micro_batch": "micro_batch", "grad_accum": "grad_accum", "lr": "learning_rate", "lora_r": "lora_r",
     "save_every": "save_every", "eval_every": "eval_every", "seed": "seed",
-    "dpo_beta": "dpo_beta", "dpo_loss": "dpo_loss_type", "sharding": "sharding",
+    "dpo_beta": "dpo_beta", "dpo_loss": "dpo_loss_type", "sharding": "sharding", "nproc": "processes",
 }
 SWITCHES = ("resume", "auto_fallback", "merge", "trust_remote_code", "allow_pickle_weights", "probe")
 
@@ -73,8 +73,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         "estimate, and the largest settings that fit; writes nothing")
     p.add_argument("--sharding", choices=("none", "fsdp"),
                    help="fsdp: each of the --nproc processes holds 1/N of the model (PyTorch FSDP2)")
-    p.add_argument("--nproc", type=int, metavar="N", default=1,
-                   help="training processes on this machine, one per GPU (started with torchrun; default 1)")
+    p.add_argument("--nproc", type=int, metavar="N",
+                   help="training processes on this machine, one per GPU, started with torchrun "
+                        "(default: the config's processes, 1 without one)")
     p.add_argument("--python", metavar="PYTHON",
                    help="interpreter (or environment folder) with ftwizard[train] that runs the training "
                         "(default: FTWIZARD_PYTHON, else Settings, else the first ready one `ftwizard runtime "
@@ -214,28 +215,17 @@ def _interrupt(proc: subprocess.Popen) -> None:
         proc.send_signal(signal.SIGINT)
 
 
-def runner_argv(python: str, cfg_path: Path, nproc: int) -> list[str]:
-    """The runner, alone or as `nproc` processes under torchrun (one machine, its own rendezvous)."""
-    from ftwizard.core.errors import RunConfigError
-
-    if nproc < 1:
-        raise RunConfigError(f"--nproc {nproc}: needs at least 1 process")
-    if nproc == 1:
-        return [python, "-m", "ftwizard.train", str(cfg_path)]
-    return [python, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(nproc),
-            "-m", "ftwizard.train", str(cfg_path)]
-
-
 def run(args: argparse.Namespace) -> int:
     from ftwizard.core.errors import RunConfigError
     from ftwizard.core.events import parse_event
     from ftwizard.core.offline import child_env
     from ftwizard.core.outdir import check_output_folder
+    from ftwizard.core.run_launch import runner_argv
     from ftwizard.core.runconfig import write_run_config
     from ftwizard.runtime import require_training_python
 
     cfg = build_config(args)
-    if args.nproc > 1 and cfg.probe:
+    if cfg.processes > 1 and cfg.probe:
         raise RunConfigError("--probe measures one process; drop --nproc")
     python = require_training_python(getattr(args, "python", None))
     if not args.json:
@@ -255,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         popen_kw: dict = {"start_new_session": True} if os.name != "nt" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
         proc = subprocess.Popen(
-            runner_argv(python, cfg_path, args.nproc), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            runner_argv(python, cfg_path, cfg.processes), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, encoding="utf-8", errors="replace", bufsize=1, env=child_env(), **popen_kw,
         )
         stderr_tail: deque[str] = deque(maxlen=40)
@@ -292,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write("".join(stderr_tail))
             print(f"ftwizard: the training runner exited with code {code} without a result", file=sys.stderr)
             return 1 if code >= 0 else 128 - code
-        if args.nproc > 1 and last is not None:  # torchrun exits 1 for any failed child
+        if cfg.processes > 1 and last is not None:  # torchrun exits 1 for any failed child
             return exit_code_of(last)
         return code
     finally:

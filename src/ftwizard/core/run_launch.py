@@ -49,8 +49,19 @@ def _private_file(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
 
 
+def runner_argv(python: str, cfg_path: Path | str, nproc: int = 1) -> list[str]:
+    """The runner alone, or `nproc` runners under torchrun on this machine (its own rendezvous)."""
+    if nproc < 1:
+        raise RunConfigError(f"processes {nproc}: a run needs at least 1")
+    if nproc == 1:
+        return [python, "-m", "ftwizard.train", str(cfg_path)]
+    return [python, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(nproc),
+            "-m", "ftwizard.train", str(cfg_path)]
+
+
 def launch_runner(cfg: RunConfig, *, resume: bool = False, python: str | None = None) -> LaunchedRun:
-    """Write `cfg` to `output_dir/run_config.json` and start `python -m ftwizard.train` on it.
+    """Write `cfg` to `output_dir/run_config.json` and start `python -m ftwizard.train` on it
+    (`cfg.processes` of them under torchrun for a multi-GPU plan).
 
     Raises RunConfigError when the run folder cannot be made or the interpreter cannot start.
     """
@@ -64,7 +75,7 @@ def launch_runner(cfg: RunConfig, *, resume: bool = False, python: str | None = 
     except OSError as exc:
         raise RunConfigError(f"{run_dir}: cannot prepare the run folder ({exc.strerror})") from None
     python = python or sys.executable
-    argv = [python, "-m", "ftwizard.train", str(config_path)] + (["--resume"] if resume else [])
+    argv = runner_argv(python, config_path, cfg.processes) + (["--resume"] if resume else [])
     if os.name == "nt":  # CTRL_BREAK_EVENT reaches a process group of its own
         kw: dict = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     else:

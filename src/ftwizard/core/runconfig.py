@@ -113,6 +113,11 @@ class RunConfig(BaseModel):
         "train/sharded.py); none: one process, or data-parallel copies.",
     )
     cpu_offload: bool = Field(default=False, description="fsdp: keep the shards in CPU memory between uses (slower).")
+    processes: int = Field(
+        default=1, ge=1, le=1024,
+        description="Training processes on this machine, one per GPU: `ftwizard train` and the GUI start torchrun "
+        "with this many (the plan's GPU count for a multi-GPU plan).",
+    )
     samples_after_run: bool = Field(
         default=True, description="At the end, answer up to 20 holdout prompts with the base and the tuned model "
         "(samples.jsonl in the run folder)."
