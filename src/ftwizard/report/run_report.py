@@ -106,6 +106,45 @@ def _answers_sections(h, run_dir: Path, k: int = 3, cut: int = 600) -> None:
                       ("Base model", short(smp.base)), ("Tuned", short(smp.tuned))], key_width=18)
 
 
+def _run_record(h, run_dir: Path, plan, catalog) -> None:
+    """What the run really trained on, from its manifest.json: the model folder and the data
+    with the SHA-256 of each file, and whether the model is the one its plan chose. This is
+    what the compliance checklist's hash lines refer to."""
+    from ftwizard.core.jsonio import read_json
+    from ftwizard.core.manifest import Manifest
+    from ftwizard.core.runs import MANIFEST
+
+    if not (run_dir / MANIFEST).exists():
+        return
+    try:
+        m = Manifest.model_validate(read_json(run_dir / MANIFEST))
+    except (FtwizardError, ValueError) as exc:
+        h.h2("Run record")
+        h.p(f"{MANIFEST} could not be read: {str(exc).splitlines()[0]}", "warn")
+        return
+    h.h2("Run record")
+    rc = m.run_config
+    chose = plan.chosen if plan is not None else None
+    if chose is None:
+        tie = "no plan is kept with this run"
+    elif rc.catalog_model_id == chose.model_id:
+        tie = f"the plan's model, {chose.model_name} ({chose.model_id})"
+    else:
+        tie = (f"NOT the plan's model: the plan chose {chose.model_name} ({chose.model_id}); this run trained the "
+               f"folder below{' (catalog ' + rc.catalog_model_id + ')' if rc.catalog_model_id else ''}, so the "
+               "plan's memory, time and cost figures do not describe it")
+    h.key_values([
+        ("Model trained", tie),
+        ("Model folder", str(rc.model_dir)),
+        ("Started / finished (UTC)", f"{m.started_at} / {m.finished_at}"),
+        ("Status", m.status),
+    ])
+    rows = [("model", f.path, f.sha256, f"{f.size_bytes:,}") for f in m.model_files]
+    rows += [("data", f.path, f.sha256, f"{f.size_bytes:,}") for f in m.dataset.files]
+    h.table(["Kind", "File", "SHA-256", "Bytes"], rows, widths=[8, 34, 44, 14], align="lllr")
+    h.p("Copy the model and data hashes into the compliance checklist's sign-off page.", "muted small")
+
+
 def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
     from ftwizard.core.units import settings_money
@@ -147,11 +186,12 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
     h.h1(f"Training run report: {summary.name}")
     widgets = _run_sections(h, summary, events)
     _answers_sections(h, run_dir)
-    if plan is not None:
-        if catalog is None:
-            from ftwizard.core.catalog import load_catalog
+    if plan is not None and catalog is None:
+        from ftwizard.core.catalog import load_catalog
 
-            catalog = load_catalog()
+        catalog = load_catalog()
+    _run_record(h, run_dir, plan, catalog)
+    if plan is not None:
         _plan_sections(h, plan, catalog)
     written_by = f"ftwizard {__version__}"
     meta = PdfMeta(title="Training run report", creator=written_by,  # generic metadata: no run or project name
