@@ -697,8 +697,8 @@ def _model_rows(plan: Plan) -> list[tuple[str, str]]:
     return [
         ("Model source", f"{rec.hf_repo_id} (Hugging Face)"
          + (f"; instruct variant {rec.instruct_repo_id}" if rec.instruct_repo_id else "")),
-        ("Model revision / hash", f"{BLANK}  (the run records the SHA-256 of every weight file it loads in "
-         "its manifest.json; copy it here)"),
+        ("Model revision / hash", f"{BLANK}  (each run records the SHA-256 of the model's files in its "
+         "manifest.json; the run report's Run record lists them: copy them here)"),
     ]
 
 
