@@ -1,16 +1,19 @@
-"""The reading engine behind `inspect()` and `split()`: one pass over the file at close to the
-speed of parsing it, in bounded memory, on every core that pays.
+"""The reading engine behind `inspect()` and `split()`: one pass over the file, in bounded
+memory, on every core that pays (figures: benchmarks/RESULTS.md, "Dataset inspection").
 
-- JSON Lines is read in byte ranges of CHUNK_BYTES, each cut after a newline. With two or more
-  cores and a file of PARALLEL_MIN_BYTES or more, worker processes check ranges while this
-  process merges their results in file order (each range reports its newline count, so line
-  numbers stay exact). Other containers (CSV, JSON, Parquet) go row by row in this process.
-- Rows are checked in batches of BATCH_ROWS: parse (msgspec, readers.parse_line), the format's
-  checks (a fast path for plain chat rows, `normalise` for the rest), a content hash, the token
-  count in one call for the batch, the personal-data scan in one vectorised pass per batch.
-- Duplicates are found at the merge, in file order, against a sorted array of 60-bit hashes:
-  8 bytes a distinct row, exact up to DEDUP_CAP distinct rows; past the cap the later rows are
-  checked against the first DEDUP_CAP only, and the report says so (`duplicates_exact`).
+- JSON Lines is read in byte ranges of CHUNK_BYTES, each cut after a newline. On Linux, with
+  two or more cores and a file of PARALLEL_MIN_BYTES or more, forked worker processes check
+  ranges while this process merges their results in file order (each range reports its
+  newline count, so line numbers stay exact) and hashes the file. Other containers (CSV,
+  JSON, Parquet) go row by row in this process.
+- Rows are checked in batches of BATCH_ROWS: parse (msgspec; readers.parse_line for what it
+  refuses), the format's checks (a fast path for plain chat rows, `normalise` for the rest),
+  a content key, the token count in one call for the batch, the personal-data scan in one
+  vectorised pass per batch.
+- Duplicates are found at the merge, in file order, against sorted arrays of 64-bit keys
+  (Example.run_key for inspect, Example.fingerprint for split): 8 bytes a distinct row, exact
+  up to DEDUP_CAP distinct rows; past the cap the later rows are checked against the first
+  DEDUP_CAP only, and the report says so (`duplicates_exact`).
 
 Nothing here imports Qt or torch; numpy comes with the GUI's pyqtgraph and is a dependency.
 """
