@@ -11,7 +11,6 @@ import pytest
 from ftwizard.core.answers import default_answers
 from ftwizard.core.catalog import load_catalog
 from ftwizard.core.plan import load_plan
-from ftwizard.core.units import number
 from ftwizard.gui import autosave, workers
 from ftwizard.gui.wizard import PAGE_INDEX, WizardWindow
 from gui_support import (
@@ -108,7 +107,7 @@ def test_a_new_user_types_through_every_page_and_re_ranks_by_budget(qtbot, make_
         assert rec.hardware.where == "local" and rec.hardware.gpu_id == "rtx-4090"
         assert rec.margin_gb >= 0  # fits the card
         # Memory in the vendors' GB (2^30 bytes), as the hardware page names the card: "of 24 GB".
-        peak = number(rec.peak_vram_gb * 1e9 / 2**30)
+        peak = f"{rec.peak_vram_gb * 1e9 / 2**30:.1f}"
         assert results.table.item(row, 4).text() == f"{peak} of 24 GB usable"
     assert plan.advice.summary in results.advice.text()
     assert plan.recommendations[0].reasons[0] in results.details.toPlainText()

@@ -60,8 +60,9 @@ def mem(gb: float | None, digits: int = 1, *, dash: str = "—") -> str:
 
 
 def mem_value(gb: float | None, digits: int = 1) -> str:
-    """The number alone (table cells whose header names the unit)."""
-    return "—" if gb is None else number(gib_from_gb(gb), digits)
+    """The number alone, with fixed decimals so a column lines up (table cells whose header
+    names the unit): 38.0, 27.7."""
+    return "—" if gb is None else f"{gib_from_gb(gb):,.{digits}f}"
 
 
 def nameplate(memory_gb: float | None) -> str:
@@ -74,7 +75,7 @@ def mem_of(peak_gb: float, room_gb: float | None, *, free: bool = False) -> str:
     if room_gb is None:
         return mem(peak_gb)
     kind = "free" if free else "usable"
-    return f"{number(gib_from_gb(peak_gb))} of {mem(room_gb)} {kind}"
+    return f"{mem_value(peak_gb)} of {mem(room_gb)} {kind}"
 
 
 # -- money -------------------------------------------------------------------------------
