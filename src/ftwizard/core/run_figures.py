@@ -18,7 +18,8 @@ from ftwizard.core.units import gib_from_gb
 DASH = "—"
 DEFINITIONS = (
     "Eval loss: mean cross-entropy over the assistant tokens of the holdout; perplexity = exp(eval loss). "
-    "Peak memory: GPU peak allocation on CUDA, the process's peak resident memory on the CPU. "
+    "Peak memory: GPU peak allocation on CUDA, the process's peak resident memory on the CPU, in GB as "
+    "GPU vendors count them (2^30 bytes). "
     "Tokens/s: trained tokens over the training loop's seconds."
 )
 
