@@ -120,7 +120,7 @@ class Batch:
 
     lines: list[int] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)  # parsed rows, or RowProblems
-    raws: list[bytes | None] = field(default_factory=list)  # exact lines (JSON Lines only)
+    raws: list[Any] = field(default_factory=list)  # exact lines (bytes, JSON Lines only), else None
 
 
 def check_records(
@@ -440,11 +440,12 @@ class Merger:
         counts[ProblemKind.TOO_LONG.value] += int(too_long.sum())
         room = self.problems.limit - len(self.problems.entries)
         listed: list[RowProblem] = []
+        context = self.context_tokens or 0  # too_long is empty without a context
         if room > 0:
             listed = [RowProblem(p.line + line_offset, p.field, p.kind, p.reason) for p in part.problems]
             listed += [RowProblem(int(x), "$", ProblemKind.DUPLICATE, DUPLICATE_REASON) for x in lines[dup][:room]]
             for x, n in zip(lines[too_long][:room].tolist(), tokens[too_long][:room].tolist(), strict=True):
-                listed.append(RowProblem(x, "$", ProblemKind.TOO_LONG, too_long_reason(n, self.context_tokens)))
+                listed.append(RowProblem(x, "$", ProblemKind.TOO_LONG, too_long_reason(n, context)))
             listed.sort(key=lambda p: p.line)
         self.problems.add_sorted(listed, {k: n for k, n in counts.items() if n})
         if self.pii is not None and part.pii is not None:

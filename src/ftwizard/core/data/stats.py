@@ -108,10 +108,10 @@ class EstimateCounter:
         n = len(rows)
         if n and all(map(str.isascii, joined)) and {kind for kind, _, _ in rows} == {"chat"}:
             # The usual batch, whole: a chat row of T turns joins T texts with T - 1 newlines.
-            chars = np.fromiter(map(len, joined), dtype=np.float64, count=n)
-            turns = np.fromiter(map(itemgetter(1), rows), dtype=np.float64, count=n)
-            tokens = np.ceil((chars - turns + 1) / ASCII_CHARS_PER_TOKEN + TURN_OVERHEAD_TOKENS * turns)
-            return tokens.astype(np.int64).tolist()
+            lengths = np.fromiter(map(len, joined), dtype=np.float64, count=n)
+            turn_counts = np.fromiter(map(itemgetter(1), rows), dtype=np.float64, count=n)
+            per_row = np.ceil((lengths - turn_counts + 1) / ASCII_CHARS_PER_TOKEN + TURN_OVERHEAD_TOKENS * turn_counts)
+            return per_row.astype(np.int64).tolist()
         out = [0] * n
         fast_i: list[int] = []
         chars: list[int] = []
