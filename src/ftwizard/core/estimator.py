@@ -184,6 +184,10 @@ class Estimate(BaseModel):
         default=None, description="'calibrated from N runs on this GPU ...'; None when uncalibrated."
     )
     calibrated_runs: int = Field(default=0, ge=0, description="Recorded runs behind the correction applied.")
+    allocator_peak_gb: float | None = Field(
+        default=None, description="The UNcalibrated peak minus the CUDA context: what torch's allocator should "
+        "hold at the peak, the figure a calibration record compares with the measured one (core.calibration).",
+    )
 
 
 
@@ -416,6 +420,7 @@ def estimate(req: EstimateRequest, catalog: Catalog, calibration: Correction | N
         total_params=mem.total_params,
         calibration=corr.describe() if corr else None,
         calibrated_runs=corr.runs if corr else 0,
+        allocator_peak_gb=round(physics - K.CUDA_CONTEXT_GB, 3),
     )
 
 

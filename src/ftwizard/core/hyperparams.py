@@ -169,5 +169,6 @@ def run_config_for(rec: Recommendation, answers: Answers) -> RunConfig:
         # which the runner carries out the same way: each GPU holds 1/N of the model).
         sharding="fsdp" if rec.hardware.strategy in ("fsdp", "zero3") else "none",
         processes=min(rec.hardware.count, 8) if rec.hardware.strategy != "single" else 1,  # one node's GPUs
-        estimate=RunEstimate(peak_vram_gb=rec.peak_vram_gb, tokens_per_s=rec.tokens_per_s),
+        estimate=RunEstimate(peak_vram_gb=rec.peak_vram_gb, tokens_per_s=rec.tokens_per_s,
+                             allocator_peak_gb=rec.allocator_peak_gb),
     )

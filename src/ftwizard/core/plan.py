@@ -142,6 +142,8 @@ class Recommendation(_Part):
     needs_multi_gpu: bool = Field(default=False, description="Sharded over several GPUs (recipe export).")
     peak_vram_gb: float = Field(description="Per GPU, estimator.")
     margin_gb: float | None = Field(default=None, description="GPU memory minus peak_vram_gb.")
+    allocator_peak_gb: float | None = Field(
+        default=None, description="Uncalibrated peak minus the CUDA context (for calibration records).")
     tokens_per_s: float | None = Field(default=None, description="Training throughput over all GPUs.")
     train_hours: float | None = None
     train_cost_usd: float | None = None

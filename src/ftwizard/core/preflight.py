@@ -45,6 +45,7 @@ class Preflight:
         if self.estimate is None or self.gpu_name is None:
             return None
         return RunEstimate(peak_vram_gb=self.estimate.peak_vram_gb, tokens_per_s=self.estimate.tokens_per_s,
+                           allocator_peak_gb=self.estimate.allocator_peak_gb,
                            source=f"ftwizard estimator, pre-flight on {self.gpu_name}")
 
 

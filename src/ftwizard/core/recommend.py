@@ -677,6 +677,7 @@ def _recommendation(
         needs_multi_gpu=c.count > 1,
         peak_vram_gb=round(c.peak_vram_gb, 2),
         margin_gb=None if room is None else round(room - c.peak_vram_gb, 2),
+        allocator_peak_gb=c.est.allocator_peak_gb if c.est is not None else None,
         tokens_per_s=c.tokens_per_s,
         train_hours=c.total_hours,
         train_cost_usd=c.train_cost_usd,

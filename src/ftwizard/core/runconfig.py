@@ -43,6 +43,10 @@ class RunEstimate(BaseModel):
 
     peak_vram_gb: float | None = Field(default=None, ge=0, description="Predicted peak GPU memory, GB.")
     tokens_per_s: float | None = Field(default=None, ge=0, description="Predicted training throughput.")
+    allocator_peak_gb: float | None = Field(
+        default=None, ge=0, description="Uncalibrated prediction of what torch's allocator holds at the peak "
+        "(peak minus CUDA context): what a calibration record compares with the measured allocator peak.",
+    )
     source: str = Field(default="ftwizard estimator", description="Who made the prediction.")
 
 

@@ -53,7 +53,9 @@ def record_calibration(run, kind: str, mem, tokens_per_s: float | None, longest_
     """Add one record for `run` (the recipe's _Run); True when one was written."""
     cfg, eff, device = run.cfg, run.eff, run.device
     est = cfg.estimate
-    if est is None or not est.peak_vram_gb:
+    if est is None or not est.allocator_peak_gb:
+        # Like with like: only the uncalibrated, allocator-visible prediction may be recorded
+        # (a calibrated or context-including peak would teach the correction its own past).
         return False
     if device.kind != "cuda" and os.environ.get(FORCE_CPU_ENV) != "1":
         return False
@@ -86,7 +88,7 @@ def record_calibration(run, kind: str, mem, tokens_per_s: float | None, longest_
             hidden_size=arch.hidden_size, num_hidden_layers=arch.num_hidden_layers,
             method=eff.method, objective=eff.objective, seq_len=eff.seq_len, micro_batch=eff.micro_batch,
             grad_ckpt=eff.grad_ckpt, optimizer=eff.optimizer,
-            estimated_peak_gb=est.peak_vram_gb, measured_peak_gb=measured,
+            estimated_peak_gb=est.allocator_peak_gb, measured_peak_gb=measured,
             measured_reserved_gb=mem.peak_gb() if device.kind == "cuda" else None,
             estimated_tokens_per_s=est.tokens_per_s or None, measured_tokens_per_s=tokens_per_s or None,
         )
