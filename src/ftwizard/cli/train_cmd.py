@@ -135,7 +135,7 @@ def human(e) -> str:
         return "\n".join([head] + [f"  note: {n}" for n in e.notes])
     if kind == "step":
         out = (f"step {e.step}/{e.max_steps}  loss {e.loss:.4f}  lr {e.lr:.2e}  {e.tokens_per_s:,.0f} tok/s  "
-               f"peak {e.peak_mem_gb:.2f} GB  eta {_duration(e.eta_s)}")
+               f"peak {_gb(e.peak_mem_gb)}  eta {_duration(e.eta_s)}")
         if e.reward_margin is not None:
             out += f"  margin {e.reward_margin:+.3f}  accuracy {e.reward_accuracy:.2f}"
         return out
@@ -152,7 +152,7 @@ def human(e) -> str:
         lines = f" (lines {', '.join(map(str, e.line_numbers[:10]))}{', ...' if len(e.line_numbers) > 10 else ''})" if e.line_numbers else ""
         return f"warning: {e.message}{lines}"
     if kind == "done":
-        out = f"done after {e.step} steps in {_duration(e.train_time_s)}, {e.tokens_per_s:,.0f} tok/s, peak {e.peak_mem_gb:.2f} GB"
+        out = f"done after {e.step} steps in {_duration(e.train_time_s)}, {e.tokens_per_s:,.0f} tok/s, peak {_gb(e.peak_mem_gb)}"
         if e.eval_loss_before is not None and e.eval_loss_after is not None:
             out += (f"\n  holdout loss {e.eval_loss_before:.4f} -> {e.eval_loss_after:.4f}, "
                     f"perplexity {e.perplexity_before:.2f} -> {e.perplexity_after:.2f}")
@@ -175,7 +175,10 @@ def human(e) -> str:
 
 
 def _gb(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f} GB"
+    """Runner figures are decimal GB (bytes / 1e9); people read the vendors' GB (2^30 bytes)."""
+    from ftwizard.core.units import gib_from_gb
+
+    return "-" if x is None else f"{gib_from_gb(x):.2f} GB"
 
 
 def _probe_lines(e) -> str:
