@@ -135,6 +135,10 @@ def test_a_new_user_types_through_every_page_and_re_ranks_by_budget(qtbot, make_
     assert by_cost.weights.cost == pytest.approx(1.0)
     costs = [r.train_cost_usd for r in by_cost.recommendations]
     assert costs[0] == min(c for c in costs if c is not None)
+    # After every re-rank the table still fills its width (the model column takes the rest).
+    header = results.table.horizontalHeader()
+    used = sum(header.sectionSize(i) for i in range(results.table.columnCount()))
+    assert abs(used - results.table.viewport().width()) <= 2
 
     # The answers were autosaved on the way, readable by the user only.
     path = autosave.autosave_path()
