@@ -26,8 +26,10 @@ def model_folder(root: Path, config: dict | str = LLAMA, weights=("model.safeten
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.json").write_text(config if isinstance(config, str) else json.dumps(config), encoding="utf-8")
     (root / "tokenizer.json").write_text("{}", encoding="utf-8")
+    header = b'{"__metadata__": {"format": "pt"}}'  # valid safetensors, no tensor: loading stops later
     for name in weights:
-        (root / name).write_bytes(b"\0" * 16)
+        (root / name).write_bytes(len(header).to_bytes(8, "little") + header if name.endswith(".safetensors")
+                                  else b"\0" * 16)
     for name, text in files.items():
         (root / name.replace("__", ".")).write_text(text, encoding="utf-8")
     return root

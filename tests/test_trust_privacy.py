@@ -171,7 +171,12 @@ def test_the_runner_never_writes_the_canary_outside_the_model_it_trains(tiny_mod
     written = files_under(run_dir)
     names = {p.name for p in written}
     assert {"manifest.json", "metrics.jsonl", "runner.log", "run_config.json"} <= names
-    assert [str(p) for p in written if holds_canary(p.read_bytes())] == []
+    # samples.jsonl (issue 27) quotes holdout prompts beside base and tuned answers on purpose: the
+    # one file allowed to hold the data's words, and then readable by the user only.
+    quoting = [p for p in written if holds_canary(p.read_bytes())]
+    assert [str(p) for p in quoting if p.name != "samples.jsonl"] == []
+    if os.name == "posix":
+        assert all(p.stat().st_mode & 0o777 == 0o600 for p in quoting), [oct(p.stat().st_mode) for p in quoting]
     if os.name == "posix":
         assert (run_dir / "manifest.json").stat().st_mode & 0o777 == 0o600
         assert run_dir.stat().st_mode & 0o777 == 0o700

@@ -150,10 +150,11 @@ def loads_or_names_file(load: Callable[[Path], Any], path: Path, error: type[Ftw
 
 
 def fake_model_folder(root: Path) -> Path:
-    """A model folder the pre-load checks accept (config, tokenizer, safetensors name); the
-    weights are not real, so a run using it stops at loading, after the folder checks."""
+    """A model folder the pre-load checks accept (config, tokenizer, a safetensors header); it
+    holds no tensor, so a run using it stops at loading, after the folder checks."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.json").write_text(json.dumps({"model_type": "llama"}), encoding="utf-8")
     (root / "tokenizer.json").write_text("{}", encoding="utf-8")
-    (root / "model.safetensors").write_bytes(b"\0" * 16)
+    header = b'{"__metadata__": {"format": "pt"}}'  # a valid safetensors file with no tensor in it
+    (root / "model.safetensors").write_bytes(len(header).to_bytes(8, "little") + header)
     return root

@@ -50,9 +50,13 @@ def check_output_folder(run_dir: Path | str, resume: bool) -> None:
     if not run_dir.is_dir():
         raise RunConfigError(f"{run_dir}: exists and is not a folder; choose a new output folder")
     try:
-        names = sorted(p.name for p in run_dir.iterdir())
+        entries = sorted(run_dir.iterdir())
     except OSError as exc:
         raise RunConfigError(f"{run_dir}: cannot list the output folder ({exc.strerror})") from None
+    for entry in entries:  # a planted link would send a run's writes out of the folder
+        if entry.is_symlink():
+            raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {run_dir}")
+    names = [p.name for p in entries]
     results = [n for n in names if n in RESULTS or _CHECKPOINT.match(n)]
     foreign = [n for n in names if n not in LAUNCHER_FILES and n not in results]
     if not resume and (results or foreign):
