@@ -337,3 +337,17 @@ def test_a_card_with_a_purchase_price_is_amortised_over_the_training_hours(qapp,
     assert "GPU amortisation" in body
     assert "$0.42" in body  # 1752 / (36 x 730) x 6.25 h = 0.4167
     assert "written off over 36 months of 730 h, for 6.2 h" in body
+
+
+def test_no_page_ends_with_a_section_heading(qapp, tmp_path):
+    """Headings keep their text on every page of the shipped example's plan (a guard: the
+    layout is redone after each moved heading, so one move cannot strand another)."""
+    from ftwizard.cli.main import main
+
+    pdf = tmp_path / "plan.pdf"
+    assert main(["plan", "--answers", str(Path(__file__).parents[1] / "examples" / "answers-hospital-legal-qa.json"),
+                 "--pdf", str(pdf)]) == 0
+    for i, page in enumerate(PdfReader(str(pdf)).pages, 1):
+        lines = [ln.strip() for ln in page.extract_text().splitlines() if ln.strip()]
+        body = [ln for ln in lines if "Page " not in ln and "ftwizard" not in ln]
+        assert body and body[-1] not in SECTIONS, (i, body[-1])
