@@ -466,7 +466,8 @@ def _check_links(
 AUDITED_FACTS = ("architecture", "licence", "languages", "benchmarks", "release_date")
 
 
-def audit_models(models: list[ModelEntry] | tuple[ModelEntry, ...], source: str) -> tuple[list[str], list[str]]:
+def audit_models(models: list[ModelEntry] | tuple[ModelEntry, ...], source: str,
+                 known_ids: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """What an auditor would object to in shipped rows: (errors, warnings).
 
     Errors: a row with no primary source at all (vendor card, config, code or licence; a
@@ -474,7 +475,7 @@ def audit_models(models: list[ModelEntry] | tuple[ModelEntry, ...], source: str)
     Warnings: facts whose every recorded source is a third-party copy (shown, not hidden)."""
     errors: list[str] = []
     warnings: list[str] = []
-    ids = {m.id for m in models}
+    ids = {m.id for m in models} | set(known_ids)  # a section file may name the shipped rows
     for i, m in enumerate(models):
         where = f"{source}: {json_path(('models', i))} ({m.id})"
         if not any(e.primary for e in m.evidence):
@@ -534,7 +535,7 @@ def validate_file(path: Path) -> str:
             gpu_ids,
         )
         if section == "models":
-            errors, _ = audit_models(items, source)
+            errors, _ = audit_models(items, source, {m.id for m in base.models})
             if errors:
                 more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
                 raise CatalogError(errors[0] + more)
