@@ -46,7 +46,7 @@ LLAMA_CPP_ENV = "FTWIZARD_LLAMA_CPP"
 CONVERTER = "convert_hf_to_gguf.py"
 GET_LLAMA_CPP = (
     "to get one for a machine without network: on a connected machine run "
-    "`git clone --depth 1 https://github.com/ggml-org/llama.cpp` and "
+    "`git clone --depth 1` the llama.cpp repository (github.com/ggml-org/llama.cpp) and "
     "`pip download -r llama.cpp/requirements/requirements-convert_hf_to_gguf.txt -d llama.cpp/wheels`, "
     "copy the llama.cpp folder over, run `pip install --no-index --find-links llama.cpp/wheels "
     "-r llama.cpp/requirements/requirements-convert_hf_to_gguf.txt` in the training runtime, then pass "
