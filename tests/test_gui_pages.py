@@ -197,6 +197,12 @@ def test_settings_change_the_currency_shown_and_are_kept(qtbot, wizard):
     assert dialog.result() == dialog.DialogCode.Accepted
     new = dialog.result_settings()
     assert (new.currency, new.usd_to_currency_rate, new.electricity_usd_per_kwh) == ("EUR", 0.5, 0.10)
+    import datetime as dt
+
+    from ftwizard.core.units import Money
+
+    assert new.usd_to_currency_rate_as_of == dt.date.today().isoformat()  # the day the rate was typed
+    assert Money.from_settings(new).as_of == new.usd_to_currency_rate_as_of
     wizard.settings = new
     previous = results.plan
     results.settings_changed()

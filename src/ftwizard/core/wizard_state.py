@@ -62,6 +62,10 @@ class Settings(BaseModel):
         le=100_000,
         description="Units of `currency` per US dollar, typed by the user (no network).",
     )
+    usd_to_currency_rate_as_of: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="The day the currency or rate was last set (ISO date); the plan's assumptions quote it.",
+    )
     runs_dir: str | None = Field(default=None, description="Training run folders; None: the default.")
     train_python: str | None = Field(
         default=None, max_length=4096,

@@ -214,15 +214,23 @@ class SettingsDialog(QDialog):
             self.runs_dir.setText(folder)
 
     def _accept(self) -> None:
+        import datetime as dt
+
         from pydantic import ValidationError
 
+        currency, rate = self.currency.text().strip().upper(), self.rate.value()
+        old = self._settings
+        changed = (currency, rate) != (old.currency, old.usd_to_currency_rate)
+        # The rate is typed by hand (no network): remember the day, so a plan can say how current it is.
+        as_of = dt.date.today().isoformat() if changed else getattr(old, "usd_to_currency_rate_as_of", None)
         try:
             self._result = type(self._settings).model_validate(
                 self._settings.model_dump()
                 | {
                     "electricity_usd_per_kwh": self.electricity.value(),
-                    "currency": self.currency.text().strip().upper(),
-                    "usd_to_currency_rate": self.rate.value(),
+                    "currency": currency,
+                    "usd_to_currency_rate": rate,
+                    "usd_to_currency_rate_as_of": as_of,
                     "runs_dir": self.runs_dir.text().strip() or None,
                     "train_python": self.train_python.text().strip() or None,
                 }
