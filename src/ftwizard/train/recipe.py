@@ -12,18 +12,21 @@ pieces (peft, bitsandbytes, the model's chat template) with cancel, resume, data
 out-of-memory handling in plain sight, once for both objectives; benchmarks/train_throughput.py
 and benchmarks/dpo_throughput.py measure it against the two trainers.
 Every ending emits `done` or one `error` event and returns the process exit code.
+
+This file is the recipe itself: `main` (inputs, data, model, resume, the loop, outputs), one
+training step and the evaluation. Beside it: run_data.py (rows, bins, each step's share of
+the data), run_checkpoint.py (save, digests, resume), run_state.py (the small shared types),
+sharded.py (FSDP2), dpo.py (the preference loss), faults.py (out-of-memory ladder, test faults).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import logging
 import math
 import random
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ftwizard import __version__
@@ -66,14 +69,11 @@ from ftwizard.train.faults import (
     parameter_storages,
 )
 from ftwizard.train.model import (
-    GRAD_CHECK_RTOL,
     build_model,
     build_optimizer,
-    check_4bit_gradients,
     enable_grad_ckpt,
     load_tokenizer,
     lr_at,
-    repacked_4bit_layers,
 )
 from ftwizard.train.model_folder import check_model_folder
 from ftwizard.train.outputs import (
@@ -84,57 +84,11 @@ from ftwizard.train.outputs import (
     utc_now,
     write_manifest,
 )
-from ftwizard.train.state_digest import (
-    differing,
-    digest_tree,
-    reference_differs,
-    rng_state,
-    state_digests,
-)
+from ftwizard.train.run_checkpoint import Checkpointing
+from ftwizard.train.run_data import DataSteps
+from ftwizard.train.run_state import CancelFlag, Progress, StepResult, Stop
 
 log = logging.getLogger("ftwizard.train")
-
-
-class Stop(Exception):
-    """Ends the run with one error event and an exit code."""
-
-    def __init__(self, kind: str, message: str, suggestion: str = "", code: int = ev.EXIT_BAD_INPUT):
-        super().__init__(message)
-        self.kind, self.message, self.suggestion, self.code = kind, message, suggestion, code
-
-
-class CancelFlag:
-    """Set by the SIGINT handler; the loop finishes its step, saves, and stops."""
-
-    requested = False
-
-
-@dataclass
-class Progress:
-    """Everything a checkpoint must restore beyond weights, optimizer and RNG."""
-
-    step: int = 0
-    tokens: int = 0
-    train_s: float = 0.0
-    first_loss: float | None = None
-    last_loss: float | None = None
-    eval_before: dict | None = None
-    data_sha256: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def saved_global_batch(state: dict) -> int:
-    """Sequences per optimizer step, all processes, of the run a checkpoint's state.json saved."""
-    return state["micro_batch"] * state["grad_accum"] * state.get("processes", 1)
-
-
-@dataclass
-class StepResult:
-    loss: float  # sft: mean over the step's answer tokens; dpo: mean DPO loss over its pairs
-    tokens: int  # trained tokens, all processes
-    grad_norm: float | None
-    stop: bool  # a cancel seen by any process (the same answer in every process)
-    rewards: dict | None = None  # dpo: PairStats.means() of the step's pairs
 
 
 def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: CancelFlag | None = None) -> int:
@@ -177,7 +131,7 @@ def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: Can
         r.dist.stop()
 
 
-class _Run:
+class _Run(DataSteps, Checkpointing):
     def __init__(self, cfg: RunConfig, emit: Emitter, faults: Faults, cancel: CancelFlag):
         self.cfg, self.emit, self.faults, self.cancel = cfg, emit, faults, cancel
         self.progress = Progress()
@@ -483,92 +437,6 @@ class _Run:
         self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
         write_run_config(self.run_dir / "run_config.json", cfg)
 
-    def examples(self, template: str) -> tuple[list, list, int]:
-        """(training, holdout, rows skipped): the holdout file, or a seeded share of the data."""
-        cfg = self.cfg
-        train_ex, skipped = self.tokenized(cfg.data_path, template, "training")
-        if cfg.holdout_path:
-            hold_ex, skipped_h = self.tokenized(cfg.holdout_path, template, "holdout")
-            return train_ex, hold_ex, skipped + skipped_h
-        tr, ho = D.split_holdout(len(train_ex), cfg.holdout_fraction, cfg.seed)
-        return [train_ex[i] for i in tr], [train_ex[i] for i in ho], skipped
-
-    def tokenized(self, path: Path, template: str, which: str) -> tuple[list, int]:
-        """Token ids of every usable row: examples (sft) or preference pairs (dpo)."""
-        rows = D.read_rows(path)
-        out, too_long, not_pairs = [], [], []
-        prefer = self.eff.objective == "dpo"
-        for line, ex in rows.examples:
-            if prefer and ex.kind != "preference":
-                not_pairs.append(line)
-                continue
-            tokenize = dpo.tokenize_pair if prefer else D.tokenize
-            t = tokenize(self.tokenizer, template, ex, line, self.eff.seq_len)
-            if t is None:
-                too_long.append(line)
-            else:
-                out.append(t)
-        if rows.problems:
-            kinds: dict[str, int] = {}
-            for pr in rows.problems:
-                kinds[str(pr.kind)] = kinds.get(str(pr.kind), 0) + 1
-            summary = ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items()))
-            self.emit.emit(ev.WarningEvent(
-                kind="data", count=len(rows.problems), line_numbers=[pr.line for pr in rows.problems][:50],
-                message=f"{path.name}: {len(rows.problems)} {which} rows skipped ({summary})",
-            ))
-        if too_long:
-            self.emit.emit(ev.WarningEvent(
-                kind="data", count=len(too_long), line_numbers=too_long[:50],
-                message=f"{path.name}: {len(too_long)} {which} rows skipped: no answer token fits in seq_len {self.eff.seq_len}",
-            ))
-        if not_pairs:
-            self.emit.emit(ev.WarningEvent(
-                kind="data", count=len(not_pairs), line_numbers=not_pairs[:50],
-                message=f"{path.name}: {len(not_pairs)} {which} rows skipped: not preference pairs (objective dpo "
-                        "needs prompt, chosen and rejected)",
-            ))
-        if rows.preference_as_sft and not prefer:
-            self.emit.emit(ev.WarningEvent(
-                kind="data", count=rows.preference_as_sft,
-                message=f"{path.name}: {rows.preference_as_sft} preference rows trained on their chosen answer (objective sft)",
-            ))
-        return out, len(rows.problems) + len(too_long) + len(not_pairs)
-
-    def layout(self, eff: RunConfig) -> None:
-        """Bins (packed sequences or single examples) and the number of steps."""
-        lengths = [len(e.ids) for e in self.train_ex]
-        self.bins = D.make_bins(lengths, eff.seq_len, eff.packing)
-        self.bin_lengths = [sum(lengths[i] for i in b) for b in self.bins]
-        self.hold_bins = D.make_bins([len(e.ids) for e in self.hold_ex], eff.seq_len, eff.objective == "sft")
-        self.per_step = eff.micro_batch * eff.grad_accum  # per process
-        self.steps_per_epoch = math.ceil(len(self.bins) / (self.per_step * self.dist.world_size))
-        self.total_steps = eff.max_steps or math.ceil(eff.epochs * self.steps_per_epoch)
-        self.order_epoch, self.order = -1, []
-
-    def bins_for_step(self, step: int) -> list[list[int]]:
-        """Step s of epoch e takes the next micro_batch x grad_accum bins of epoch e's order
-        (times the number of processes, each dealt its share)."""
-        epoch, idx = divmod(step, self.steps_per_epoch)
-        every = self.per_step * self.dist.world_size
-        if epoch != self.order_epoch:
-            self.order = D.epoch_order(self.bin_lengths, every, self.cfg.seed, epoch, not self.eff.packing)
-            self.order_epoch = epoch
-        mine = self.dist.deal(self.order[idx * every : (idx + 1) * every], self.order)
-        if self.dist.dealt is not None:
-            self.dist.dealt.append(mine)
-        return [self.bins[i] for i in mine]
-
-    def widest(self, bin_ids) -> int:
-        """The longest single sequence in these bins (of a DPO pair, its longer side)."""
-        if self.eff.objective == "dpo":
-            return max((max(len(self.train_ex[i].chosen.ids), len(self.train_ex[i].rejected.ids))
-                        for b in bin_ids for i in self.bins[b]), default=0)
-        return max((self.bin_lengths[b] for b in bin_ids), default=0)
-
-    def examples_of_bins(self, bin_ids: list[int]) -> list[int]:
-        return sorted(self.train_ex[i].line for b in bin_ids for i in self.bins[b])
-
     def train_step(self, bins: list[list[int]], step_no: int) -> StepResult:
         import torch
 
@@ -720,271 +588,14 @@ class _Run:
             self.total_steps = total
         return what
 
-    # ---- checkpoints ------------------------------------------------------------------------------
-    def save(self) -> None:
-        """Rank 0 writes the checkpoint (every process holds the same weights and optimizer);
-        sharding fsdp: every process writes its shards (save_sharded)."""
-        import torch
 
-        dcp_format = self.eff.sharding == "fsdp"
-        if not self.dist.is_main and not dcp_format:
-            return
-        p = self.progress
-        state = asdict(p) | {
-            "micro_batch": self.eff.micro_batch, "grad_accum": self.eff.grad_accum, "seq_len": self.eff.seq_len,
-            "packing": self.eff.packing, "optimizer": self.eff.optimizer, "grad_ckpt": self.eff.grad_ckpt,
-            "method": self.eff.method, "data_order_epoch": self.order_epoch, "data_order": self.order,
-            "objective": self.eff.objective, "processes": self.dist.world_size,
-            "digests": self.digests(), "reference_logps": self.reference_probe(),
-            "format": "dcp" if dcp_format else "files",
-        }
-        if dcp_format:
-            self.save_sharded(state)
-            return
 
-        def write(folder: Path) -> None:
-            import safetensors.torch as st
 
-            if self.eff.method == "full":
-                st.save_model(self.model, str(folder / "model.safetensors"))
-            else:
-                from peft import get_peft_model_state_dict
 
-                weights = {k: v.detach().contiguous().cpu() for k, v in get_peft_model_state_dict(self.model).items()}
-                st.save_file(weights, str(folder / "adapter.safetensors"))
-            torch.save(self.optimizer.state_dict(), folder / "optimizer.pt")
-            torch.save(rng_state(self.device.kind), folder / "rng.pt")
-            (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
-        self.seal(write)
 
-    def seal(self, write, prewritten: bool = False) -> None:
-        """Rank 0: finish checkpoint-N (write, seal, rename), prune, tell."""
-        p = self.progress
-        try:
-            final = ckpt.save_checkpoint(self.run_dir, p.step, write, before_seal=self.faults.before_seal,
-                                         prewritten=prewritten)
-        except Exception as exc:
-            if is_disk_full(exc):
-                raise Stop(**self.disk_full_args(f"checkpoint-{p.step}")) from None
-            raise
-        self.last_ckpt = str(final)
-        ckpt.prune(self.run_dir, self.eff.keep_checkpoints)
-        self.emit.emit(ev.CheckpointEvent(step=p.step, path=str(final), size_mb=round(ckpt.folder_size_mb(final), 3)))
-        if not Path(self.cfg.data_path).is_file():
-            raise DatasetError(f"{self.cfg.data_path}: the data file vanished during the run; "
-                               f"checkpoint-{p.step} is complete, put the file back and resume")
 
-    def save_sharded(self, state: dict) -> None:
-        """Every process writes its shards with torch.distributed.checkpoint and its random
-        state into checkpoint-N.tmp; rank 0 then writes state.json and seals the folder."""
-        import torch
 
-        step, main = self.progress.step, self.dist.is_main
-        tmp = self.run_dir / f"checkpoint-{step}.tmp"
-        try:
-            if main:
-                ckpt.fresh_folder(tmp)
-            self.dist.sum([0.0])  # the folder exists for everyone
-            sharded.save_state(self.model, self.optimizer, tmp)
-            torch.save(rng_state(self.device.kind), tmp / f"rng-{self.dist.rank}.pt")
-        except Exception as exc:
-            if is_disk_full(exc):
-                raise Stop(**self.disk_full_args(f"checkpoint-{step}")) from None
-            raise
-        self.dist.sum([0.0])  # every shard is written
-        if not main:
-            return
 
-        def write(folder: Path) -> None:
-            (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
-        self.seal(write, prewritten=True)
 
-    def digests(self) -> dict[str, str]:
-        """What decides the run's future, as one SHA-256 per part (train/state_digest.py).
-        Sharding fsdp: the trainable weights and optimizer state are gathered whole (every
-        process takes part), so the digests do not depend on the number of processes; the
-        frozen base is not digested there."""
-        eff, p = self.eff, self.progress
-        schedule = {"step": p.step, "total_steps": self.total_steps, "learning_rate": eff.learning_rate,
-                    "warmup_fraction": eff.warmup_fraction, "lr_schedule": eff.lr_schedule,
-                    "global_batch": self.per_step * self.dist.world_size, "max_grad_norm": eff.max_grad_norm}
-        data = {"step": p.step, "order_epoch": self.order_epoch, "order": self.order, "data_sha256": p.data_sha256,
-                "seq_len": eff.seq_len, "packing": eff.packing}
-        if eff.sharding == "fsdp":
-            weights = sharded.full_trainable_state(self.model)
-            moments = sharded.full_optimizer_state(self.model, self.optimizer)
-            return {"trainable": digest_tree(weights), "optimizer": digest_tree(moments),
-                    "schedule": digest_tree(schedule), "rng": digest_tree(rng_state(self.device.kind)),
-                    "data": digest_tree(data)}
-        return state_digests(model=self.model, optimizer=self.optimizer, schedule=schedule, data=data,
-                             device_kind=self.device.kind)
-
-    def reference_probe(self) -> list[float] | None:
-        """DPO: the reference (base, adapter off) log-probabilities of the first pairs, in eval
-        mode, the random state left as it was; None for supervised runs."""
-        import torch
-
-        if self.eff.objective != "dpo" or not self.train_ex:
-            return None
-        rng = torch.get_rng_state()
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            b, _ = dpo.collate_pairs(self.train_ex, [[i] for i in range(min(2, len(self.train_ex)))], self.pad_id)
-            with self.autocast:
-                ref = dpo.reference_logps(self.model, b, self.device.torch_device)
-        finally:
-            self.model.train(was_training)
-            torch.set_rng_state(rng)
-        self.check_layout()
-        return [float(x) for x in ref]
-
-    def check_4bit(self, model, dtype_name: str) -> None:
-        """Refuse to train through 4-bit layers whose gradients this machine computes wrongly."""
-        errors = check_4bit_gradients(model)
-        tol = GRAD_CHECK_RTOL[dtype_name]
-        if errors is not None and max(errors) > tol:
-            raise RunConfigError(
-                f"$.method: the 4-bit (QLoRA) layers on this {self.device.name} give outputs and gradients that differ "
-                f"from the dequantised reference (relative error {errors[0]:.2g} forward, {errors[1]:.2g} gradient; "
-                f"allowed {tol:g}): training would silently learn the wrong thing; use method lora, or another "
-                "bitsandbytes build (`ftwizard doctor` lists the installed one)")
-
-    def check_layout(self) -> None:
-        """Stop before training on weights bitsandbytes has repacked for CPU inference."""
-        moved = repacked_4bit_layers(self.model)
-        if moved:
-            raise Stop("internal", f"bitsandbytes switched {len(moved)} 4-bit layers (first: {moved[0]}) to its CPU "
-                       "inference layout; training on it would lose gradients",
-                       "report this with `ftwizard doctor --json`; training LoRA without 4-bit (method lora) avoids it",
-                       ev.EXIT_INTERNAL)
-
-    def disk_full_args(self, what: str) -> dict:
-        latest = ckpt.latest_checkpoint(self.run_dir)
-        keep = f"the last complete checkpoint is {latest.name}" if latest else "no checkpoint was completed"
-        return {"kind": "disk", "message": f"no space left on the disk of {self.run_dir} while writing {what}",
-                "suggestion": f"free some space and resume; {keep}"}
-
-    def disk_full_event(self, what: str) -> ev.ErrorEvent:
-        return ev.ErrorEvent(step=self.progress.step, checkpoint=self.last_ckpt, **self.disk_full_args(what))
-
-    def resume(self) -> int | None:
-        for gone in ckpt.remove_incomplete(self.run_dir) if self.dist.is_main else []:
-            self.emit.emit(ev.WarningEvent(kind="resume", message=f"removed half-written {gone.name}"))
-        for bad in ckpt.incomplete_checkpoints(self.run_dir):
-            self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped damaged {bad.name}"))
-        found = self.read_checkpoint()
-        if found is None:
-            self.emit.emit(ev.WarningEvent(kind="resume", message="no complete checkpoint yet: starting from step 0"))
-            return None
-        folder, state, files = found
-        if state["data_sha256"] != self.progress.data_sha256:
-            raise DatasetError(f"{self.cfg.data_path}: the data changed since {folder.name} (SHA-256 differs); "
-                               "resume needs the same data, or start a new run folder")
-        if state["method"] != self.eff.method:
-            raise RunConfigError(f"{folder}: was trained with method {state['method']}, not {self.eff.method}")
-        if state.get("objective", "sft") != self.eff.objective:
-            raise RunConfigError(f"{folder}: was trained with objective {state.get('objective', 'sft')}, "
-                                 f"not {self.eff.objective}")
-        forget = self.faults.forget  # test-only: leave a part out to prove the digests catch it
-        same_optimizer = state["optimizer"] == self.eff.optimizer
-        if "trainable" in forget:
-            pass
-        elif state.get("format") == "dcp":  # every process reads its shards, at any process count
-            sharded.load_state(self.model, self.optimizer, folder, with_optimizer=same_optimizer and "optimizer" not in forget)
-        elif self.eff.method == "full":
-            self.model.load_state_dict(files["weights"], strict=False)
-        else:
-            from peft import set_peft_model_state_dict
-
-            set_peft_model_state_dict(self.model, files["weights"])
-        if state["optimizer"] != self.eff.optimizer:
-            self.emit.emit(ev.WarningEvent(kind="resume", message=f"optimizer changed from {state['optimizer']}: its state restarts"))
-        elif "optimizer" not in forget and "optimizer" in files:
-            self.optimizer.load_state_dict(files["optimizer"])
-        import torch
-
-        rng = files["rng"]
-        if "rng" not in forget:
-            random.setstate(rng["python"])
-            torch.set_rng_state(rng["torch"])
-            if "cuda" in rng and self.device.kind == "cuda":
-                torch.cuda.set_rng_state_all(rng["cuda"])
-        if "base" in forget:
-            with torch.no_grad():
-                next(p for p in self.model.parameters() if not p.requires_grad and p.is_floating_point()).mul_(1.001)
-        for k in ("step", "tokens", "train_s", "first_loss", "last_loss", "eval_before", "notes"):
-            setattr(self.progress, k, state[k])
-        # The same data per step (sequence settings and global batch; the number of processes
-        # may differ): the epoch's order and position carry on.
-        if (state["seq_len"], state["packing"]) == (self.eff.seq_len, self.eff.packing) and \
-                saved_global_batch(state) == self.per_step * self.dist.world_size and \
-                state["data_order_epoch"] >= 0 and "data" not in forget:
-            self.order_epoch, self.order = state["data_order_epoch"], state["data_order"]
-        else:
-            self.emit.emit(ev.WarningEvent(kind="resume", message="sequence or batch settings changed: the rest of this epoch follows a new order"))
-        if not self.eff.grad_ckpt and state["grad_ckpt"]:
-            self.emit.emit(ev.WarningEvent(kind="resume", message="gradient checkpointing was on in the checkpoint and is off now"))
-        self.last_ckpt = str(folder)
-        self.verify_restored(folder, state)
-        return self.progress.step
-
-    def read_checkpoint(self) -> tuple[Path, dict, dict] | None:
-        """The newest checkpoint whose files all match their SHA-256 and load, read into memory
-        (state, weights, optimizer, random state); a damaged one is named and the one before
-        it is tried."""
-        import safetensors.torch as st
-
-        weights = "model.safetensors" if self.eff.method == "full" else "adapter.safetensors"
-        for _, folder in reversed(ckpt.checkpoints(self.run_dir)):
-            bad = ckpt.damaged_file(folder)
-            try:
-                if bad is not None:
-                    raise ckpt.DamagedCheckpoint(folder / bad, "its content no longer matches the SHA-256 recorded when it was saved")
-                state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-                written = state.get("format", "files")
-                wanted = "dcp" if self.eff.sharding == "fsdp" else "files"
-                if written != wanted:
-                    raise RunConfigError(
-                        f"{folder}: was written {'with' if written == 'dcp' else 'without'} sharding; resume it with "
-                        f"sharding {'fsdp' if written == 'dcp' else 'none'} (any number of processes)")
-                if written == "dcp":  # the shards are read by sharded.load_state, after this choice
-                    mine = folder / f"rng-{self.dist.rank}.pt"
-                    files = {"rng": ckpt.load_torch_file(mine if mine.exists() else folder / "rng-0.pt")}
-                    return folder, state, files
-                try:
-                    tensors = st.load_file(str(folder / weights), device=str(self.device.torch_device))
-                except Exception as exc:  # safetensors raises its own error type
-                    raise ckpt.DamagedCheckpoint(folder / weights, f"{type(exc).__name__}: {str(exc)[:120]}") from None
-                files = {"weights": tensors, "rng": ckpt.load_torch_file(folder / "rng.pt")}
-                if state["optimizer"] == self.eff.optimizer:
-                    files["optimizer"] = ckpt.load_torch_file(folder / "optimizer.pt")
-            except (ckpt.DamagedCheckpoint, OSError, ValueError, KeyError) as exc:
-                what = str(exc) if isinstance(exc, ckpt.DamagedCheckpoint) else f"{folder / 'state.json'}: {exc}"
-                self.emit.emit(ev.WarningEvent(kind="resume", message=f"skipped {folder.name}: {what}"))
-                continue
-            return folder, state, files
-        return None
-
-    def verify_restored(self, folder: Path, state: dict) -> None:
-        """Compare what resume restored with what the checkpoint saved, before any step."""
-        saved = state.get("digests")
-        if not saved:
-            self.resume_check = None  # a checkpoint from before digests were recorded
-            return
-        restored = self.digests()
-        skip = set()
-        if state["optimizer"] != self.eff.optimizer:
-            skip.add("optimizer")  # restarted on purpose, said above
-        if (saved_global_batch(state), state["seq_len"]) != (self.per_step * self.dist.world_size, self.eff.seq_len):
-            skip |= {"schedule", "data"}  # the user resumed with other settings, said above
-        differ = differing(saved, restored, skip)
-        if reference_differs(state.get("reference_logps"), self.reference_probe()):
-            differ.append("reference")
-        self.resume_check = {"checkpoint": folder.name, "digests": restored, "differ": differ}
-        if differ:
-            self.emit.emit(ev.WarningEvent(
-                kind="resume", message=f"{folder.name}: the restored {', '.join(differ)} state differs from what was "
-                "saved; the run continues, but not exactly as it would have without the interruption"))
