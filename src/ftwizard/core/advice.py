@@ -126,8 +126,9 @@ def advise(answers: Answers, n_recommendations: int, local_only: bool, *, cpu_on
     holdout = holdout_examples(n)
     metrics = METRICS[answers.task.kind]
     notes.append(
-        f"Before training, set aside 10% of the examples ({holdout:,}) and never train on them; "
-        f"compare the base and the tuned model on them with: {', '.join(metrics)}."
+        (f"Before training, set aside 10% of the examples ({holdout:,}) and never train on them; " if n else
+         "Once you have examples, set aside 10% of them and never train on them; ")
+        + f"compare the base and the tuned model on them with: {', '.join(metrics)}."
     )
     if answers.data.preference_pairs:
         notes.append(

@@ -88,7 +88,7 @@ def starting_hyperparameters(
         lora_r=LORA_R if adapter else None,
         lora_alpha=LORA_ALPHA if adapter else None,
         learning_rate=learning_rate(method, objective, model.params_b),
-        epochs=epochs_for(answers.data.examples, objective),
+        epochs=epochs_for(planned_examples(answers), objective),
         seq_len=seq,
         micro_batch=micro_batch,
         grad_accum=max(1, math.ceil(batch / (micro_batch * gpus))),
@@ -122,11 +122,18 @@ def estimate_request(
         micro_batch=hp.micro_batch,
         grad_accum=hp.grad_accum,
         grad_ckpt=hp.grad_ckpt,
-        examples=answers.data.examples if with_data else None,
+        examples=planned_examples(answers) if with_data else None,
         avg_tokens=answers.data.avg_tokens if with_data else None,
         epochs=hp.epochs,
         **tariff,
     )
+
+
+def planned_examples(answers: Answers) -> int:
+    """The examples a plan is sized for: the team's, or with none yet the first ones to collect."""
+    from ftwizard.core.advice import START_EXAMPLES_LOW
+
+    return answers.data.examples or START_EXAMPLES_LOW
 
 
 # Estimator names -> runner names (the runner's set is smaller: it picks the device dtype).

@@ -24,7 +24,12 @@ from ftwizard.core.catalog import Catalog, ModelEntry
 from ftwizard.core.estimator import CostOption
 from ftwizard.core.estimator_sweep import sweep
 from ftwizard.core.hardware_options import GpuOption
-from ftwizard.core.hyperparams import estimate_request, precision_for, starting_hyperparameters
+from ftwizard.core.hyperparams import (
+    estimate_request,
+    planned_examples,
+    precision_for,
+    starting_hyperparameters,
+)
 
 if TYPE_CHECKING:
     from ftwizard.core.estimator_calibration import CalibrationLookup
@@ -88,7 +93,7 @@ def as_cost_option(x: Offer | CostOption) -> CostOption:
 
 def train_tokens(answers: Answers, objective: str, epochs: float) -> float:
     """Tokens a run trains on, as the estimator counts them: DPO reads chosen and rejected."""
-    return answers.data.examples * answers.data.avg_tokens * (2 if objective == "dpo" else 1) * epochs
+    return planned_examples(answers) * answers.data.avg_tokens * (2 if objective == "dpo" else 1) * epochs
 
 
 _CACHE: dict[tuple[int, str, tuple[str, ...], str], tuple[Catalog, CloudRun | None]] = {}

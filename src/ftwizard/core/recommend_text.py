@@ -40,6 +40,12 @@ def hours_text(hours: float) -> str:
 
 def _data_fit_sentence(technique: str, method: str, answers: Answers, model: ModelEntry | None = None) -> str:
     n = answers.data.examples
+    if n == 0:  # nothing to train on yet: the plan is sized for the first examples to collect
+        from ftwizard.core.advice import START_EXAMPLES_LOW
+
+        label = TECHNIQUE_LABEL[method] + (" DPO" if technique == "dpo" else "")
+        return (f"You have no examples yet: a {label} tune would learn from the ones you collect; its time and "
+                f"cost are shown for the first {START_EXAMPLES_LOW:,}.")
     if technique == "dpo":
         start = (
             f"It starts from the vendor's instruct checkpoint ({model.instruct_repo_id}), which is already "
