@@ -31,14 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import estimator_accuracy as ea  # noqa: E402 (the sibling benchmark: rows, requests, footing)
 
-from ftwizard.core.calibration import (  # noqa: E402
+from ftwizard.catalog.entries import Catalog, load_catalog  # noqa: E402
+from ftwizard.estimate.calibration import (  # noqa: E402
     CalibrationRecord,
     CalibrationStore,
     Correction,
     correction_from,
 )
-from ftwizard.core.catalog import Catalog, load_catalog  # noqa: E402
-from ftwizard.core.estimator import estimate  # noqa: E402
+from ftwizard.estimate.estimator import estimate  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Calibration"
@@ -158,9 +158,9 @@ def table(entries: list[dict]) -> str:
 
 def rank_speed(runs: int) -> str:
     """recommend() with and without records on the plans' GPUs; medians of `runs` (warm caches)."""
-    from ftwizard.core.answers import load_answers
-    from ftwizard.core.recommend import recommend
-    from ftwizard.core.recommend_candidates import clear_cache
+    from ftwizard.recommend.answers import load_answers
+    from ftwizard.recommend.candidates import clear_cache
+    from ftwizard.recommend.ranking import recommend
 
     catalog = load_catalog()
     out = []

@@ -4,7 +4,7 @@ weights (TinyLlama-1.1B's shape: nothing is downloaded), beside the estimator's 
 Measured: peak GPU memory (PyTorch's reserved and allocated peaks, and the device's used
 memory at the end, CUDA context included) and training tokens/s; predicted: the
 estimator's `peak_vram_gb` and `tokens_per_s` for the same configuration on the detected
-GPU (`ftwizard.core.estimator.estimate`). The ratios measured / predicted are the estimator's
+GPU (`ftwizard.estimate.estimator.estimate`). The ratios measured / predicted are the estimator's
 error on this card. The baseline in the same run is the prediction itself.
 
     .venv/bin/python benchmarks/cuda_qlora.py --steps 30 --append          # needs an NVIDIA GPU
@@ -79,8 +79,9 @@ def long_chat_rows(path: Path, rows: int, words_per_answer: int, seed: int = 0) 
 
 def predict(model_dir: Path, seq_len: int, micro_batch: int, grad_accum: int, lora_r: int, gpu_name: str,
             gpu_memory_gb: float | None) -> dict:
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.estimator import EstimateRequest, architecture_from_config, estimate
+    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.estimate.estimator import architecture_from_config, estimate
+    from ftwizard.estimate.request import EstimateRequest
 
     cat = load_catalog()
     gpu = cat.find_gpu(gpu_name, gpu_memory_gb) if gpu_name else None
@@ -110,8 +111,8 @@ def main() -> int:
 
     import torch
 
-    from ftwizard.core.manifest import Manifest
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
+    from ftwizard.runs.manifest import Manifest
     from ftwizard.train.events import Emitter
     from ftwizard.train.faults import Faults
     from ftwizard.train.recipe import run
@@ -173,8 +174,8 @@ def main() -> int:
         free, total = torch.cuda.mem_get_info()
         fig["measured_peak_allocated_gb"] = round(torch.cuda.max_memory_allocated() / 1e9, 3)
         fig["device_used_at_end_gb"] = round((total - free) / 1e9, 3)
-    from ftwizard.core.estimator import architecture_from_config
-    from ftwizard.core.estimator_arch import shapes
+    from ftwizard.estimate.arch import shapes
+    from ftwizard.estimate.estimator import architecture_from_config
 
     fig["model_params"] = shapes(architecture_from_config(model_dir / "config.json")).total_params
     if args.dry_run:  # CPU RSS against a GPU prediction says nothing about the estimator

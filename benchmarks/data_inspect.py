@@ -101,8 +101,8 @@ def child(mode: str, path: str, model_dir: str) -> None:
     extra: dict = {}
     t0 = time.perf_counter()
     # Imports are timed apart: a fixed cost (~0.3-1 s here), not a per-row one.
-    from ftwizard.core.data.inspection import inspect
-    from ftwizard.core.data.split import split
+    from ftwizard.data.inspection import inspect
+    from ftwizard.data.split import split
 
     t1 = time.perf_counter()
     extra["import_s"] = round(t1 - t0, 2)

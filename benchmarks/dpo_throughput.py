@@ -45,8 +45,8 @@ TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down
 
 
 def runner_once(model_dir: Path, data: Path, out: Path, steps: int) -> dict:
-    from ftwizard.core.manifest import Manifest
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
+    from ftwizard.runs.manifest import Manifest
     from ftwizard.train.events import Emitter
     from ftwizard.train.faults import Faults
     from ftwizard.train.recipe import run

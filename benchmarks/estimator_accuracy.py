@@ -1,6 +1,6 @@
 """How close is the estimator to public measurements of fine-tuning memory?
 
-Runs `ftwizard.core.estimator.estimate` over ../shared/data/finetune_memory_measured.csv
+Runs `ftwizard.estimate.estimator.estimate` over ../shared/data/finetune_memory_measured.csv
 and prints, per source and overall, the median and 90th-percentile absolute percentage
 error on the `measured` rows, and how many fit/OOM verdicts it gets right on the OOM rows;
 beside it the rules of thumb users rely on today, on the same rows:
@@ -36,9 +36,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftwizard.core import estimator_constants as K
-from ftwizard.core.catalog import Architecture, Catalog, load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
+from ftwizard.catalog.entries import Architecture, Catalog, load_catalog
+from ftwizard.estimate import constants as K
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = ROOT.parent / "shared" / "data" / "finetune_memory_measured.csv"
@@ -366,7 +367,7 @@ def run(csv_path: Path) -> tuple[list[dict], list[Case]]:
         e = estimate(c.req, catalog)
         usable = None
         if gpu_id:
-            from ftwizard.core.estimator_cost import usable_memory_gb
+            from ftwizard.estimate.cost import usable_memory_gb
 
             usable = usable_memory_gb(catalog.gpu(gpu_id))
         pred = comparable_gb(c, e.breakdown_gb, e.peak_vram_gb)
@@ -438,7 +439,7 @@ def measured_tokens_per_s(row: dict) -> float | None:
 
 def time_table(csv_path: Path, cases: list[Case]) -> str:
     """Predicted vs measured tokens/s on the single-device rows whose unit converts."""
-    from ftwizard.core.estimator_constants import ACHIEVABLE_MFU
+    from ftwizard.estimate.constants import ACHIEVABLE_MFU
 
     catalog = load_catalog()
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))

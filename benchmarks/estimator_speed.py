@@ -18,9 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
-from ftwizard.core.estimator_sweep import sweep
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.estimate.sweep import sweep
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Estimator speed"

@@ -37,9 +37,9 @@ TOP = 5
 COLD = """
 import json, sys, time
 from pathlib import Path
-from ftwizard.core.answers import load_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.recommend import recommend
+from ftwizard.recommend.answers import load_answers
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.recommend.ranking import recommend
 from ftwizard.report.pdf import write_plan_pdf
 catalog = load_catalog()
 plan = recommend(load_answers(Path(sys.argv[1])), catalog, top=int(sys.argv[3]))
@@ -88,9 +88,9 @@ def main() -> int:
     ap.add_argument("--append", action="store_true")
     args = ap.parse_args()
 
-    from ftwizard.core.answers import load_answers
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.recommend import recommend
+    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.recommend.answers import load_answers
+    from ftwizard.recommend.ranking import recommend
     from ftwizard.report.pdf import ensure_qt_app, plan_pdf_bytes
 
     ensure_qt_app()

@@ -32,7 +32,7 @@ def main() -> int:
 
     import torch
 
-    from ftwizard.core import events as ev
+    from ftwizard.runs import events as ev
     from train_fixtures import (
         build_tiny_model,
         run_in_process,

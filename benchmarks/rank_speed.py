@@ -52,13 +52,13 @@ def main() -> int:
     ap.add_argument("--append", action="store_true")
     args = ap.parse_args()
 
-    from ftwizard.core.answers import load_answers
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.estimator import EstimateRequest
-    from ftwizard.core.estimator_sweep import sweep
-    from ftwizard.core.plan import ScoreWeights
-    from ftwizard.core.recommend import recommend
-    from ftwizard.core.recommend_candidates import clear_cache
+    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.estimate.request import EstimateRequest
+    from ftwizard.estimate.sweep import sweep
+    from ftwizard.recommend.answers import load_answers
+    from ftwizard.recommend.candidates import clear_cache
+    from ftwizard.recommend.plan import ScoreWeights
+    from ftwizard.recommend.ranking import recommend
 
     catalog = load_catalog()
     template = EstimateRequest(

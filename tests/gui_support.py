@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from ftwizard.core.hardware_profile import BackendAttempt, CpuInfo, GpuInfo, HardwareProfile
+from ftwizard.hardware.profile import BackendAttempt, CpuInfo, GpuInfo, HardwareProfile
 
 
 def rtx4090_workstation(catalog=None) -> HardwareProfile:

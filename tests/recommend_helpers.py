@@ -7,9 +7,9 @@ import copy
 import json
 from pathlib import Path
 
-from ftwizard.core.answers import Answers, load_answers
-from ftwizard.core.catalog import Catalog
-from ftwizard.core.plan import WEIGHT_NAMES, Plan
+from ftwizard.catalog.entries import Catalog
+from ftwizard.recommend.answers import Answers, load_answers
+from ftwizard.recommend.plan import WEIGHT_NAMES, Plan
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -54,8 +54,8 @@ def answers_file(folder: Path, **sections) -> Answers:
 
 def assert_constraints_hold(plan: Plan, catalog: Catalog) -> None:
     """What the user was promised, for every recommendation, whatever the ranking."""
-    from ftwizard.core.hardware_options import offer_regions, residency_regions
-    from ftwizard.core.scoring import headroom_gb
+    from ftwizard.recommend.hardware_options import offer_regions, residency_regions
+    from ftwizard.recommend.scoring import headroom_gb
 
     a = plan.answers
     listed = {}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ftwizard.core.answers import Answers
-from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
-from ftwizard.core.plan import (
+from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
+from ftwizard.recommend.answers import Answers
+from ftwizard.recommend.plan import (
     Advice,
     Exclusion,
     HardwareChoice,
@@ -21,7 +21,7 @@ from ftwizard.core.plan import (
     Recommendation,
     ScoreParts,
 )
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.runs.config import RunConfig
 
 PROJECT = "Discharge letters (St Anne ward 4)"
 SECRET_TASK = "Summarise discharge letters for patient Jane Roe, MRN 55501234"

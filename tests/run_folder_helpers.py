@@ -1,6 +1,6 @@
 """Hand-written run folders, as the runner leaves them, for the run history and report tests.
 
-Events are the real event models (`core.events`) written as the runner writes them, one
+Events are the real event models (`runs.events`) written as the runner writes them, one
 JSON line each, so a change to the stream format shows up here as well.
 """
 
@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from ftwizard.core import events as ev
-from ftwizard.core.runconfig import RunConfig, RunEstimate, write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import RunConfig, RunEstimate, write_run_config
 
 T0 = 1_795_000_000.0
 NO_BNB = ("bitsandbytes cannot run on this CPU: training LoRA on fp32 weights without 4-bit "
@@ -127,7 +127,7 @@ def killed_run(runs: Path, name: str = "20261117-120000-tiny-qlora", t: float = 
 def hold_run_folder(run_dir: Path) -> subprocess.Popen:
     """A stand-in runner: another process holding the folder's lock as the runner does
     (its command line names ftwizard, as `python -m ftwizard.train` does)."""
-    code = ("import sys, time\nfrom pathlib import Path\nfrom ftwizard.core.locks import exclusive_lock\n"
+    code = ("import sys, time\nfrom pathlib import Path\nfrom ftwizard.base.locks import exclusive_lock\n"
             "with exclusive_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(120)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(run_dir)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ftwizard.core.answers import Answers, default_answers, load_answers, parse_answers
-from ftwizard.core.errors import AnswersError
+from ftwizard.base.errors import AnswersError
+from ftwizard.recommend.answers import Answers, default_answers, load_answers, parse_answers
 
 ISSUE_EXAMPLE = {
     "schema_version": 1,

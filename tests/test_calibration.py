@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from ftwizard.core.calibration import (
+from ftwizard.estimate.calibration import (
     MAX_FACTOR,
     SCHEMA_VERSION,
     CalibrationError,
@@ -99,7 +99,7 @@ def test_a_bad_export_file_names_the_field(tmp_path):
 def test_a_version_1_database_migrates_and_keeps_its_records(tmp_path):
     path = tmp_path / "old.sqlite3"
     con = sqlite3.connect(path)
-    from ftwizard.core.calibration import _migrate_0_to_1
+    from ftwizard.estimate.calibration import _migrate_0_to_1
 
     _migrate_0_to_1(con)
     con.execute("PRAGMA user_version = 1")

@@ -8,14 +8,15 @@ import re
 
 import pytest
 
+from ftwizard.base.paths import data_dir
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.cli.main import main
-from ftwizard.core.calibration import MAX_FACTOR, CalibrationRecord, CalibrationStore
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
-from ftwizard.core.estimator_calibration import CalibrationLookup, estimate_calibrated
-from ftwizard.core.paths import data_dir
-from ftwizard.core.plan import load_plan, save_plan
-from ftwizard.core.recommend import recommend
+from ftwizard.estimate.calibrated import CalibrationLookup, estimate_calibrated
+from ftwizard.estimate.calibration import MAX_FACTOR, CalibrationRecord, CalibrationStore
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.recommend.plan import load_plan, save_plan
+from ftwizard.recommend.ranking import recommend
 from recommend_helpers import answers_file
 
 GPU_NAME = "NVIDIA GeForce RTX 4090"

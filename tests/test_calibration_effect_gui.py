@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ftwizard.core.calibration import CalibrationRecord, CalibrationStore
-from ftwizard.core.catalog import load_catalog
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.calibration import CalibrationRecord, CalibrationStore
 from ftwizard.gui import workers
 from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow
 from gui_support import click_next, rtx4090_workstation, wait_for_plan

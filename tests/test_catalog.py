@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core import catalog as catmod
-from ftwizard.core.catalog import load_catalog, validate_file
-from ftwizard.core.errors import CatalogError
+from ftwizard.base.errors import CatalogError
+from ftwizard.catalog import entries as catmod
+from ftwizard.catalog.entries import load_catalog, validate_file
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "catalog"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ftwizard.base.errors import CatalogError
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.cli.main import main
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import CatalogError
-from ftwizard.core.estimator_arch import shapes
-from ftwizard.core.local_models import detect_licence, model_from_folder, with_local_models
+from ftwizard.estimate.arch import shapes
+from ftwizard.recommend.local_models import detect_licence, model_from_folder, with_local_models
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SUPPORT_BOT = str(EXAMPLES / "answers-support-bot.json")  # commercial use, en+es, one RTX 4090
@@ -107,9 +107,9 @@ def test_plan_model_dir_error_exits_2(tmp_path, capsys):
 
 
 def test_wizard_add_model_folder_ranks_it_beside_the_catalog(qtbot, tmp_path):
-    from ftwizard.core.answers import default_answers
     from ftwizard.gui import workers
     from ftwizard.gui.wizard import WizardWindow
+    from ftwizard.recommend.answers import default_answers
     from gui_support import rtx4090_workstation, wait_for_plan
 
     w = WizardWindow(detector=rtx4090_workstation, catalog=load_catalog())

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core.catalog import audit_models, load_catalog, validate_file
-from ftwizard.core.errors import CatalogError
-from ftwizard.core.estimator_arch import active_params, architecture_from_dict, shapes
+from ftwizard.base.errors import CatalogError
+from ftwizard.catalog.entries import audit_models, load_catalog, validate_file
+from ftwizard.estimate.arch import active_params, architecture_from_dict, shapes
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "catalog"
 
@@ -117,7 +117,7 @@ def test_hybrid_mamba_layers_are_counted_as_mixers_not_attention(cat):
 
 
 def test_mxfp4_shipped_weights_are_smaller_than_bf16(cat):
-    from ftwizard.core.estimator_arch import shipped_weight_bytes
+    from ftwizard.estimate.arch import shipped_weight_bytes
 
     m = cat.model("gpt-oss-20b")
     assert m.weights_dtype == "mxfp4"
@@ -193,9 +193,9 @@ def test_audit_reports_third_party_only_facts_as_warnings(cat):
 def test_hybrid_eager_attention_memory_grows_only_in_attention_blocks(cat):
     """Granite 4.0 H Tiny: 4 of 40 blocks attend, so the seq_len-long softmax rows are kept in
     4 blocks, not 40; the same shapes read as all-attention keep ten times as many."""
-    from ftwizard.core.estimator import EstimateRequest
-    from ftwizard.core.estimator_arch import target_roles
-    from ftwizard.core.estimator_memory import layer_activation_bytes_per_token
+    from ftwizard.estimate.arch import target_roles
+    from ftwizard.estimate.memory import layer_activation_bytes_per_token
+    from ftwizard.estimate.request import EstimateRequest
 
     hybrid = cat.model("granite-4.0-h-tiny").architecture
     dense = hybrid.model_copy(update={"attention_layers": None, "linear_layer_kind": None, "linear_params_per_layer": None})

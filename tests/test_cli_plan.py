@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ftwizard.cli.main import main
-from ftwizard.core.plan import load_plan
+from ftwizard.recommend.plan import load_plan
 from recommend_helpers import EXAMPLES, ISSUE_EXAMPLE, merged, write_answers
 
 SUPPORT_BOT = str(EXAMPLES / "answers-support-bot.json")
@@ -139,7 +139,7 @@ def test_the_electricity_tariff_prices_local_runs_and_is_kept_in_the_plan(tmp_pa
 def test_detect_mode_can_use_a_saved_hardware_profile(tmp_path, capsys):
     import datetime as dt
 
-    from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
+    from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
 
     profile = HardwareProfile(
         detected_at=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC),

@@ -11,11 +11,11 @@ import sys
 import pytest
 
 from data_helpers import write_jsonl
+from ftwizard.base.logs import setup_logging
+from ftwizard.base.paths import log_dir
 from ftwizard.cli.main import main
-from ftwizard.core.data.inspection import inspect
-from ftwizard.core.data.split import split
-from ftwizard.core.logs import setup_logging
-from ftwizard.core.paths import log_dir
+from ftwizard.data.inspection import inspect
+from ftwizard.data.split import split
 
 CANARY = "CANARY-7f3a9c1e-patient-Jones"
 

@@ -6,7 +6,7 @@ import json
 
 from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.cli.main import main
-from ftwizard.core.data.report import DatasetReport
+from ftwizard.data.report import DatasetReport
 
 
 def test_inspect_prints_a_summary_and_exits_0_despite_bad_rows(tmp_path, capsys):

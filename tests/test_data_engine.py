@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data_helpers import chat, make_model_dir, write_jsonl
-from ftwizard.core.data import engine
-from ftwizard.core.data.formats import (
+from ftwizard.base.errors import DatasetError
+from ftwizard.base.jsonio import MAX_INT_DIGITS
+from ftwizard.data import engine
+from ftwizard.data.formats import (
     Example,
     Turn,
     chat_fingerprint,
@@ -22,14 +24,12 @@ from ftwizard.core.data.formats import (
     fast_chat,
     normalise,
 )
-from ftwizard.core.data.inspection import inspect
-from ftwizard.core.data.pii import scan_many, scan_text
-from ftwizard.core.data.readers import open_dataset, parse_line
-from ftwizard.core.data.split import split
-from ftwizard.core.data.stats import EstimateCounter, estimate_text_tokens, row_tokens
-from ftwizard.core.data.validate import iter_checked
-from ftwizard.core.errors import DatasetError
-from ftwizard.core.jsonio import MAX_INT_DIGITS
+from ftwizard.data.inspection import inspect
+from ftwizard.data.pii import scan_many, scan_text
+from ftwizard.data.readers import open_dataset, parse_line
+from ftwizard.data.split import split
+from ftwizard.data.stats import EstimateCounter, estimate_text_tokens, row_tokens
+from ftwizard.data.validate import iter_checked
 
 WORDS = ["alpha", "beta", "gamma", "delta", "refund", "card", "branch"]
 
@@ -89,7 +89,7 @@ def test_ranges_and_workers_give_the_row_by_row_verdicts(tmp_path, monkeypatch, 
     assert report_dict(ranged) == report_dict(whole)
 
     # The reference: the row-by-row validator the training runner uses.
-    from ftwizard.core.data.stats import make_counter
+    from ftwizard.data.stats import make_counter
 
     source = open_dataset(f)
     ref = [(r.line, r.problem.kind.value) for r in iter_checked(source, make_counter(model), 60) if r.problem]
@@ -141,7 +141,7 @@ def test_msgspec_parse_gives_the_standard_library_verdicts():
         b'{"a": ' + b"9" * (MAX_INT_DIGITS + 1) + b"}", b'{"a": 1,}', b"\xff\xfe", b"[" * 5000,
         b'{"a": "x"} trailing', b'{"a": 1, "a": 2}',
     ]
-    from ftwizard.core.data import readers
+    from ftwizard.data import readers
 
     for body in cases:
         fast = parse_line(body, 7)

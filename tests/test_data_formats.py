@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data_helpers import chat, write_jsonl
-from ftwizard.core.data import Example, RowProblem, Turn, iter_examples
-from ftwizard.core.data.formats import FORMAT_FIELDS, FORMATS, normalise
-from ftwizard.core.data.readers import open_dataset
-from ftwizard.core.errors import DatasetError
+from ftwizard.base.errors import DatasetError
+from ftwizard.data import Example, RowProblem, Turn, iter_examples
+from ftwizard.data.formats import FORMAT_FIELDS, FORMATS, normalise
+from ftwizard.data.readers import open_dataset
 
 HELLO = (Turn("user", "How do I reset my password?"), Turn("assistant", "Use the link on the login page."))
 

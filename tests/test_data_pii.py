@@ -4,8 +4,8 @@ without the report repeating any of it."""
 from __future__ import annotations
 
 from data_helpers import chat, write_jsonl
-from ftwizard.core.data.inspection import inspect
-from ftwizard.core.data.pii import iban_ok, luhn_ok, scan_text
+from ftwizard.data.inspection import inspect
+from ftwizard.data.pii import iban_ok, luhn_ok, scan_text
 
 
 def test_each_kind_is_recognised():

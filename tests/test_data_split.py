@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from data_helpers import chat, write_jsonl
-from ftwizard.core.data.split import HOLDOUT_FILE, TRAIN_FILE, holdout_count, split
-from ftwizard.core.errors import DatasetError
+from ftwizard.base.errors import DatasetError
+from ftwizard.data.split import HOLDOUT_FILE, TRAIN_FILE, holdout_count, split
 
 
 def rows_file(tmp_path, n=200):
@@ -40,7 +40,7 @@ def test_same_seed_same_split_even_under_another_hash_seed(tmp_path):
     f = rows_file(tmp_path)
     split(f, seed=7, out_dir=tmp_path / "a")
     code = (
-        "import sys; from ftwizard.core.data.split import split; "
+        "import sys; from ftwizard.data.split import split; "
         "split(sys.argv[1], seed=7, out_dir=sys.argv[2])"
     )
     env = dict(os.environ, PYTHONHASHSEED="12345")

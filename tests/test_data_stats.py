@@ -10,9 +10,10 @@ from collections import Counter
 import pytest
 
 from data_helpers import chat, make_model_dir, write_jsonl
-from ftwizard.core.data.formats import Example, Turn
-from ftwizard.core.data.inspection import inspect
-from ftwizard.core.data.stats import (
+from ftwizard.base.errors import DatasetError, RunConfigError
+from ftwizard.data.formats import Example, Turn
+from ftwizard.data.inspection import inspect
+from ftwizard.data.stats import (
     TURN_OVERHEAD_TOKENS,
     EstimateCounter,
     estimate_text_tokens,
@@ -21,7 +22,6 @@ from ftwizard.core.data.stats import (
     model_context_tokens,
     percentile,
 )
-from ftwizard.core.errors import DatasetError, RunConfigError
 
 
 def test_estimate_uses_characters_per_token_by_script():

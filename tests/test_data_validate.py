@@ -4,8 +4,8 @@ rows stay usable."""
 from __future__ import annotations
 
 from data_helpers import chat, make_model_dir, write_jsonl
-from ftwizard.core.data.inspection import inspect
-from ftwizard.core.data.report import MAX_PROBLEMS_LISTED, DatasetReport
+from ftwizard.data.inspection import inspect
+from ftwizard.data.report import MAX_PROBLEMS_LISTED, DatasetReport
 
 
 def problems(report: DatasetReport) -> list[tuple[int, str, str]]:
@@ -156,7 +156,7 @@ def test_blank_lines_and_a_byte_order_mark_are_not_problems(tmp_path):
 
 
 def test_a_training_run_reads_only_the_usable_rows(tmp_path):
-    from ftwizard.core.data import iter_usable
+    from ftwizard.data import iter_usable
 
     f = write_jsonl(tmp_path / "d.jsonl", [chat("q1", "a1"), "{bad", chat("q1", "a1"), chat("q2", "a2")])
     assert [(line, ex.turns[0].content) for line, ex in iter_usable(f)] == [(1, "q1"), (4, "q2")]

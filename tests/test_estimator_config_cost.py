@@ -6,16 +6,12 @@ import json
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import EstimateError
-from ftwizard.core.estimator import (
-    EstimateRequest,
-    architecture_from_config,
-    estimate,
-    monthly_inference_usd,
-)
-from ftwizard.core.estimator_arch import shapes
-from ftwizard.core.estimator_cost import kv_cache_bytes, usable_memory_gb
+from ftwizard.base.errors import EstimateError
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.arch import shapes
+from ftwizard.estimate.cost import kv_cache_bytes, usable_memory_gb
+from ftwizard.estimate.estimator import architecture_from_config, estimate, monthly_inference_usd
+from ftwizard.estimate.request import EstimateRequest
 
 LLAMA3_8B_CONFIG = {
     "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096,
@@ -111,7 +107,7 @@ def test_every_priced_offer_that_holds_the_run_gets_a_cost_line(catalog):
                         examples=2000, avg_tokens=512, epochs=3, electricity_usd_per_kwh=0.25)
     e = estimate(r, catalog)
     cloud = [c for c in e.costs if c.pricing != "electricity"]
-    from ftwizard.core.estimator_time import peak_tflops
+    from ftwizard.estimate.timing import peak_tflops
 
     priced = {p.id for p in catalog.prices
               if catalog.gpu(p.gpu_id).memory_gb and peak_tflops(catalog.gpu(p.gpu_id), "bf16-mixed")}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.core.catalog import Architecture, load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate, smallest_gpu_count
-from ftwizard.core.estimator_arch import shapes
-from ftwizard.core.estimator_cost import usable_memory_gb
+from ftwizard.catalog.entries import Architecture, load_catalog
+from ftwizard.estimate.arch import shapes
+from ftwizard.estimate.cost import usable_memory_gb
+from ftwizard.estimate.estimator import estimate, smallest_gpu_count
+from ftwizard.estimate.request import EstimateRequest
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.core.catalog import Architecture, load_catalog
-from ftwizard.core.errors import EstimateError
-from ftwizard.core.estimator import EstimateRequest, estimate, lora_param_count
-from ftwizard.core.estimator_arch import shapes
+from ftwizard.base.errors import EstimateError
+from ftwizard.catalog.entries import Architecture, load_catalog
+from ftwizard.estimate.arch import shapes
+from ftwizard.estimate.estimator import estimate, lora_param_count
+from ftwizard.estimate.request import EstimateRequest
 
 LLAMA2_7B = Architecture(
     model_type="llama", hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,

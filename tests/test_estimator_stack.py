@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
 
 
 @pytest.fixture(scope="module")

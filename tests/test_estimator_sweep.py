@@ -6,9 +6,10 @@ import random
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate, smallest_gpu_count
-from ftwizard.core.estimator_sweep import sweep
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate, smallest_gpu_count
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.estimate.sweep import sweep
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import random
 import pytest
 
 from ftwizard.cli.main import main
-from ftwizard.core import task_metrics as tm
-from ftwizard.core.samples import (
+from ftwizard.evaluate import metrics as tm
+from ftwizard.evaluate.samples import (
     Sample,
     SamplesError,
     SamplesHeader,

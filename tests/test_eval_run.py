@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core.errors import ExportError
-from ftwizard.core.samples import SamplesError, read_samples
+from ftwizard.base.errors import ExportError
+from ftwizard.evaluate.samples import SamplesError, read_samples
 from train_fixtures import (  # noqa: F401 (fixture)
     build_tiny_model,
     one_torch_thread,
@@ -72,7 +72,7 @@ def test_samples_are_deterministic_batched_or_not(run, tmp_path):
 
 
 def test_metrics_of_the_run(run):
-    from ftwizard.core.task_metrics import evaluate_run, read_eval
+    from ftwizard.evaluate.metrics import evaluate_run, read_eval
 
     report = evaluate_run(run)
     assert report.kind == "chat" and report.n == N
@@ -118,7 +118,7 @@ def test_export_adapter_and_merged_load_back(run, tmp_path):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from ftwizard.core.task_metrics import evaluate_run
+    from ftwizard.evaluate.metrics import evaluate_run
     from ftwizard.train.export import export_run
 
     evaluate_run(run)
@@ -281,7 +281,7 @@ def test_answers_window_exports_the_model(run, qtbot, tmp_path):
 
 def test_the_runner_writes_samples_at_the_end_of_a_run_when_asked(tmp_path, one_torch_thread):  # noqa: F811
     """RunConfig.samples_after_run (on by default; the other tests turn it off for speed)."""
-    from ftwizard.core.samples import read_samples
+    from ftwizard.evaluate.samples import read_samples
 
     model = build_tiny_model(tmp_path / "model")
     data = write_chat_jsonl(tmp_path / "train.jsonl", rows=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ftwizard.core.events import (
+from ftwizard.runs.events import (
     CheckpointEvent,
     DoneEvent,
     ErrorEvent,

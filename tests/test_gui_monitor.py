@@ -10,10 +10,10 @@ import signal
 import pytest
 from PySide6.QtCore import Qt
 
-from ftwizard.core import runs
-from ftwizard.core.catalog import load_catalog
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.run_monitor import RunMonitor, reattach_live_runs
+from ftwizard.runs import history as runs
 from gui_support import cpu_only_workstation, type_into
 from train_fixtures import tiny_model_dir, tiny_run_config, write_chat_jsonl  # noqa: F401 (fixture)
 
@@ -97,13 +97,13 @@ def test_start_watch_cancel_resume_and_read_the_result(qtbot, tmp_path, tiny_mod
     assert (monitor.run_dir / "adapter" / "adapter_model.safetensors").is_file()
 
     opened = []
-    import ftwizard.gui.run_monitor as rm
+    import ftwizard.gui.desktop as desktop
 
-    rm_open, rm.open_folder = rm.open_folder, opened.append
+    desktop_open, desktop.open_folder = desktop.open_folder, opened.append
     try:
         qtbot.mouseClick(monitor.open_button, Qt.MouseButton.LeftButton)
     finally:
-        rm.open_folder = rm_open
+        desktop.open_folder = desktop_open
     assert opened == [monitor.run_dir]
 
     monitor.tabs.setCurrentIndex(1)  # the history has it, finished, with its adapter

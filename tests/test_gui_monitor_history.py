@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.plan import save_plan
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.run_monitor import RunMonitor
+from ftwizard.recommend.plan import save_plan
+from ftwizard.runs.config import RunConfig
 from gui_support import rtx4090_workstation, type_into
 from report_sample_plan import sample_plan
 from run_folder_helpers import (
@@ -144,7 +144,7 @@ def test_the_history_lists_past_runs_and_offers_what_each_allows(qtbot, tmp_path
     history.select(finished)
     assert not history.resume_button.isEnabled() and history.export_button.isEnabled()
     opened = []
-    monkeypatch.setattr("ftwizard.gui.run_monitor.open_folder", opened.append)
+    monkeypatch.setattr("ftwizard.gui.desktop.open_folder", opened.append)
     qtbot.mouseClick(history.open_button, Qt.MouseButton.LeftButton)
     assert opened == [finished]
     qtbot.mouseClick(history.watch_button, Qt.MouseButton.LeftButton)
@@ -186,7 +186,7 @@ def test_exported_report_has_the_measured_results_and_the_plan(qtbot, tmp_path, 
 
 
 def test_a_report_of_a_run_without_events_is_refused_naming_the_folder(qtbot, tmp_path, catalog):
-    from ftwizard.core.errors import ExportError
+    from ftwizard.base.errors import ExportError
     from ftwizard.report.run_report import write_run_report
 
     empty = tmp_path / "runs" / "empty"
@@ -211,7 +211,7 @@ def test_the_chart_draws_whatever_series_a_run_reports(qtbot):
 
 
 def test_the_wizard_shows_a_run_left_going_when_it_starts(qtbot, catalog):
-    from ftwizard.core.paths import default_runs_dir
+    from ftwizard.base.paths import default_runs_dir
     from ftwizard.gui.wizard import WizardWindow
     from gui_support import rtx4090_workstation as detector
 

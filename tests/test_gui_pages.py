@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ftwizard import __version__
-from ftwizard.core.catalog import load_catalog
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.about import AboutDialog
 from ftwizard.gui.settings import load_settings
@@ -199,7 +199,7 @@ def test_settings_change_the_currency_shown_and_are_kept(qtbot, wizard):
     assert (new.currency, new.usd_to_currency_rate, new.electricity_usd_per_kwh) == ("EUR", 0.5, 0.10)
     import datetime as dt
 
-    from ftwizard.core.units import Money
+    from ftwizard.base.units import Money
 
     assert new.usd_to_currency_rate_as_of == dt.date.today().isoformat()  # the day the rate was typed
     assert Money.from_settings(new).as_of == new.usd_to_currency_rate_as_of

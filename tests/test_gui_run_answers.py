@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ftwizard.core.samples import Sample, SamplesHeader, read_samples, write_samples
+from ftwizard.evaluate.samples import Sample, SamplesHeader, read_samples, write_samples
 
 
 def _write_run(run_dir, n=5):
@@ -105,7 +105,7 @@ def _offscreen(monkeypatch):
 def test_the_run_report_shows_metrics_and_a_chosen_few(qapp, tmp_path):
     from pypdf import PdfReader
 
-    from ftwizard.core.task_metrics import evaluate_run
+    from ftwizard.evaluate.metrics import evaluate_run
     from ftwizard.report.run_report import write_run_report
     from run_folder_helpers import finished_run
 
@@ -153,3 +153,34 @@ def test_export_of_an_unfinished_run_says_why(qtbot, tmp_path):
     with qtbot.waitSignal(view.job_finished, timeout=60_000) as got:
         view.export_model("merged", tmp_path / "out")
     assert got.args == [2] and "has not finished" in view.status.text() and not (tmp_path / "out").exists()
+
+
+def test_answers_opened_from_history_train_in_the_runtime_the_rule_picks(qtbot, tmp_path, monkeypatch):
+    """A window opened without an interpreter asks ftwizard.runtime.training_runtime (the one
+    rule); none ready -> the status names the fix, no exception, nothing started."""
+    import ftwizard.runtime as runtime_mod
+    from ftwizard.gui.run_results import RunResultsWindow
+
+    run = tmp_path / "run"
+    _write_run(run)
+    asked = []
+
+    def none_ready(configured=None, **kw):
+        asked.append(kw)
+        return runtime_mod.TrainingRuntime(None, None, "No Python that can train was found on this machine: "
+                                           + runtime_mod.NO_RUNTIME_FIX + ".", ())
+
+    monkeypatch.setattr(runtime_mod, "training_runtime", none_ready)
+    w = RunResultsWindow(run)  # as the history opens it: no interpreter given
+    qtbot.addWidget(w)
+    w.samples.eval_button.click()
+    assert asked and w.samples.job is None and w.samples.make_button.isEnabled()
+    assert "runtime install --wheelhouse" in w.samples.status.text()
+    w.chat.start()
+    assert w.chat.server is None and w.chat.state == "stopped" and "runtime install" in w.chat.status.text()
+
+    monkeypatch.setattr(runtime_mod, "training_runtime",
+                        lambda configured=None, **kw: runtime_mod.TrainingRuntime(sys.executable, None, None, ()))
+    with qtbot.waitSignal(w.samples.job_finished, timeout=60_000):
+        w.samples.eval_button.click()
+    assert w.samples.job is None or not w.samples.job.running()

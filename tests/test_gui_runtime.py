@@ -11,8 +11,8 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.wizard_state import Settings
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.settings import Settings
 from ftwizard.gui import workers
 from gui_support import cpu_only_workstation, type_into
 from runtime_support import DEV_PYTHON, bare_venv, ready_env  # noqa: F401 (fixture)
@@ -143,7 +143,7 @@ def test_check_it_fits_probes_in_the_runtime_and_offers_the_largest_that_fits(
 
 
 def test_check_it_fits_on_the_results_page_opens_the_run_setup_on_the_plan(qtbot, clean_home):
-    from ftwizard.core.catalog import load_catalog
+    from ftwizard.catalog.entries import load_catalog
     from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow
     from gui_support import click_next, rtx4090_workstation, wait_for_plan
 

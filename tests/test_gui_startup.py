@@ -99,5 +99,5 @@ def test_the_first_page_shows_before_pydantic_and_the_catalog_load(tmp_path):
     assert result["shown"]
     before = {m.split(".")[0] for m in result["before"]}
     assert not before & {"pydantic", "pyqtgraph", "numpy", *HEAVY}
-    assert "ftwizard.core.catalog" not in result["before"]
+    assert "ftwizard.catalog.entries" not in result["before"]
     assert result["ready"] == 8

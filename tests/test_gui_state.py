@@ -9,26 +9,19 @@ import typing
 
 import pytest
 
-from ftwizard.core.answers import Answers, Budget, DataAnswers, default_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import estimate
-from ftwizard.core.plan_figures import priced_runs, request_for, vram_breakdowns
-from ftwizard.core.recommend import recommend
-from ftwizard.core.schemas import json_schema
-from ftwizard.core.wizard_state import (
-    Autosave,
-    PageId,
-    Settings,
-    format_money,
-    language_coverage,
-    parse_amount,
-    parse_count,
-    parse_languages,
-    section_errors,
-)
+from ftwizard.base.settings import Settings
+from ftwizard.base.units import format_money, parse_amount, parse_count
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.languages import language_coverage, parse_languages
+from ftwizard.estimate.estimator import estimate
 from ftwizard.gui import autosave
 from ftwizard.gui.settings import load_settings, peek_geometry, save_settings, settings_path
 from ftwizard.gui.wizard import PAGE_ORDER
+from ftwizard.recommend.answers import Answers, Budget, DataAnswers, default_answers
+from ftwizard.recommend.plan_figures import priced_runs, request_for, vram_breakdowns
+from ftwizard.recommend.ranking import recommend
+from ftwizard.recommend.wizard_state import Autosave, PageId, section_errors
+from ftwizard.schemas import json_schema
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +129,7 @@ def test_settings_round_trip_and_a_broken_file_gives_defaults(tmp_path):
 
 
 def test_the_default_tariff_is_the_estimators_documented_one():
-    from ftwizard.core.estimator import EstimateRequest
+    from ftwizard.estimate.request import EstimateRequest
 
     assert Settings().electricity_usd_per_kwh == EstimateRequest.model_fields["electricity_usd_per_kwh"].default
 

@@ -8,11 +8,11 @@ import stat
 
 import pytest
 
-from ftwizard.core.answers import default_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.plan import load_plan
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.gui import autosave, workers
 from ftwizard.gui.wizard import PAGE_INDEX, WizardWindow
+from ftwizard.recommend.answers import default_answers
+from ftwizard.recommend.plan import load_plan
 from gui_support import (
     click_next,
     cpu_only_workstation,

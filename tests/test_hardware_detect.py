@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 
 from _hardware_fakes import RecordedRunner, fake_pynvml, nvidia_box
+from ftwizard.base.jsonio import load_model, write_model
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.cli.main import main
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.hardware_profile import HardwareProfile
-from ftwizard.core.jsonio import load_model, write_model
-from ftwizard.core.schemas import json_schema
 from ftwizard.hardware import nvidia_smi
 from ftwizard.hardware.base import ProbeTimeout, ToolMissing, run_command
 from ftwizard.hardware.detect import detect
 from ftwizard.hardware.nvidia_smi import NvidiaSmiBackend
 from ftwizard.hardware.nvml import NvmlBackend
+from ftwizard.hardware.profile import HardwareProfile
 from ftwizard.hardware.rocm import RocmBackend
+from ftwizard.schemas import json_schema
 
 
 def test_a_hung_tool_is_stopped_at_its_timeout():

@@ -8,12 +8,12 @@ import os
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import PlanError
-from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
-from ftwizard.core.plan import Plan, load_plan, save_plan
-from ftwizard.core.recommend import recommend
-from ftwizard.core.schemas import json_schema
+from ftwizard.base.errors import PlanError
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
+from ftwizard.recommend.plan import Plan, load_plan, save_plan
+from ftwizard.recommend.ranking import recommend
+from ftwizard.schemas import json_schema
 from recommend_helpers import answers_file
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.cli.main import main
-from ftwizard.core.answers import load_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.plan import save_plan
-from ftwizard.core.recipes import ENGINES, render_recipe
-from ftwizard.core.recommend import recommend
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.recommend.answers import load_answers
+from ftwizard.recommend.plan import save_plan
+from ftwizard.recommend.ranking import recommend
+from ftwizard.recommend.recipes import ENGINES, render_recipe
+from ftwizard.runs.config import RunConfig
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

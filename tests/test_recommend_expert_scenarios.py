@@ -13,13 +13,14 @@ import time
 
 import pytest
 
-from ftwizard.core.answers import parse_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
-from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
-from ftwizard.core.plan import ScoreWeights
-from ftwizard.core.recommend import recommend
-from ftwizard.core.scoring import fits_with_headroom, specialist_for
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
+from ftwizard.recommend.answers import parse_answers
+from ftwizard.recommend.plan import ScoreWeights
+from ftwizard.recommend.ranking import recommend
+from ftwizard.recommend.scoring import fits_with_headroom, specialist_for
 from recommend_helpers import ISSUE_EXAMPLE, assert_constraints_hold, merged
 
 NO_REG = {"regulated_data": False, "air_gapped": False, "data_residency": None}
@@ -200,7 +201,7 @@ SPECIALIST_PAIRS = [
 
 @pytest.mark.parametrize("special, general, kind", SPECIALIST_PAIRS)
 def test_a_specialist_beats_a_generalist_of_similar_size_for_its_task(catalog, special, general, kind):
-    from ftwizard.core.scoring import quality
+    from ftwizard.recommend.scoring import quality
 
     ids = {m.id for m in catalog.models}
     if not {special, general} <= ids:
@@ -321,7 +322,7 @@ def test_five_dollar_budget_uses_traced_prices_only_for_fitting_plans(catalog):
 
 
 def test_cloud_training_cost_includes_start_up_and_download(catalog):
-    from ftwizard.core.recommend_cloud import overhead_hours
+    from ftwizard.recommend.cloud import overhead_hours
 
     plan = plan_for(catalog, languages=["en"], compliance=NO_REG, hardware={"mode": "cloud", "gpus": []},
                     budget={"training_usd": 3000, "monthly_inference_usd": None})
@@ -453,7 +454,7 @@ def test_re_ranking_the_full_catalog_stays_under_20_ms(catalog):
     """The GUI re-ranks every plan of the whole catalog on each slider move (estimates, placements
     and sentences cached). Best of 9 runs against the sweep measured in the same test, so a busy
     test machine does not decide it; benchmarks/rank_speed.py measures every example file."""
-    from ftwizard.core.estimator_sweep import sweep
+    from ftwizard.estimate.sweep import sweep
 
     template = EstimateRequest(model_id=catalog.models[0].id, method="qlora", precision="bf16-true", seq_len=1280)
     sweep(catalog, template)

@@ -7,9 +7,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from ftwizard.core.answers import parse_answers  # noqa: E402
-from ftwizard.core.catalog import load_catalog  # noqa: E402
-from ftwizard.core.hardware_options import local_only  # noqa: E402
+from ftwizard.catalog.entries import load_catalog  # noqa: E402
+from ftwizard.recommend.answers import parse_answers  # noqa: E402
+from ftwizard.recommend.hardware_options import local_only  # noqa: E402
 from recommend_helpers import ISSUE_EXAMPLE, merged  # noqa: E402
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ftwizard.core.advice import START_EXAMPLES_LOW
-from ftwizard.core.answers import load_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.recommend import recommend
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.recommend.advice import START_EXAMPLES_LOW
+from ftwizard.recommend.answers import load_answers
+from ftwizard.recommend.ranking import recommend
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

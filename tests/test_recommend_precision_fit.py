@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.estimator import EstimateRequest, estimate
-from ftwizard.core.hardware_options import GpuOption
-from ftwizard.core.hyperparams import starting_hyperparameters
-from ftwizard.core.recommend import recommend
-from ftwizard.core.recommend_candidates import Candidate, finalize
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.recommend.candidates import Candidate, finalize
+from ftwizard.recommend.hardware_options import GpuOption
+from ftwizard.recommend.hyperparams import starting_hyperparameters
+from ftwizard.recommend.ranking import recommend
 from recommend_helpers import answers_file, assert_constraints_hold
 
 NO_BF16 = ("t4", "v100-16gb", "v100-32gb")

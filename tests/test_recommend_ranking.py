@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import HardwareError
-from ftwizard.core.hardware_profile import CpuInfo, GpuInfo, HardwareProfile
-from ftwizard.core.plan import ScoreWeights, parse_weights
-from ftwizard.core.recommend import recommend
-from ftwizard.core.scoring import quality, size_score
+from ftwizard.base.errors import HardwareError
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
+from ftwizard.recommend.plan import ScoreWeights, parse_weights
+from ftwizard.recommend.ranking import recommend
+from ftwizard.recommend.scoring import quality, size_score
 from recommend_helpers import answers_file, assert_constraints_hold
 
 
@@ -152,7 +152,7 @@ def test_licence_duties_become_warnings(tmp_path, catalog):
 
 
 def test_re_ranking_from_the_estimate_cache_gives_the_same_plan(tmp_path, catalog):
-    from ftwizard.core.recommend_candidates import clear_cache
+    from ftwizard.recommend.candidates import clear_cache
 
     answers = answers_file(tmp_path, languages=["en"])
     clear_cache()
@@ -164,7 +164,8 @@ def test_re_ranking_from_the_estimate_cache_gives_the_same_plan(tmp_path, catalo
 def test_screened_figures_are_the_estimators_own(tmp_path, catalog):
     """Plans further down a long list keep their screening figures: they must be what the
     full estimate says for the same run (hours, and the electricity it costs)."""
-    from ftwizard.core.estimator import EstimateRequest, estimate
+    from ftwizard.estimate.estimator import estimate
+    from ftwizard.estimate.request import EstimateRequest
 
     answers = answers_file(tmp_path, languages=["en"], data={"preference_pairs": True})
     plan = recommend(answers, catalog)
@@ -194,8 +195,9 @@ def test_screened_figures_are_the_estimators_own(tmp_path, catalog):
 def test_screened_cloud_figures_are_the_estimators_own(tmp_path, catalog):
     """Cloud plans are screened with the estimator's sweep; further down a long list they keep
     those figures, which must be what a full estimate of the same run says."""
-    from ftwizard.core.estimator import EstimateRequest, estimate
-    from ftwizard.core.recommend_cloud import billed_hours
+    from ftwizard.estimate.estimator import estimate
+    from ftwizard.estimate.request import EstimateRequest
+    from ftwizard.recommend.cloud import billed_hours
 
     plan = recommend(_cloud(tmp_path), catalog)
     tail = plan.recommendations[10:]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.core.hardware_options import EU_COUNTRIES, residency_regions
-from ftwizard.core.scoring import fits_with_headroom, headroom_gb, inference_cost_score
+from ftwizard.recommend.hardware_options import EU_COUNTRIES, residency_regions
+from ftwizard.recommend.scoring import fits_with_headroom, headroom_gb, inference_cost_score
 
 
 @pytest.mark.parametrize(
@@ -65,8 +65,8 @@ def test_the_eu_has_27_member_states():
 
 
 def test_a_missing_figure_takes_the_median_of_similar_size_models_and_says_so():
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.scoring import peer_median, pick_benchmark, quality
+    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.recommend.scoring import peer_median, pick_benchmark, quality
 
     catalog = load_catalog()
     lacking = [m for m in catalog.models if pick_benchmark(m, "code") is None and peer_median(m, "code", catalog.models)]

@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from ftwizard.core.answers import load_answers
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import AnswersError
-from ftwizard.core.estimator import EstimateRequest, estimate
-from ftwizard.core.recommend import recommend
+from ftwizard.base.errors import AnswersError
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.request import EstimateRequest
+from ftwizard.recommend.answers import load_answers
+from ftwizard.recommend.ranking import recommend
 from recommend_helpers import EXAMPLES, answers_file, assert_constraints_hold
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from ftwizard.base.units import mem
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.cli.main import main
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.plan import load_plan
-from ftwizard.core.units import mem
+from ftwizard.recommend.plan import load_plan
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOSPITAL = str(EXAMPLES / "answers-hospital-legal-qa.json")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import EstimateError
-from ftwizard.core.model_match import check_model_against_plan, safe_check, truthful_config
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.base.errors import EstimateError
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.runs.config import RunConfig
+from ftwizard.runs.model_match import check_model_against_plan, safe_check, truthful_config
 from run_folder_helpers import LLAMA_8B_CONFIG, model_folder
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.errors import ExportError
+from ftwizard.base.errors import ExportError
+from ftwizard.catalog.entries import load_catalog
 from ftwizard.report.plan_sections import SECTIONS
 from report_sample_plan import PROJECT, sample_plan
 
@@ -116,7 +116,7 @@ def test_recommendation_paragraph_and_cost_section_agree_with_the_chosen_plan(sa
 
 
 def test_one_currency_everywhere_with_the_rate_and_its_date(qapp, tmp_path):
-    from ftwizard.core.units import Money
+    from ftwizard.base.units import Money
 
     eur = Money(code="EUR", rate=0.9, as_of="2026-12-01")
     path = tmp_path / "eur.pdf"
@@ -164,7 +164,7 @@ def test_compliance_checklist_covers_data_airgap_holdout_and_logging(sample_pdf)
 def test_an_inspected_dataset_puts_its_file_hash_and_personal_data_scan_in_the_checklist(qapp, tmp_path):
     import json
 
-    from ftwizard.core.data.inspection import inspect
+    from ftwizard.data.inspection import inspect
 
     data = tmp_path / "letters.jsonl"
     rows = [{"messages": [{"role": "user", "content": f"Summarise letter {i}"},

@@ -8,8 +8,8 @@ import re
 
 from pypdf import PdfReader
 
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.plan import save_plan
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.recommend.plan import save_plan
 from report_sample_plan import sample_plan
 from run_folder_helpers import config_for, finished_run
 
@@ -63,7 +63,7 @@ def test_the_run_record_lists_the_model_and_data_files_with_their_hashes(qapp, t
 
 
 def test_a_run_of_another_model_says_so_against_its_plan(qapp, tmp_path):
-    text = _report_text(qapp, tmp_path, None)  # recorded as the folder (core.model_match.truthful_config)
+    text = _report_text(qapp, tmp_path, None)  # recorded as the folder (runs.model_match.truthful_config)
     record = text[text.index("Run record"):text.index("The plan this run came from")]
     assert "NOT the plan's model: the plan chose Qwen2.5 7B (qwen2.5-7b)" in record
     assert "do not describe it" in record

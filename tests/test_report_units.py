@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ftwizard.core.languages import parse_language_list
-from ftwizard.core.units import (
+from ftwizard.base.settings import Settings
+from ftwizard.base.units import (
     MEMORY_NOTE,
     Money,
     gpu_memory_text,
@@ -16,7 +16,7 @@ from ftwizard.core.units import (
     nameplate,
     parse_money,
 )
-from ftwizard.core.wizard_state import Settings
+from ftwizard.catalog.languages import parse_language_list
 
 
 def test_memory_reads_in_the_vendors_gb_whatever_unit_the_figure_was_computed_in():
@@ -85,7 +85,7 @@ def test_dollar_amounts_inside_the_rankers_sentences_follow_the_display_currency
 
 
 def test_detected_hardware_reads_in_the_same_gb_as_the_catalogs_cards():
-    from ftwizard.core.units import profile_summary
+    from ftwizard.base.units import profile_summary
     from gui_support import rtx4090_workstation
 
     profile = rtx4090_workstation()

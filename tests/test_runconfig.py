@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.runconfig import RunConfig, load_run_config, write_run_config
-from ftwizard.core.schemas import json_schema
+from ftwizard.base.errors import RunConfigError
+from ftwizard.runs.config import RunConfig, load_run_config, write_run_config
+from ftwizard.schemas import json_schema
 
 
 def _minimal(tmp_path):

@@ -10,13 +10,12 @@ import time
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.catalog import load_catalog
-from ftwizard.core.model_folder_report import inspect_model_folder
-from ftwizard.core.preflight import preflight
-from ftwizard.core.run_figures import before_after_rows, estimate_rows, status_line, user_log
-from ftwizard.core.run_progress import MetricsTail, RunProgress, read_events
-from ftwizard.core.runs import (
+from ftwizard.base.units import mem
+from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.model_folder_report import inspect_model_folder
+from ftwizard.runs import events as ev
+from ftwizard.runs.figures import before_after_rows, estimate_rows, status_line, user_log
+from ftwizard.runs.history import (
     LaunchRecord,
     list_runs,
     live_runs,
@@ -25,7 +24,8 @@ from ftwizard.core.runs import (
     summarize,
     write_launch_record,
 )
-from ftwizard.core.units import mem
+from ftwizard.runs.preflight import preflight
+from ftwizard.runs.progress import MetricsTail, RunProgress, read_events
 from gui_support import cpu_only_workstation, rtx4090_workstation
 from run_folder_helpers import (
     T0,
@@ -243,7 +243,7 @@ def test_preflight_on_a_cpu_only_machine_says_the_run_goes_to_the_cpu(tmp_path, 
 
 
 def test_a_launch_record_round_trips(tmp_path):
-    from ftwizard.core.runs import read_launch_record
+    from ftwizard.runs.history import read_launch_record
 
     d = tmp_path / "run"
     d.mkdir()
@@ -253,7 +253,7 @@ def test_a_launch_record_round_trips(tmp_path):
 
 def test_a_long_run_is_read_a_slice_per_poll_and_nothing_is_lost(tmp_path):
     """A reattached 6,000-step run: each poll parses at most READ_CHUNK_BYTES, the UI stays live."""
-    from ftwizard.core.run_progress import READ_CHUNK_BYTES
+    from ftwizard.runs.progress import READ_CHUNK_BYTES
 
     path = write_events(tmp_path / "r", [start(max_steps=6000)] + [step(i, 2.0, max_steps=6000) for i in range(1, 6001)])
     assert path.stat().st_size > READ_CHUNK_BYTES

@@ -134,7 +134,7 @@ def test_cli_list_checks_the_configured_interpreter_first(bare_venv, tmp_path): 
 
 
 def test_settings_file_names_the_interpreter(tmp_path, monkeypatch):
-    from ftwizard.core.paths import config_dir
+    from ftwizard.base.paths import config_dir
     from ftwizard.runtime import configured_python
 
     monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)

@@ -89,8 +89,8 @@ def test_the_first_ready_candidate_wins_and_unready_ones_are_passed(tmp_path, ba
 
 
 def test_settings_object_and_file_and_environment(monkeypatch, tmp_path, bare_venv):  # noqa: F811 (fixture)
-    from ftwizard.core.paths import config_dir
-    from ftwizard.core.wizard_state import Settings
+    from ftwizard.base.paths import config_dir
+    from ftwizard.base.settings import Settings
     from ftwizard.gui.settings import load_settings, save_settings
     from ftwizard.runtime import configured_python
 

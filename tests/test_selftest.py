@@ -58,10 +58,10 @@ def test_a_missing_module_fails_its_step_as_not_available():
 
 
 def test_later_steps_say_which_earlier_step_they_needed():
-    out = _run("ftwizard.core.catalog")
+    out = _run("ftwizard.catalog.entries")
     assert out.returncode == 1
     rows = _lines(out.stdout)
-    assert "not available: module ftwizard.core.catalog" in rows["catalog"]
+    assert "not available: module ftwizard.catalog.entries" in rows["catalog"]
     assert "skipped: needs the catalog step" in rows["detection"]
     assert "skipped: needs the catalog step" in rows["plan"]
     assert "skipped: needs the plan step" in rows["pdf"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.runs.config import RunConfig
 from ftwizard.train import checkpoint as ck
 from ftwizard.train.faults import Faults, next_rung
 
@@ -90,7 +90,7 @@ def test_the_memory_ladder_keeps_the_maths_first_and_cuts_data_last(tmp_path):
 
 
 def test_the_fault_injector_refuses_what_it_does_not_know():
-    from ftwizard.core.errors import RunConfigError
+    from ftwizard.base.errors import RunConfigError
 
     f = Faults.from_env("oom@step=3, kill@checkpoint=2,slow=0.1")
     assert f.oom_steps == {3} and f.kill_checkpoint == 2 and f.slow_s == 0.1

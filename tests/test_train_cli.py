@@ -12,11 +12,11 @@ import time
 
 import pytest
 
+from ftwizard.base.errors import RunConfigError
 from ftwizard.cli.main import build_parser
 from ftwizard.cli.train_cmd import build_config
-from ftwizard.core import events as ev
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.runconfig import RunConfig, write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import RunConfig, write_run_config
 from train_fixtures import tiny_model_dir, write_chat_jsonl  # noqa: F401 (fixture)
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ftwizard.core.data import Example, Turn
+from ftwizard.data import Example, Turn
 from ftwizard.train import data as D
 from train_fixtures import CHAT_TEMPLATE, tiny_model_dir  # noqa: F401 (fixture)
 

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.manifest import Manifest
-from ftwizard.core.runconfig import write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import write_run_config
+from ftwizard.runs.manifest import Manifest
 from ftwizard.train.distributed import DUMP_ENV, adapter_digest
 from train_fixtures import (  # noqa: F401 (fixture)
     events_in,

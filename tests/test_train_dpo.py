@@ -9,11 +9,12 @@ import math
 
 import pytest
 
+from ftwizard.base.errors import RunConfigError
 from ftwizard.cli.main import build_parser
-from ftwizard.cli.train_cmd import build_config, human
-from ftwizard.core import events as ev
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.manifest import Manifest
+from ftwizard.cli.train_cmd import build_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.event_text import human
+from ftwizard.runs.manifest import Manifest
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixture)
     one_torch_thread,

@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.manifest import Manifest
-from ftwizard.core.runconfig import write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import write_run_config
+from ftwizard.runs.manifest import Manifest
 from ftwizard.train import checkpoint as ck
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixture)

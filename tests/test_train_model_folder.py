@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ftwizard.core.errors import RunConfigError
+from ftwizard.base.errors import RunConfigError
 from ftwizard.train.model_folder import check_model_folder
 
 

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from ftwizard.cli.train_cmd import human
-from ftwizard.core import events as ev
-from ftwizard.core.calibration import CalibrationStore
+from ftwizard.estimate.calibration import CalibrationStore
+from ftwizard.runs import events as ev
+from ftwizard.runs.event_text import human
 from ftwizard.train.faults import MEMORY_CAP_ENV, Faults
 from train_fixtures import (  # noqa: F401 (fixture)
     one_torch_thread,
@@ -25,7 +25,7 @@ from train_fixtures import (  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.train, pytest.mark.usefixtures("one_torch_thread")]
 # The plan's peak (CUDA context included, maybe calibrated) and the uncalibrated allocator
-# figure a calibration record must compare (core.calibration: like with like).
+# figure a calibration record must compare (estimate.calibration: like with like).
 ESTIMATE = {"peak_vram_gb": 1.5, "allocator_peak_gb": 1.0, "tokens_per_s": 2000.0}
 
 

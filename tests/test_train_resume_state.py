@@ -20,8 +20,8 @@ import sys
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.runconfig import write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import write_run_config
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixtures)
     one_torch_thread,

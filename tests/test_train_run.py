@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.manifest import Manifest
+from ftwizard.runs import events as ev
+from ftwizard.runs.manifest import Manifest
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixture)
     events_in,
@@ -178,7 +178,7 @@ def test_a_finished_run_folder_is_not_overwritten(finished, tiny_model_dir):  # 
     before = (cfg.output_dir / "manifest.json").read_bytes()
     code, events = run_in_process(cfg.model_copy(update={"merge": False}))
     message = of(events, ev.ErrorEvent)[0].message
-    assert code == ev.EXIT_BAD_INPUT and "not empty" in message and "--resume" in message  # core.outdir
+    assert code == ev.EXIT_BAD_INPUT and "not empty" in message and "--resume" in message  # runs.outdir
     assert (cfg.output_dir / "manifest.json").read_bytes() == before
 
 

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from ftwizard.core import events as ev
-from ftwizard.core.runconfig import write_run_config
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import write_run_config
 from ftwizard.train.faults import Faults
 from train_fixtures import (  # noqa: F401 (fixtures)
     one_torch_thread,
@@ -161,7 +161,7 @@ def test_ftwizard_train_starts_the_sharded_processes_itself(tiny_model_dir, data
 
 def test_the_cli_reports_the_runners_exit_code_for_the_final_event():
     from ftwizard.cli.train_cmd import exit_code_of
-    from ftwizard.core.run_launch import runner_argv
+    from ftwizard.runs.launch import runner_argv
 
     assert exit_code_of(ev.ErrorEvent(kind="cancelled", message="x")) == ev.EXIT_CANCELLED
     assert exit_code_of(ev.ErrorEvent(kind="oom", message="x")) == ev.EXIT_OOM
@@ -173,14 +173,14 @@ def test_the_cli_reports_the_runners_exit_code_for_the_final_event():
 
 def test_a_multi_gpu_plan_runs_as_that_many_sharded_processes(tmp_path):
     """The plan's strategy and GPU count reach run.json, and the GUI's launcher starts torchrun
-    with that many processes (core.run_launch)."""
+    with that many processes (runs.launch)."""
     from pathlib import Path
 
-    from ftwizard.core.answers import load_answers
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.hyperparams import run_config_for
-    from ftwizard.core.recommend import recommend
-    from ftwizard.core.run_launch import runner_argv
+    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.recommend.answers import load_answers
+    from ftwizard.recommend.hyperparams import run_config_for
+    from ftwizard.recommend.ranking import recommend
+    from ftwizard.runs.launch import runner_argv
 
     examples = Path(__file__).resolve().parents[1] / "examples"
     plan = recommend(load_answers(examples / "answers-support-bot.json"), load_catalog())

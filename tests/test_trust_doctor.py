@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from ftwizard.base.paths import config_dir, data_dir
 from ftwizard.cli.main import main
-from ftwizard.core.paths import config_dir, data_dir
 
 CANARY = "CANARY-doctor-4c1d-ward-7"
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core.answers import default_answers
-from ftwizard.core.errors import DatasetError, ExportError, FtwizardError, PlanError
-from ftwizard.core.jsonio import atomic_write_bytes
-from ftwizard.core.paths import config_dir, data_dir, default_runs_dir, log_dir
+from ftwizard.base.errors import DatasetError, ExportError, FtwizardError, PlanError
+from ftwizard.base.jsonio import atomic_write_bytes
+from ftwizard.base.paths import config_dir, data_dir, default_runs_dir, log_dir
+from ftwizard.recommend.answers import default_answers
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -48,7 +48,7 @@ FAULT_POINTS = ["open", "write", "fsync", "replace"]
 
 @pytest.mark.parametrize("point", FAULT_POINTS)
 def test_a_plan_save_that_fails_half_way_leaves_the_old_plan_and_no_litter(tmp_path, monkeypatch, point):
-    from ftwizard.core.plan import load_plan, save_plan
+    from ftwizard.recommend.plan import load_plan, save_plan
 
     path = tmp_path / "plan.json"
     plan = sample_plan()
@@ -68,7 +68,7 @@ def test_a_plan_save_that_fails_half_way_leaves_the_old_plan_and_no_litter(tmp_p
 
 
 def test_a_split_that_fails_half_way_leaves_no_half_files(tmp_path, monkeypatch):
-    from ftwizard.core.data.split import split
+    from ftwizard.data.split import split
 
     data = write_rows(tmp_path / "ward.jsonl")
     out = tmp_path / "split"
@@ -95,7 +95,7 @@ def test_a_split_that_fails_half_way_leaves_no_half_files(tmp_path, monkeypatch)
 KILL_WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from ftwizard.core.answers import default_answers
+    from ftwizard.recommend.answers import default_answers
     from ftwizard.gui import autosave
     path = Path(sys.argv[1])
     answers = default_answers()
@@ -130,7 +130,7 @@ def test_killing_the_program_mid_save_never_leaves_a_broken_autosave(tmp_path):
 
 
 def test_a_recipe_file_name_cannot_leave_the_export_folder(tmp_path):
-    from ftwizard.core.recipes import write_recipe
+    from ftwizard.recommend.recipes import write_recipe
 
     out = tmp_path / "recipe"
     for name in ("../evil.sh", "/tmp/evil.sh", "sub/../../evil.sh"):
@@ -150,7 +150,7 @@ def test_a_link_in_place_of_an_output_is_replaced_not_followed(tmp_path, writer)
     link = folder / name
     link.symlink_to(outside)
     if writer == "plan":
-        from ftwizard.core.plan import save_plan
+        from ftwizard.recommend.plan import save_plan
 
         save_plan(sample_plan(), link)
     elif writer == "autosave":
@@ -158,7 +158,7 @@ def test_a_link_in_place_of_an_output_is_replaced_not_followed(tmp_path, writer)
 
         autosave.save(default_answers(), "task", path=link)
     elif writer == "split":
-        from ftwizard.core.data.split import split
+        from ftwizard.data.split import split
 
         split(write_rows(tmp_path / "rows.jsonl"), 0.25, out_dir=folder)
     else:
@@ -168,7 +168,7 @@ def test_a_link_in_place_of_an_output_is_replaced_not_followed(tmp_path, writer)
 
 
 def test_split_refuses_to_overwrite_its_input_through_a_link(tmp_path):
-    from ftwizard.core.data.split import split
+    from ftwizard.data.split import split
 
     data = write_rows(tmp_path / "rows.jsonl")
     out = tmp_path / "out"
@@ -184,12 +184,12 @@ def test_split_refuses_to_overwrite_its_input_through_a_link(tmp_path):
 
 @posix_only
 def test_files_with_user_data_are_readable_by_the_user_only(tmp_path, capsys):
+    from ftwizard.base.settings import Settings
     from ftwizard.cli.main import main
-    from ftwizard.core.calibration import CalibrationStore
-    from ftwizard.core.plan import save_plan
-    from ftwizard.core.wizard_state import Settings
+    from ftwizard.estimate.calibration import CalibrationStore
     from ftwizard.gui import autosave
     from ftwizard.gui.settings import save_settings
+    from ftwizard.recommend.plan import save_plan
 
     old_umask = os.umask(0o022)  # the usual default: without care, files come out world-readable
     written = {
@@ -220,8 +220,7 @@ def test_files_with_user_data_are_readable_by_the_user_only(tmp_path, capsys):
 
 @posix_only
 def test_rotated_logs_stay_private_and_bounded(monkeypatch):
-    from ftwizard.core import logs
-
+    from ftwizard.base import logs
     monkeypatch.setattr(logs, "MAX_BYTES", 2_000)
     handler = logs.setup_logging(logging.DEBUG)
     try:

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ftwizard.core.answers import Answers, load_answers
-from ftwizard.core.catalog import load_catalog, validate_file
-from ftwizard.core.errors import AnswersError, CatalogError, DatasetError, PlanError, RunConfigError
-from ftwizard.core.plan import Plan, load_plan
-from ftwizard.core.runconfig import RunConfig, load_run_config
+from ftwizard.base.errors import AnswersError, CatalogError, DatasetError, PlanError, RunConfigError
+from ftwizard.catalog.entries import load_catalog, validate_file
+from ftwizard.recommend.answers import Answers, load_answers
+from ftwizard.recommend.plan import Plan, load_plan
+from ftwizard.runs.config import RunConfig, load_run_config
 from trust_helpers import (
     file_bytes,
     fuzz_settings,
@@ -163,8 +163,8 @@ def dataset_file(draw) -> tuple[str, bytes]:
 @fuzz_settings(CASES["dataset"])
 @given(file=dataset_file())
 def test_fuzzed_datasets_are_inspected_or_refused_naming_the_file(tmp_path, file):
-    from ftwizard.core.data import iter_examples
-    from ftwizard.core.data.inspection import inspect
+    from ftwizard.data import iter_examples
+    from ftwizard.data.inspection import inspect
 
     suffix, raw = file
     path = tmp_path / f"train.{suffix}"

@@ -13,10 +13,10 @@ import textwrap
 import pytest
 from hypothesis import given
 
-from ftwizard.core.answers import default_answers
-from ftwizard.core.locks import LockedError, exclusive_lock
+from ftwizard.base.locks import LockedError, exclusive_lock
 from ftwizard.gui import autosave
 from ftwizard.gui.settings import load_settings, peek_geometry
+from ftwizard.recommend.answers import default_answers
 from trust_helpers import fuzz_settings, hostile_file
 
 CASES = {"autosave": 200, "settings": 150}
@@ -81,7 +81,7 @@ def test_a_window_starts_on_a_deeply_nested_autosave_and_settings(qtbot):
 
 HOLD_AUTOSAVE = textwrap.dedent("""
     import sys
-    from ftwizard.core.locks import exclusive_lock
+    from ftwizard.base.locks import exclusive_lock
     from ftwizard.gui.autosave import autosave_path
     with exclusive_lock(autosave_path()):
         print("saving", flush=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from ftwizard.base.errors import FtwizardError, RunConfigError
 from ftwizard.cli.main import main
-from ftwizard.core.errors import FtwizardError, RunConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 HUGE = "9" * 5000  # past Python's 4,300-digit limit on int(str)
@@ -104,7 +104,7 @@ def test_a_huge_integer_in_a_dataset_row_is_one_bad_row(tmp_path, capsys, contai
 
 
 def test_non_finite_numbers_are_invalid_json_at_their_line():
-    from ftwizard.core.jsonio import loads
+    from ftwizard.base.jsonio import loads
 
     for text, line, col in [('{"a": 1,\n "b": NaN}', 2, 7), ('[1,\n\n -Infinity]', 3, 2), ('{"x": "1e999",\n "y": 1e999}', 2, 7),
                             ('["9999", "NaN", 2]', None, None)]:
@@ -137,7 +137,7 @@ def test_a_huge_integer_in_the_autosave_is_moved_aside_with_a_notice(tmp_path):
                                  b'{"schema_version": 1, "currency": 5}', b"\xff\xfe{"],
                          ids=["huge", "infinity", "wrong type", "utf16"])
 def test_bad_settings_are_kept_aside_before_the_defaults_are_saved(tmp_path, raw):
-    from ftwizard.core.wizard_state import Settings
+    from ftwizard.base.settings import Settings
     from ftwizard.gui.settings import load_settings, save_settings
 
     path = tmp_path / "settings.json"
@@ -163,8 +163,8 @@ def test_the_settings_notice_shows_beside_the_crash_notice(qtbot):
 
 def test_the_wizard_shows_both_notices(qtbot):
     """A broken autosave and broken settings on the same start: both notices reach the page."""
-    from ftwizard.core.catalog import load_catalog
-    from ftwizard.core.paths import config_dir, data_dir
+    from ftwizard.base.paths import config_dir, data_dir
+    from ftwizard.catalog.entries import load_catalog
     from ftwizard.gui.wizard import WizardWindow
     from gui_support import rtx4090_workstation
 
@@ -226,8 +226,8 @@ def test_a_user_catalog_price_of_infinity_is_refused(tmp_path, capsys):
 
 
 def test_a_run_config_with_infinite_epochs_is_refused_and_never_written(tmp_path):
-    from ftwizard.core.jsonio import write_model
-    from ftwizard.core.runconfig import RunConfig, run_config_from_dict
+    from ftwizard.base.jsonio import write_model
+    from ftwizard.runs.config import RunConfig, run_config_from_dict
 
     base = {"model_dir": "m", "data_path": "d.jsonl", "output_dir": "o"}
     for epochs in (float("inf"), 1e30):
@@ -274,7 +274,7 @@ def test_train_refuses_a_folder_holding_a_finished_run_and_touches_nothing(tmp_p
 
 
 def test_the_folder_rules(tmp_path):
-    from ftwizard.core.outdir import check_output_folder
+    from ftwizard.runs.outdir import check_output_folder
 
     check_output_folder(tmp_path / "new", resume=False)  # absent
     (tmp_path / "empty").mkdir()
@@ -302,8 +302,8 @@ def test_the_folder_rules(tmp_path):
 
 
 def test_the_gui_launcher_refuses_too_before_writing(tmp_path):
-    from ftwizard.core.run_launch import launch_runner
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
+    from ftwizard.runs.launch import launch_runner
 
     run = _finished_run(tmp_path / "run")
     before = _snapshot(run)
@@ -335,7 +335,7 @@ def tiny_disk(tmp_path):
 @pytest.mark.parametrize("writer", ["safetensors", "torch.save", "open().write"])
 def test_a_full_disk_is_named_whatever_library_hit_it(tiny_disk, writer):
     torch = pytest.importorskip("torch")
-    from ftwizard.core.outdir import disk_full_error
+    from ftwizard.runs.outdir import disk_full_error
 
     tensors = {"w": torch.zeros(100_000)}
     with pytest.raises(BaseException) as caught:
@@ -355,7 +355,7 @@ def test_a_full_disk_is_named_whatever_library_hit_it(tiny_disk, writer):
 
 
 def test_other_errors_are_not_called_a_full_disk(tmp_path):
-    from ftwizard.core.outdir import check_free_space, disk_full_error
+    from ftwizard.runs.outdir import check_free_space, disk_full_error
 
     for exc in (RuntimeError("CUDA out of memory"), OSError(13, "Permission denied"), ValueError("unexpected position")):
         assert disk_full_error(exc, tmp_path) is None
@@ -378,7 +378,7 @@ def _folder(tmp_path: Path, config: dict) -> Path:
 @pytest.mark.parametrize("key, value", [("hidden_size", "sixty-four"), ("num_hidden_layers", 2.5),
                                         ("vocab_size", -1), ("hidden_size", 10**30), ("num_attention_heads", True)])
 def test_a_garbled_model_config_is_bad_input_naming_file_and_key(tmp_path, key, value):
-    from ftwizard.core.model_folder import check_model_folder
+    from ftwizard.catalog.model_folder import check_model_folder
 
     d = _folder(tmp_path, {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2} | {key: value})
     (d / "model.safetensors").write_bytes(b"\0" * 16)
@@ -391,7 +391,7 @@ def test_a_truncated_safetensors_file_is_bad_input_naming_it(tmp_path):
     torch = pytest.importorskip("torch")
     from safetensors.torch import save_file
 
-    from ftwizard.core.model_folder import check_model_folder, check_weights
+    from ftwizard.catalog.model_folder import check_model_folder, check_weights
 
     d = _folder(tmp_path, {"model_type": "llama"})
     weights = d / "model.safetensors"
@@ -409,8 +409,7 @@ def test_a_truncated_safetensors_file_is_bad_input_naming_it(tmp_path):
 
 @posix_only
 def test_atomic_writes_follow_the_umask_without_setting_it(tmp_path, monkeypatch):
-    from ftwizard.core import jsonio
-
+    from ftwizard.base import jsonio
     old = os.umask(0o027)
     try:
         def no_umask(*_):
@@ -429,7 +428,7 @@ def test_atomic_writes_follow_the_umask_without_setting_it(tmp_path, monkeypatch
 
 @posix_only
 def test_concurrent_writes_from_threads_keep_their_modes(tmp_path):
-    from ftwizard.core.jsonio import atomic_write_bytes
+    from ftwizard.base.jsonio import atomic_write_bytes
 
     old = os.umask(0o022)
     try:
@@ -511,7 +510,7 @@ def test_the_run_config_lives_in_the_run_folder_0600_and_nothing_stays_in_tmp(tm
 def test_the_pdf_metadata_carries_no_project_name(tmp_path):
     pytest.importorskip("PySide6")
     pypdf = pytest.importorskip("pypdf")
-    from ftwizard.core.catalog import load_catalog
+    from ftwizard.catalog.entries import load_catalog
     from ftwizard.report.pdf import write_plan_pdf
     from report_sample_plan import sample_plan
 

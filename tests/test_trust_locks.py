@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.locks import LockedError, exclusive_lock, holder, lock_path
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.locks import LockedError, exclusive_lock, holder, lock_path
 
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from ftwizard.core.locks import exclusive_lock
+    from ftwizard.base.locks import exclusive_lock
     with exclusive_lock(Path(sys.argv[1])):
         print("locked", flush=True)
         sys.stdin.readline()  # hold until the test closes stdin (or kills us)
@@ -28,7 +28,7 @@ HOLD = textwrap.dedent("""
 COUNT = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from ftwizard.core.locks import exclusive_lock
+    from ftwizard.base.locks import exclusive_lock
     target = Path(sys.argv[1])
     for _ in range(int(sys.argv[2])):
         with exclusive_lock(target, timeout_s=60):
@@ -118,7 +118,7 @@ def test_an_unwritable_folder_gives_a_clear_error(tmp_path):
 TRY = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from ftwizard.core.locks import LockedError, exclusive_lock
+    from ftwizard.base.locks import LockedError, exclusive_lock
     try:
         with exclusive_lock(Path(sys.argv[1])):
             print("got it")
@@ -128,7 +128,7 @@ TRY = textwrap.dedent("""
 
 
 def test_a_session_lock_is_held_until_released(tmp_path):
-    from ftwizard.core.locks import acquire
+    from ftwizard.base.locks import acquire
 
     autosave = tmp_path / "autosave.json"
 

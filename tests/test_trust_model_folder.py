@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.model_folder import check_model_folder
+from ftwizard.base.errors import RunConfigError
+from ftwizard.catalog.model_folder import check_model_folder
 from trust_helpers import fuzz_settings
 
 # "config.json": model_type llama; tokenizer.json; weights: whatever the test writes.
@@ -153,7 +153,7 @@ def test_fuzzed_model_folder_files_load_or_fail_with_the_file_named(tmp_path_fac
 @pytest.mark.train
 def test_the_runner_warns_which_files_an_opt_in_lets_run(tmp_path):
     pytest.importorskip("torch")
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
     from ftwizard.train.events import Emitter
     from ftwizard.train.recipe import run
 

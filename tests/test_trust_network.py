@@ -213,7 +213,7 @@ LAUNCHERS = {"Popen", "run", "call", "check_call", "check_output", "startDetache
 
 def _guarded_env(log: Path, **extra: str) -> dict[str, str]:
     """This environment without any offline variable, with the socket guard on PYTHONPATH."""
-    from ftwizard.core.offline import OFFLINE_ENV
+    from ftwizard.base.offline import OFFLINE_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in OFFLINE_ENV}
     src = str(SRC.parent)
@@ -234,7 +234,7 @@ def test_the_guard_sees_a_childs_attempt_and_the_offline_variables_stop_the_kern
     imported: without the offline variables that resolves huggingface.co (the guard records it);
     with child_env() it gives up without a single attempt."""
     pytest.importorskip("kernels")
-    from ftwizard.core.offline import child_env
+    from ftwizard.base.offline import child_env
 
     code = ("from kernels import get_kernel\n"
             "try:\n    get_kernel('kernels-community/quantization-bitsandbytes', version=1)\n"
@@ -284,7 +284,7 @@ def _env_is_child_env(call: ast.Call, fn: ast.AST) -> bool:
 
 
 def test_every_subprocess_in_src_gets_the_offline_environment():
-    """One helper (core.offline.child_env) for every child's environment: a launch site without
+    """One helper (base.offline.child_env) for every child's environment: a launch site without
     it fails here, naming the line."""
     found, sites = [], 0
     for rel, tree in _sources():

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ftwizard.base.logs import setup_logging
 from ftwizard.cli.main import main
-from ftwizard.core.logs import setup_logging
 
 CANARY = "CANARY-91f2-Whitcombe-ward-9"
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,9 +127,9 @@ def test_the_canary_stays_in_the_users_own_files(tmp_path, capsys, caplog, debug
 
 def walk_the_wizard_with_the_canary(qtbot) -> None:
     """The GUI offscreen: a crashed session with the canary resumed, ranked, closed."""
-    from ftwizard.core.answers import load_answers
     from ftwizard.gui import autosave, workers
     from ftwizard.gui.wizard import PAGE_INDEX, WizardWindow
+    from ftwizard.recommend.answers import load_answers
     from gui_support import click_next, rtx4090_workstation, wait_for_plan
 
     answers = load_answers(plant_answers(Path(os.environ["FTWIZARD_HOME"]) / "typed.json"))

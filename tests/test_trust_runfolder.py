@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.train]
 HOLD = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from ftwizard.core.locks import exclusive_lock
+    from ftwizard.base.locks import exclusive_lock
     with exclusive_lock(Path(sys.argv[1])):
         print("running", flush=True)
         sys.stdin.readline()
@@ -29,7 +29,7 @@ HOLD = textwrap.dedent("""
 
 def run_in_process(tmp_path: Path, run_dir: Path) -> list[dict]:
     pytest.importorskip("torch")
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
     from ftwizard.train.events import Emitter
     from ftwizard.train.recipe import run
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.core import events as ev
+from ftwizard.runs import events as ev
 from train_fixtures import tiny_model_dir, write_chat_jsonl  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.train]

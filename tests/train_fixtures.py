@@ -116,7 +116,7 @@ def tiny_data(tmp_path) -> Path:
 
 def tiny_run_config(model_dir: Path, data: Path, out: Path, **overrides):
     """The settings every runner test starts from: a few seconds of CPU QLoRA."""
-    from ftwizard.core.runconfig import RunConfig
+    from ftwizard.runs.config import RunConfig
 
     base = dict(
         model_dir=model_dir, data_path=data, output_dir=out, seq_len=64, micro_batch=2, grad_accum=2,
@@ -140,7 +140,7 @@ def run_in_process(cfg, faults=None, cancel=None):
 
 
 def events_in(run_dir: Path) -> list:
-    from ftwizard.core.events import parse_event
+    from ftwizard.runs.events import parse_event
 
     lines = (run_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
     return [e for e in map(parse_event, lines) if e is not None]

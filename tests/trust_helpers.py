@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 
-from ftwizard.core.errors import FtwizardError
+from ftwizard.base.errors import FtwizardError
 
 # Every fuzz test: no deadline (2 shared cores), tmp_path reused across examples on purpose.
 FUZZ = dict(

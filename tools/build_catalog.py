@@ -15,7 +15,7 @@ CSVs' `license_commercial_terms` and `cloud_prices` columns). Outputs: licences.
 models.json, gpus.json, prices.json and techniques.json, 2-space indented, in a stable order
 (models and GPUs in CSV order, i.e. grouped by family). The script is deterministic: no
 clock, no network, no randomness; running it twice gives byte-identical files. `--check`
-validates the output with the pydantic schema in src/ftwizard/core/catalog.py.
+validates the output with the pydantic schema in src/ftwizard/catalog/entries.py.
 
 Rules applied (so a reviewer can check any value against the CSV):
 
@@ -61,7 +61,7 @@ On top of the CSV (catalog_build/assemble.py):
   publisher's own org or host, per family), paper (arXiv), or third_party (litgpt, Docker
   cards, mirrors). `ftwizard catalog validate` fails a row with no primary source.
 * params_b / active_params_b of curated rows come from the estimator's own counter
-  (ftwizard.core.estimator_arch), so catalog and estimator agree; capabilities and
+  (ftwizard.estimate.arch), so catalog and estimator agree; capabilities and
   benchmark task kinds follow the rules in curated.py.
 * Every entry is validated and written by the pydantic schema (schema field order).
 """
@@ -99,7 +99,7 @@ def write(section: str, items: list[dict]) -> None:
 
 
 def check() -> None:
-    from ftwizard.core.catalog import SECTIONS
+    from ftwizard.catalog.entries import SECTIONS
 
     for section, model in SECTIONS.items():
         parsed = model.model_validate(

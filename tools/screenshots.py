@@ -23,7 +23,7 @@ SIZE = (1040, 760)
 
 def sample_profile(catalog=None):
     """A workstation with one RTX 4090, as detection would report it."""
-    from ftwizard.core.hardware_profile import BackendAttempt, CpuInfo, GpuInfo, HardwareProfile
+    from ftwizard.hardware.profile import BackendAttempt, CpuInfo, GpuInfo, HardwareProfile
 
     return HardwareProfile(
         detected_at=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC),
@@ -40,7 +40,7 @@ def sample_profile(catalog=None):
 
 
 def sample_answers():
-    from ftwizard.core.answers import Answers, Budget, Compliance, DataAnswers, Task
+    from ftwizard.recommend.answers import Answers, Budget, Compliance, DataAnswers, Task
 
     return Answers(
         project_name="Claims assistant",
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["FTWIZARD_HOME"] = tempfile.mkdtemp(prefix="ftwizard-shots-")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from ftwizard.core.catalog import load_catalog
+    from ftwizard.catalog.entries import load_catalog
     from ftwizard.gui import autosave, workers
     from ftwizard.gui.app import app_icon, create_app
     from ftwizard.gui.wizard import WizardWindow

@@ -129,7 +129,7 @@ def install_dir() -> Path | None:
 
 def default_runtime_dir() -> Path:
     """Where `ftwizard runtime install` puts the venv unless told otherwise."""
-    from ftwizard.core.paths import data_dir
+    from ftwizard.base.paths import data_dir
 
     return data_dir() / "runtime"
 
@@ -142,7 +142,7 @@ def configured_python(settings: Any = None) -> str | None:
         return env
     if settings is not None:
         return getattr(settings, "train_python", None) or None
-    from ftwizard.core.paths import config_dir
+    from ftwizard.base.paths import config_dir
 
     try:
         data = json.loads((config_dir() / "settings.json").read_text(encoding="utf-8"))
@@ -389,7 +389,7 @@ def require_training_python(configured: str | None = None, *, settings: Any = No
     """`training_runtime(...).python`, or a FtwizardError (exit 2) that names the fix."""
     rt = training_runtime(configured, settings=settings)
     if rt.python is None:
-        from ftwizard.core.errors import FtwizardError
+        from ftwizard.base.errors import FtwizardError
 
         raise FtwizardError(rt.problem or "no training runtime")
     return rt.python
@@ -398,7 +398,7 @@ def require_training_python(configured: str | None = None, *, settings: Any = No
 
 def run_probe(cfg: Any, python: str, *, timeout_s: float = 1800.0) -> Any:
     """`ftwizard train --probe` on `cfg` in `python` (the GUI's Check it fits); the probe event
-    (core.events.ProbeEvent: measured beside estimated, the largest settings that fit).
+    (runs.events.ProbeEvent: measured beside estimated, the largest settings that fit).
 
     The runner gets a throw-away output folder (a probe writes nothing there). Raises
     FtwizardError with the runner's own message when it ends with an error event, or with the
@@ -408,10 +408,10 @@ def run_probe(cfg: Any, python: str, *, timeout_s: float = 1800.0) -> Any:
     import subprocess
     import tempfile
 
-    from ftwizard.core.errors import FtwizardError
-    from ftwizard.core.events import ErrorEvent, ProbeEvent, parse_event
-    from ftwizard.core.offline import child_env
-    from ftwizard.core.runconfig import write_run_config
+    from ftwizard.base.errors import FtwizardError
+    from ftwizard.base.offline import child_env
+    from ftwizard.runs.config import write_run_config
+    from ftwizard.runs.events import ErrorEvent, ProbeEvent, parse_event
 
     scratch = Path(tempfile.mkdtemp(prefix="ftwizard-probe-"))  # 0700
     try:

@@ -17,8 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.offline import child_env
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.offline import child_env
 
 
 class RuntimeSetupError(FtwizardError):
@@ -55,7 +55,7 @@ def check_wheelhouse(wheelhouse: Path) -> WheelhouseManifest | None:
     manifest_path = wheelhouse / "wheelhouse.json"
     if not manifest_path.is_file():
         return None
-    from ftwizard.core.jsonio import load_model
+    from ftwizard.base.jsonio import load_model
 
     return load_model(WheelhouseManifest, manifest_path, RuntimeSetupError)
 

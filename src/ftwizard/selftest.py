@@ -72,7 +72,7 @@ def _step_wizard(ctx: _Context) -> str:
 
 
 def _step_catalog(ctx: _Context) -> str:
-    from ftwizard.core.catalog import load_catalog
+    from ftwizard.catalog.entries import load_catalog
 
     catalog = load_catalog()
     ctx.values["catalog"] = catalog
@@ -92,8 +92,8 @@ def _step_detection(ctx: _Context) -> str:
 
 def _step_plan(ctx: _Context) -> str:
     catalog = ctx.need("catalog")
-    from ftwizard.core.answers import HardwareAnswers, default_answers
-    from ftwizard.core.recommend import recommend
+    from ftwizard.recommend.answers import HardwareAnswers, default_answers
+    from ftwizard.recommend.ranking import recommend
 
     # Cloud mode ranks priced GPUs, so the plan has recommendations whatever this machine has.
     answers = default_answers().model_copy(update={"hardware": HardwareAnswers(mode="cloud")})

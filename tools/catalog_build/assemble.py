@@ -1,7 +1,7 @@
 """Put the catalog together: CSV rows + fixes + new models, each normalised by the schema.
 
 Runs after csv_models.build_models. Needs src/ on sys.path (build_catalog.py puts it there):
-parameter counts come from the estimator's own counter (ftwizard.core.estimator_arch), so
+parameter counts come from the estimator's own counter (ftwizard.estimate.arch), so
 the catalog and the estimator cannot disagree, and every entry is validated and dumped by
 the pydantic schema (field order = schema order; defaults written out).
 """
@@ -17,15 +17,15 @@ from .sources import evidence_from_sources
 
 
 def _normalise(entry: dict[str, Any]) -> dict[str, Any]:
-    from ftwizard.core.catalog import ModelEntry
+    from ftwizard.catalog.entries import ModelEntry
 
     return ModelEntry.model_validate(entry).model_dump(mode="json")
 
 
 def _finish(entry: dict[str, Any]) -> dict[str, Any]:
     """Computed counts, benchmark task kinds, capabilities."""
-    from ftwizard.core.catalog import Architecture
-    from ftwizard.core.estimator_arch import active_params, mamba2_mixer_params, shapes
+    from ftwizard.catalog.entries import Architecture
+    from ftwizard.estimate.arch import active_params, mamba2_mixer_params, shapes
 
     mamba = entry.pop("_mamba2", None)
     if mamba:

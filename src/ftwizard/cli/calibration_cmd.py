@@ -24,7 +24,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ftwizard.core.calibration import CalibrationStore
+    from ftwizard.estimate.calibration import CalibrationStore
 
     store = CalibrationStore()
     if store.notice:

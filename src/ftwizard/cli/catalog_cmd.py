@@ -57,9 +57,9 @@ def _overlay_ids(cat) -> set[str]:
     """Ids a user overlay added or replaced: audited as the user's own, not as shipped rows."""
     if not cat.overlays:
         return set()
-    from ftwizard.core.catalog import UserCatalog
-    from ftwizard.core.errors import CatalogError
-    from ftwizard.core.jsonio import read_json
+    from ftwizard.base.errors import CatalogError
+    from ftwizard.base.jsonio import read_json
+    from ftwizard.catalog.entries import UserCatalog
 
     ids: set[str] = set()
     for path in cat.overlays:  # already validated when the catalog loaded
@@ -69,8 +69,8 @@ def _overlay_ids(cat) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.catalog import audit_models, sources_summary, validate_file
-    from ftwizard.core.errors import CatalogError
+    from ftwizard.base.errors import CatalogError
+    from ftwizard.catalog.entries import audit_models, sources_summary, validate_file
 
     if args.catalog_command == "validate":
         warnings: list[str] = []

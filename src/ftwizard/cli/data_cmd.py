@@ -74,8 +74,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
-    from ftwizard.core.data.formats import FORMAT_FIELDS
-    from ftwizard.core.errors import DatasetError
+    from ftwizard.base.errors import DatasetError
+    from ftwizard.data.formats import FORMAT_FIELDS
 
     if not text:
         return {}
@@ -145,7 +145,7 @@ def _progress_printer(args: argparse.Namespace, label: str) -> ProgressPrinter:
 
 
 def _workers(args: argparse.Namespace) -> int | None:
-    from ftwizard.core.errors import DatasetError
+    from ftwizard.base.errors import DatasetError
 
     if args.workers is not None and args.workers < 1:
         raise DatasetError(f"--workers must be 1 or more, got {args.workers}")
@@ -159,8 +159,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from ftwizard.core.data.inspection import inspect
-    from ftwizard.core.jsonio import write_model
+    from ftwizard.base.jsonio import write_model
+    from ftwizard.data.inspection import inspect
 
     show = _progress_printer(args, "inspecting")
     try:
@@ -223,7 +223,7 @@ def print_report(r) -> None:
 
 
 def _split(args: argparse.Namespace) -> int:
-    from ftwizard.core.data.split import split
+    from ftwizard.data.split import split
 
     show = _progress_printer(args, "splitting")
     try:

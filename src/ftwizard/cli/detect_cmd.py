@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ftwizard.base.units import gpu_label, mem_gib, profile_summary
 from ftwizard.cli.common import add_json_flag, catalog_from_args, print_json
-from ftwizard.core.units import gpu_label, mem_gib, profile_summary
 
 STATUS_WORDS = {
     "ok": "ok",
@@ -35,7 +35,7 @@ def _gib(x: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.errors import HardwareError
+    from ftwizard.base.errors import HardwareError
     from ftwizard.hardware.detect import detect
 
     if not args.timeout > 0:

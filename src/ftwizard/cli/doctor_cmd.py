@@ -144,10 +144,10 @@ def _folder(name, make) -> FolderStatus:
 
 def _runs_dir() -> Path:
     """The Settings' runs folder if one is set, else the default."""
-    from ftwizard.core.errors import FtwizardError
-    from ftwizard.core.jsonio import load_model
-    from ftwizard.core.paths import config_dir, default_runs_dir
-    from ftwizard.core.wizard_state import Settings
+    from ftwizard.base.errors import FtwizardError
+    from ftwizard.base.jsonio import load_model
+    from ftwizard.base.paths import config_dir, default_runs_dir
+    from ftwizard.base.settings import Settings
 
     settings = config_dir() / "settings.json"
     if settings.is_file():
@@ -163,8 +163,7 @@ def _runs_dir() -> Path:
 
 
 def _folders() -> list[FolderStatus]:
-    from ftwizard.core import paths
-
+    from ftwizard.base import paths
     return [
         _folder("data", paths.data_dir),
         _folder("config", paths.config_dir),
@@ -174,7 +173,7 @@ def _folders() -> list[FolderStatus]:
 
 
 def _state_files(folders: list[FolderStatus]) -> list[StateFile]:
-    from ftwizard.core.logs import LOG_FILE
+    from ftwizard.base.logs import LOG_FILE
 
     where = {f.name: Path(f.path) for f in folders}
     files = [
@@ -284,7 +283,7 @@ def collect(args: argparse.Namespace) -> DoctorReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.errors import FtwizardError
+    from ftwizard.base.errors import FtwizardError
 
     if not args.timeout > 0:
         raise FtwizardError(f"--timeout: must be a positive number of seconds, got {args.timeout:g}")

@@ -58,9 +58,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def _request(args: argparse.Namespace, catalog):
     from pydantic import ValidationError
 
-    from ftwizard.core.errors import EstimateError
-    from ftwizard.core.estimator import EstimateRequest, architecture_from_config
-    from ftwizard.core.jsonio import describe_validation_error
+    from ftwizard.base.errors import EstimateError
+    from ftwizard.base.jsonio import describe_validation_error
+    from ftwizard.estimate.estimator import architecture_from_config
+    from ftwizard.estimate.request import EstimateRequest
 
     model = args.model
     looks_like_path = model.endswith(".json") or "/" in model or "\\" in model or Path(model).is_dir()
@@ -110,7 +111,7 @@ def _request(args: argparse.Namespace, catalog):
 
 
 def _text(e) -> str:
-    from ftwizard.core.units import gib_from_gb, mem, mem_value
+    from ftwizard.base.units import gib_from_gb, mem, mem_value
 
     # Memory as a person reads it: the vendors' GB (2^30 bytes); --json keeps the decimal *_gb fields.
     lines = [f"Peak VRAM per GPU: {mem(e.peak_vram_gb)} (range {mem_value(e.range_gb[0])}-{mem(e.range_gb[1])})"]
@@ -143,8 +144,8 @@ def _text(e) -> str:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ftwizard.core.estimator import estimate
-    from ftwizard.core.estimator_calibration import CalibrationLookup, open_default_store
+    from ftwizard.estimate.calibrated import CalibrationLookup, open_default_store
+    from ftwizard.estimate.estimator import estimate
 
     catalog = catalog_from_args(args)
     req = _request(args, catalog)

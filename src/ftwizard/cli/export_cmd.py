@@ -33,8 +33,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ftwizard import __version__
-    from ftwizard.core.errors import ExportError
-    from ftwizard.core.plan import load_plan
+    from ftwizard.base.errors import ExportError
+    from ftwizard.recommend.plan import load_plan
 
     plan = load_plan(Path(args.plan))
     if args.export_command == "pdf":
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         write_plan_pdf(plan, Path(args.out), catalog_from_args(args))
         written = [Path(args.out)]
     else:
-        from ftwizard.core.recipes import render_recipe, write_recipe
+        from ftwizard.recommend.recipes import render_recipe, write_recipe
 
         if args.index is not None and not 0 <= args.index < len(plan.recommendations):
             raise ExportError(f"{args.plan}: --index {args.index}: the plan has {len(plan.recommendations)} recommendations")

@@ -1,4 +1,4 @@
-"""The `ftwizard` command: one CLI over the same core as the GUI.
+"""The `ftwizard` command: one CLI over the same Qt-free packages as the GUI.
 
 Each subcommand lives in its own module `ftwizard.cli.<name>` with two functions:
 `add_parser(subparsers)` and `run(args) -> int`. Modules import heavy things inside
@@ -81,7 +81,7 @@ def _finite_floats(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ftwizard.core.errors import FtwizardError
+    from ftwizard.base.errors import FtwizardError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return gui_main([])
     try:
-        from ftwizard.core.logs import setup_logging
+        from ftwizard.base.logs import setup_logging
 
         setup_logging()
     except OSError:

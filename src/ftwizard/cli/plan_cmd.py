@@ -12,8 +12,8 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from ftwizard.base.units import mem_value, settings_money
 from ftwizard.cli.common import add_json_flag, catalog_from_args, print_json
-from ftwizard.core.units import mem_value, settings_money
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -78,11 +78,11 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.answers import load_answers
-    from ftwizard.core.errors import AnswersError, ExportError, PlanError
-    from ftwizard.core.jsonio import check_destination
-    from ftwizard.core.plan import parse_weights, save_plan
-    from ftwizard.core.recommend import recommend
+    from ftwizard.base.errors import AnswersError, ExportError, PlanError
+    from ftwizard.base.jsonio import check_destination
+    from ftwizard.recommend.answers import load_answers
+    from ftwizard.recommend.plan import parse_weights, save_plan
+    from ftwizard.recommend.ranking import recommend
 
     answers = load_answers(Path(args.answers))
     weights = None
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise AnswersError("--electricity: the tariff must be 0 or more USD per kWh")
     catalog = catalog_from_args(args)
     if args.model_dir or args.confirm_licence:
-        from ftwizard.core.local_models import parse_confirmations, with_local_models
+        from ftwizard.recommend.local_models import parse_confirmations, with_local_models
 
         catalog = with_local_models(catalog, args.model_dir, parse_confirmations(args.confirm_licence))
     hardware = _hardware(args, answers, catalog)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_calibration:
         import sys
 
-        from ftwizard.core.estimator_calibration import open_default_store
+        from ftwizard.estimate.calibrated import open_default_store
 
         store, notice = open_default_store()
         if notice:
@@ -121,9 +121,9 @@ def run(args: argparse.Namespace) -> int:
             check_destination(Path(out), error)
     dataset = None
     if args.dataset_report:
-        from ftwizard.core.data.report import DatasetReport
-        from ftwizard.core.errors import DatasetError
-        from ftwizard.core.jsonio import load_model
+        from ftwizard.base.errors import DatasetError
+        from ftwizard.base.jsonio import load_model
+        from ftwizard.data.report import DatasetReport
 
         dataset = load_model(DatasetReport, Path(args.dataset_report), DatasetError)
     if args.json_out:
@@ -144,9 +144,9 @@ def run(args: argparse.Namespace) -> int:
 def _hardware(args: argparse.Namespace, answers, catalog):
     if answers.hardware.mode != "detect":
         return None
-    from ftwizard.core.errors import HardwareError
-    from ftwizard.core.hardware_profile import HardwareProfile
-    from ftwizard.core.jsonio import load_model
+    from ftwizard.base.errors import HardwareError
+    from ftwizard.base.jsonio import load_model
+    from ftwizard.hardware.profile import HardwareProfile
 
     if args.hardware_profile:
         return load_model(HardwareProfile, Path(args.hardware_profile), HardwareError)

@@ -55,13 +55,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def resolve_run(name: str) -> Path:
-    from ftwizard.core.errors import FtwizardError
+    from ftwizard.base.errors import FtwizardError
 
     p = Path(name).expanduser()
     if p.is_dir():
         return p.resolve()
     if len(p.parts) == 1:
-        from ftwizard.core.paths import default_runs_dir
+        from ftwizard.base.paths import default_runs_dir
 
         q = default_runs_dir() / name
         if q.is_dir():
@@ -88,7 +88,7 @@ def _in_runtime(args, module: str, argv: list[str]) -> int:
     python = _python(args)
     if not args.json:
         print(f"training runtime: {python}", file=sys.stderr, flush=True)
-    from ftwizard.core.offline import child_env
+    from ftwizard.base.offline import child_env
 
     done = subprocess.run([python, "-m", module, *argv], check=False, env=child_env())
     return done.returncode
@@ -109,11 +109,11 @@ def run(args: argparse.Namespace) -> int:
         python = _python(args)
         if Path(python).resolve() != Path(sys.executable).resolve():
             argv = ["runs", "eval", str(run_dir), "--metrics", args.metrics] + (["--json"] if args.json else [])
-            from ftwizard.core.offline import child_env
+            from ftwizard.base.offline import child_env
 
             return subprocess.run([python, "-m", "ftwizard", *argv], check=False, env=child_env()).returncode
-    from ftwizard.core.samples import EVAL
-    from ftwizard.core.task_metrics import evaluate_run, table_rows
+    from ftwizard.evaluate.metrics import evaluate_run, table_rows
+    from ftwizard.evaluate.samples import EVAL
 
     report = evaluate_run(run_dir, args.metrics)
     if args.json:

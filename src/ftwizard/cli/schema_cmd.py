@@ -15,7 +15,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ftwizard.core.schemas import json_schema, schema_names
+    from ftwizard.schemas import json_schema, schema_names
 
     if args.name is None:
         if args.json:

@@ -49,7 +49,7 @@ def _show_errors(window) -> None:
     def hook(kind, exc, tb):
         from PySide6.QtWidgets import QMessageBox
 
-        from ftwizard.core.errors import FtwizardError
+        from ftwizard.base.errors import FtwizardError
 
         if isinstance(exc, FtwizardError):
             QMessageBox.warning(window, "ftwizard", str(exc).splitlines()[0])
@@ -69,7 +69,7 @@ def run_app(argv: Sequence[str]) -> int:
     window.show()
 
     def after_first_paint() -> None:
-        from ftwizard.core.logs import setup_logging
+        from ftwizard.base.logs import setup_logging
 
         setup_logging()
         app.setWindowIcon(app_icon())

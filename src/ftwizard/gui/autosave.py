@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ftwizard.core.paths import data_dir
+from ftwizard.base.paths import data_dir
 
 FILE_NAME = "autosave.json"
 
@@ -51,9 +51,9 @@ def peek(path: Path | None = None) -> Peek:
 
 def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
     """(autosave, notice). A broken file is moved aside; the notice says where and why."""
-    from ftwizard.core.errors import AnswersError
-    from ftwizard.core.jsonio import load_model
-    from ftwizard.core.wizard_state import Autosave
+    from ftwizard.base.errors import AnswersError
+    from ftwizard.base.jsonio import load_model
+    from ftwizard.recommend.wizard_state import Autosave
 
     path = path or autosave_path()
     if not path.exists():
@@ -62,7 +62,7 @@ def load(path: Path | None = None):  # -> tuple[Autosave | None, str | None]
         return load_model(Autosave, path, AnswersError), None
     except AnswersError as exc:
         reason = str(exc).splitlines()[0]
-    from ftwizard.core.jsonio import set_aside
+    from ftwizard.base.jsonio import set_aside
 
     return None, f"The autosaved session could not be read and was set aside. {reason}. {set_aside(path)}"
 
@@ -78,8 +78,8 @@ def save(
     """
     import datetime as dt
 
-    from ftwizard.core.jsonio import write_model
-    from ftwizard.core.wizard_state import Autosave
+    from ftwizard.base.jsonio import write_model
+    from ftwizard.recommend.wizard_state import Autosave
 
     path = path or autosave_path()
     record = Autosave(
@@ -101,7 +101,7 @@ def _hold_session_lock(path: Path, timeout_s: float) -> None:
     key = str(path.resolve())
     if key in _SESSION_LOCKS:
         return
-    from ftwizard.core.locks import acquire
+    from ftwizard.base.locks import acquire
 
     _SESSION_LOCKS[key] = acquire(path, timeout_s)  # LockedError when another window holds it
 

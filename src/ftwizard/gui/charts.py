@@ -11,10 +11,10 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.plan_figures import priced_runs, vram_breakdowns
-from ftwizard.core.units import Money
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.units import Money
 from ftwizard.gui.forms import is_dark
+from ftwizard.recommend.plan_figures import priced_runs, vram_breakdowns
 from ftwizard.report import chart_data as cd
 from ftwizard.report import charts as rc
 

@@ -1,7 +1,7 @@
 """The pieces every question page is made of: a labelled input, its help text, its error.
 
 A `QuestionPage` turns a section of the Answers into widgets (`load`) and back (`apply`);
-the rules live in core. `problems()` returns field -> message; Next stays disabled while
+the rules live in the Qt-free packages (ftwizard.recommend.wizard_state, ftwizard.base.units). `problems()` returns field -> message; Next stays disabled while
 any message is shown.
 """
 

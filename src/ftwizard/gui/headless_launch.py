@@ -17,9 +17,9 @@ def gui_launch(model_dir: Path, data: Path, runs_dir: Path, *, max_steps: int = 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ftwizard.core.runconfig import RunConfig
     from ftwizard.gui import workers
     from ftwizard.gui.run_monitor import ENDED, RunMonitor
+    from ftwizard.runs.config import RunConfig
 
     app = QApplication.instance() or QApplication([])
     base = RunConfig(model_dir=model_dir, data_path=data, output_dir=runs_dir / "unused", max_steps=max_steps,

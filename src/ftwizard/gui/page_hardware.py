@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core.answers import GpuCount, HardwareAnswers
-from ftwizard.core.hardware_options import local_only
-from ftwizard.core.units import mem_gib, profile_summary
+from ftwizard.base.units import mem_gib, profile_summary
 from ftwizard.gui import workers
 from ftwizard.gui.forms import QuestionPage, hint_label
+from ftwizard.recommend.answers import GpuCount, HardwareAnswers
+from ftwizard.recommend.hardware_options import local_only
 
 MODES = ("detect", "local", "cloud")
 
@@ -167,7 +167,7 @@ class HardwarePage(QuestionPage):
     # -- answers <-> widgets -----------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 (Qt's name)
         """Cloud is refused for air-gapped sites only; regulated data may use cloud offers inside the
-        data residency (core.hardware_options)."""
+        data residency (recommend.hardware_options)."""
         wizard = self.wizard()
         answers = getattr(wizard, "answers", None)
         if answers is not None:

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ftwizard.core.answers import Budget
-from ftwizard.core.plan import WEIGHT_NAMES, ScoreWeights
-from ftwizard.core.recommend_text import TECHNIQUE_LABEL, hours_text
-from ftwizard.core.units import MEMORY_NOTE, Money, mem_of, parse_money
+from ftwizard.base.units import MEMORY_NOTE, Money, mem_of, parse_money
 from ftwizard.gui import workers
 from ftwizard.gui.forms import ErrorLabel, buddy_label
+from ftwizard.recommend.answers import Budget
+from ftwizard.recommend.plan import WEIGHT_NAMES, ScoreWeights
+from ftwizard.recommend.text import TECHNIQUE_LABEL, hours_text
 from ftwizard.report.plan_sections import assumption_text, shared_card
 
 COLUMNS = ("#", "Model", "Technique", "Where", "VRAM / GPU", "Time", "Training cost", "Score")
@@ -52,8 +52,8 @@ RERANK_DELAY_MS = 150  # coalesce slider drags into one ranking
 
 
 def run_recommend(answers, catalog, hardware, weights, electricity):
-    from ftwizard.core.estimator_calibration import open_default_store
-    from ftwizard.core.recommend import recommend
+    from ftwizard.estimate.calibrated import open_default_store
+    from ftwizard.recommend.ranking import recommend
 
     # Re-read each ranking: a run that just finished may have added a record.
     store, notice = open_default_store()  # a damaged database is moved aside, never fatal
@@ -314,9 +314,9 @@ class ResultsPage(QWizardPage):
         """Add a local model folder as a candidate and re-rank (catalog engineer, issue 21).
 
         An unrecognised licence is asked for; leaving it unknown keeps the folder out of
-        commercial plans (core.local_models)."""
-        from ftwizard.core.errors import FtwizardError
-        from ftwizard.core.local_models import model_from_folder, with_local_models
+        commercial plans (recommend.local_models)."""
+        from ftwizard.base.errors import FtwizardError
+        from ftwizard.recommend.local_models import model_from_folder, with_local_models
 
         if path is None:
             chosen = QFileDialog.getExistingDirectory(self, "Add model folder", str(Path.home()))
@@ -442,7 +442,7 @@ class ResultsPage(QWizardPage):
         index = rows[0].row()
         if index == self.plan.chosen_index:
             return
-        from ftwizard.core.hyperparams import run_config_for
+        from ftwizard.recommend.hyperparams import run_config_for
 
         rec = self.plan.recommendations[index]
         self.plan = self.plan.model_copy(update={
@@ -517,7 +517,7 @@ class ResultsPage(QWizardPage):
         path = path or self._ask_path("Export the plan as PDF", "plan.pdf", "PDF (*.pdf)")
         if path is None:
             return None
-        from ftwizard.core.errors import FtwizardError
+        from ftwizard.base.errors import FtwizardError
 
         # The charts are Qt widgets, which only the UI thread may build: no worker here, but
         # a progress dialog that Qt shows only if the export takes over half a second.
@@ -547,8 +547,8 @@ class ResultsPage(QWizardPage):
         return path
 
     def save_plan_clicked(self, checked: bool = False, path: Path | None = None) -> Path | None:
-        from ftwizard.core.errors import FtwizardError
-        from ftwizard.core.plan import save_plan
+        from ftwizard.base.errors import FtwizardError
+        from ftwizard.recommend.plan import save_plan
 
         path = path or self._ask_path("Save the plan", "plan.json", "Plan (*.json)")
         if path is None:

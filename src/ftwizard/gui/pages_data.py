@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core.answers import DataAnswers
-from ftwizard.core.errors import DatasetError
-from ftwizard.core.wizard_state import parse_count, section_errors
+from ftwizard.base.errors import DatasetError
+from ftwizard.base.units import parse_count
 from ftwizard.gui import workers
 from ftwizard.gui.forms import QuestionPage, hint_label
+from ftwizard.recommend.answers import DataAnswers
+from ftwizard.recommend.wizard_state import section_errors
 
 DATASET_FILTER = "Datasets (*.jsonl *.json *.csv *.parquet *.txt);;All files (*)"
 
@@ -53,11 +54,11 @@ def progress_text(done: int, total: int, elapsed_s: float) -> str:
 
 
 def run_inspector(path: Path, progress, cancel) -> InspectorSummary | None:
-    """The dataset inspector (core.data) in a worker; progress as a fraction of bytes read,
+    """The dataset inspector (data) in a worker; progress as a fraction of bytes read,
     with the rate and time left as its message. None when cancelled (nothing to show)."""
     import time
 
-    from ftwizard.core.data.inspection import inspect
+    from ftwizard.data.inspection import inspect
 
     started = time.monotonic()
 

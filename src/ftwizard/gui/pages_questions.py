@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
 
-from ftwizard.core.answers import Budget, Compliance, Task
-from ftwizard.core.catalog import TASK_KINDS
-from ftwizard.core.languages import parse_language_list
-from ftwizard.core.units import Money, parse_money
-from ftwizard.core.wizard_state import (
-    language_coverage,
-    language_summary,
-    section_errors,
-)
+from ftwizard.base.units import Money, parse_money
+from ftwizard.catalog.entries import TASK_KINDS
+from ftwizard.catalog.languages import language_coverage, language_summary, parse_language_list
 from ftwizard.gui.forms import QuestionPage
+from ftwizard.recommend.answers import Budget, Compliance, Task
+from ftwizard.recommend.wizard_state import section_errors
 
 TASK_LABELS = {
     "chat": "Chat assistant",

@@ -25,14 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-               "HF_HUB_DISABLE_TELEMETRY": "1"}
-
-
-def runtime_python() -> str:
-    from ftwizard.gui.run_monitor import train_python
-
-    return train_python()
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.offline import child_env
+from ftwizard.gui import desktop
 
 
 class RuntimeProcess(QObject):
@@ -45,11 +40,11 @@ class RuntimeProcess(QObject):
     def __init__(self, module: str, args: list[str], python: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.proc = QProcess(self)
-        env = QProcessEnvironment.systemEnvironment()
-        for k, v in OFFLINE_ENV.items():
+        env = QProcessEnvironment()
+        for k, v in child_env().items():  # the offline variables every child process gets
             env.insert(k, v)
         self.proc.setProcessEnvironment(env)
-        self.proc.setProgram(python or runtime_python())
+        self.proc.setProgram(python or desktop.runtime_python())
         self.proc.setArguments(["-m", module, *args])
         self._out = b""
         self._err = b""
@@ -173,7 +168,12 @@ class ChatPanel(QWidget):
     def start(self) -> None:
         if self.server is not None and self.server.running():
             return
-        self.server = RuntimeProcess("ftwizard.train.chat", [str(self.run_dir)], self.python, self)
+        try:
+            self.server = RuntimeProcess("ftwizard.train.chat", [str(self.run_dir)], self.python, self)
+        except FtwizardError as exc:  # no training runtime is ready: say so and how to fix it
+            self.server = None
+            self._set("stopped", str(exc))
+            return
         self.server.event.connect(self._on_event)
         self.server.finished.connect(self._on_finished)
         self._set("loading", "Loading the base and the tuned model in the training runtime…")

@@ -1,6 +1,6 @@
 """Run history: the run folders under the runs folder, newest first, with their status, model,
 dates, final metrics and adapter; open a folder, watch or resume a run, export its report.
-The folders are read in a worker (`core.runs.list_runs`); the table only shows the result.
+The folders are read in a worker (`runs.history.list_runs`); the table only shows the result.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.run_figures import num
+from ftwizard.base.errors import FtwizardError
 from ftwizard.gui import workers
+from ftwizard.runs.figures import num
 
 COLUMNS = ("Status", "Model", "Method", "Started", "Finished", "Steps", "Eval loss before → after", "Adapter")
 STATUS_TEXT = {"running": "● running", "finished": "✔ finished", "cancelled": "■ cancelled",
@@ -94,7 +94,7 @@ class RunHistory(QWidget):
 
     # -- loading --------------------------------------------------------------------------------
     def refresh(self) -> workers.Worker:
-        from ftwizard.core.runs import list_runs
+        from ftwizard.runs.history import list_runs
 
         self._generation += 1
         gen = self._generation
@@ -161,11 +161,11 @@ class RunHistory(QWidget):
             signal.emit(Path(r.run_dir))
 
     def _open_folder(self) -> None:
-        from ftwizard.gui.run_monitor import open_folder
+        from ftwizard.gui import desktop
 
         r = self.selected()
         if r is not None:
-            open_folder(Path(r.run_dir))
+            desktop.open_folder(Path(r.run_dir))
 
     def open_answers(self):
         """The selected finished run's answers, metrics and chat, in a window of their own."""

@@ -2,10 +2,10 @@
 read the before/after result. A History tab lists past runs.
 
 How it watches (one design for launching and for reattaching): the runner is started in a
-session of its own (`core.run_launch`), so closing this window never kills it, and progress is
-read by tailing `metrics.jsonl` in the run folder every POLL_MS (`core.run_progress`), never
+session of its own (`runs.launch`), so closing this window never kills it, and progress is
+read by tailing `metrics.jsonl` in the run folder every POLL_MS (`runs.progress`), never
 from the process's stdout. Whether the runner still lives comes from the folder too (its lock,
-`core.runs.runner_pid`); the window that launched it also knows the exit code. Nothing here
+`runs.history.runner_pid`); the window that launched it also knows the exit code. Nothing here
 blocks: a poll reads only the bytes appended since the last one.
 """
 
@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -31,15 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core import runs
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.run_figures import status_line, user_log
-from ftwizard.core.run_progress import MetricsTail, RunProgress
-from ftwizard.core.runconfig import RunConfig
-from ftwizard.core.units import mem
-from ftwizard.gui import workers
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.units import mem
+from ftwizard.gui import desktop, workers
 from ftwizard.gui.run_results import result_html
 from ftwizard.gui.run_setup import RunSetup
+from ftwizard.runs import history as runs
+from ftwizard.runs.config import RunConfig
+from ftwizard.runs.figures import status_line, user_log
+from ftwizard.runs.progress import MetricsTail, RunProgress
 
 log = logging.getLogger("ftwizard.gui")
 
@@ -49,11 +48,6 @@ LOG_TAIL_BYTES = 16_384
 LOG_TAIL_LINES = 200
 CLOSE_CHOICES = ("stop", "leave", "cancel")
 ENDED = ("finished", "cancelled", "failed")
-
-
-def open_folder(path: Path) -> bool:
-    """Show a folder in the desktop's file manager (tests replace this)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def find_training_runtime(settings=None):
@@ -70,7 +64,7 @@ def detect_hardware(catalog):
 
 
 def runs_dir_for(settings=None) -> Path:
-    from ftwizard.core.paths import default_runs_dir
+    from ftwizard.base.paths import default_runs_dir
 
     if settings is not None and getattr(settings, "runs_dir", None):
         return Path(settings.runs_dir).expanduser()
@@ -108,7 +102,7 @@ class RunMonitor(QWidget):
                 RunConfig(model_dir=Path("model"), data_path=Path("train.jsonl"), output_dir=Path("run"))
         self.state = "setup"
         self.run_dir: Path | None = None
-        self.launched = None  # core.run_launch.LaunchedRun, when this window started the runner
+        self.launched = None  # runs.launch.LaunchedRun, when this window started the runner
         self.progress = RunProgress()
         self.tail: MetricsTail | None = None
         self._polls = 0
@@ -234,7 +228,7 @@ class RunMonitor(QWidget):
 
     def start(self) -> Path | None:
         """Launch a new run from the set-up; returns its run folder (None: the user declined)."""
-        from ftwizard.core.run_launch import launch_runner
+        from ftwizard.runs.launch import launch_runner
 
         if self.state in ENDED:  # the button reads "New run": back to the set-up first
             self.new_run()
@@ -259,7 +253,7 @@ class RunMonitor(QWidget):
 
     def _keep_plan(self, run_dir: Path) -> None:
         """The plan beside the run, for its report (0600: the answers may describe regulated work)."""
-        from ftwizard.core.plan import save_plan
+        from ftwizard.recommend.plan import save_plan
 
         try:
             save_plan(self.plan, run_dir / runs.PLAN)
@@ -282,7 +276,7 @@ class RunMonitor(QWidget):
 
     def _show_config(self, own_launch: bool) -> None:
         """An attached run shows its own paths and prediction (from its run_config.json)."""
-        from ftwizard.core.runconfig import load_run_config
+        from ftwizard.runs.config import load_run_config
 
         path = self.run_dir / runs.RUN_CONFIG
         if not path.exists():
@@ -306,7 +300,7 @@ class RunMonitor(QWidget):
 
     def cancel(self) -> bool:
         """Ask the runner to stop after its step, with a checkpoint."""
-        from ftwizard.core.run_launch import request_cancel
+        from ftwizard.runs.launch import request_cancel
 
         pid = self._pid()
         if pid is None or pid < 0 or not request_cancel(pid):
@@ -317,8 +311,8 @@ class RunMonitor(QWidget):
 
     def resume(self) -> None:
         """Continue a cancelled or failed run from its last checkpoint, in the same folder."""
-        from ftwizard.core.run_launch import launch_runner
-        from ftwizard.core.runconfig import load_run_config
+        from ftwizard.runs.config import load_run_config
+        from ftwizard.runs.launch import launch_runner
 
         if self.run_dir is None:
             raise FtwizardError("no run to resume: pick one in the History tab")
@@ -348,7 +342,7 @@ class RunMonitor(QWidget):
 
     def open_output(self) -> None:
         if self.run_dir is not None:
-            open_folder(self.run_dir)
+            desktop.open_folder(self.run_dir)
 
     # -- polling ----------------------------------------------------------------------------------
     def _pid(self) -> int | None:
@@ -424,7 +418,7 @@ class RunMonitor(QWidget):
 
     def _finished(self) -> None:
         """The runner ended: say how, show the result, and what can happen next."""
-        from ftwizard.core.run_launch import reap
+        from ftwizard.runs.launch import reap
 
         self.timer.stop()
         reap()

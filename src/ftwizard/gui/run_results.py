@@ -1,5 +1,5 @@
 """What a finished run changed. The monitor's Result box: before/after evaluation and estimate
-vs measured, as rich text (the rows are `core.run_figures`', the run report prints the same).
+vs measured, as rich text (the rows are `runs.figures`', the run report prints the same).
 `RunResultsWindow`: the holdout prompts answered by the base and the tuned model side by side
 with a word diff (`samples.jsonl`), the task metrics with their intervals (`eval.json`), both
 made on request in the training runtime, and the Try it chat (`gui.run_chat`)."""
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core import run_figures as rf
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.samples import SAMPLES, read_samples
-from ftwizard.core.task_metrics import KINDS, read_eval
+from ftwizard.base.errors import FtwizardError
+from ftwizard.evaluate.metrics import KINDS, read_eval
+from ftwizard.evaluate.samples import SAMPLES, read_samples
 from ftwizard.gui.run_chat import ChatPanel, RuntimeProcess
+from ftwizard.runs import figures as rf
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -70,7 +70,7 @@ def _pre(text: str) -> str:
 
 def diff_html(a: str, b: str) -> str:
     """Word diff of `a` -> `b`: removed words struck through in red, added words in green."""
-    from ftwizard.core.samples import word_diff
+    from ftwizard.evaluate.samples import word_diff
 
     return "".join(_DIFF_STYLE[kind].format(_pre(text)) for kind, text in word_diff(a, b))
 
@@ -96,7 +96,7 @@ def sample_html(s, diff_against: str = "base") -> str:
 
 
 def eval_html(report) -> str:
-    from ftwizard.core.task_metrics import table_rows
+    from ftwizard.evaluate.metrics import table_rows
 
     parts = [f"<b>Task metrics</b> ({html.escape(report.kind)}, {report.n} prompts; "
              f"{html.escape(report.kind_reason)})",
@@ -213,7 +213,12 @@ class SamplesView(QWidget):
         self.export_button.setEnabled(not busy)
 
     def _run(self, module: str, args: list[str], what: str) -> None:
-        self.job = RuntimeProcess(module, args, self.python, self)
+        try:
+            self.job = RuntimeProcess(module, args, self.python, self)
+        except FtwizardError as exc:  # no training runtime is ready: say so and how to fix it
+            self.job = None
+            self.status.setText(f"{what}: {exc}")
+            return
         self._last_event = {}
         self.job.event.connect(lambda e: setattr(self, "_last_event", e))
         self.job.finished.connect(lambda code, err: self._job_done(code, err, what))

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ftwizard.core.model_folder_report import inspect_model_folder
-from ftwizard.core.model_match import plan_model_name, safe_check, truthful_config
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.catalog.model_folder_report import inspect_model_folder
 from ftwizard.gui import workers
 from ftwizard.gui.forms import buddy_label
+from ftwizard.runs.config import RunConfig
+from ftwizard.runs.model_match import plan_model_name, safe_check, truthful_config
 
 CHECK_DELAY_MS = 300  # typing a path: check once the user pauses
 MARK = {True: "✔", False: "✘", None: "⚠"}
@@ -56,8 +56,8 @@ class RunSetup(QGroupBox):
     """`ready_changed(bool)`: both paths usable. `config()` builds the RunConfig to launch."""
 
     ready_changed = Signal(bool)
-    preflight_done = Signal(object)  # core.preflight.Preflight
-    probe_done = Signal(object)  # core.events.ProbeEvent, None when the probe failed
+    preflight_done = Signal(object)  # runs.preflight.Preflight
+    probe_done = Signal(object)  # runs.events.ProbeEvent, None when the probe failed
 
     def __init__(self, base_config: RunConfig, runs_dir: Path, *, catalog=None, hardware=None,
                  detector=None, parent: QWidget | None = None) -> None:
@@ -207,7 +207,7 @@ class RunSetup(QGroupBox):
                 worker.signals.failed.connect(lambda msg: self._detected(None, msg))
                 workers.start(worker)
             return
-        from ftwizard.core.preflight import preflight
+        from ftwizard.runs.preflight import preflight
 
         self._preflight_gen += 1
         gen = self._preflight_gen
@@ -229,7 +229,7 @@ class RunSetup(QGroupBox):
 
     def _catalog(self):
         if self.catalog is None:
-            from ftwizard.core.catalog import load_catalog
+            from ftwizard.catalog.entries import load_catalog
 
             self.catalog = load_catalog()
         return self.catalog
@@ -292,7 +292,7 @@ class RunSetup(QGroupBox):
         workers.start(worker)
 
     def _probed(self, probe) -> None:
-        from ftwizard.cli.train_cmd import human
+        from ftwizard.runs.event_text import human
 
         self._probing = False
         self.probe = probe

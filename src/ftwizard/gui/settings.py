@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from ftwizard.core.paths import config_dir
+from ftwizard.base.paths import config_dir
 
 FILE_NAME = "settings.json"
 
@@ -34,9 +34,9 @@ def peek_geometry(path: Path | None = None) -> bytes | None:
 def load_settings(path: Path | None = None):  # -> tuple[Settings, str | None]
     """(settings, notice). A broken file gives defaults and a notice; the file is first moved
     aside whole (settings.corrupt-STAMP.json), so saving the defaults later loses nothing."""
-    from ftwizard.core.errors import FtwizardError
-    from ftwizard.core.jsonio import load_model, set_aside
-    from ftwizard.core.wizard_state import Settings
+    from ftwizard.base.errors import FtwizardError
+    from ftwizard.base.jsonio import load_model, set_aside
+    from ftwizard.base.settings import Settings
 
     path = path or settings_path()
     if not os.path.lexists(path):
@@ -49,6 +49,6 @@ def load_settings(path: Path | None = None):  # -> tuple[Settings, str | None]
 
 
 def save_settings(settings, path: Path | None = None) -> None:
-    from ftwizard.core.jsonio import write_model
+    from ftwizard.base.jsonio import write_model
 
     write_model(path or settings_path(), settings, private=True)

@@ -40,7 +40,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ftwizard.core.paths import default_runs_dir
+        from ftwizard.base.paths import default_runs_dir
 
         self.setWindowTitle("Settings")
         self.setMinimumWidth(540)

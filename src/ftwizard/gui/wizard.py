@@ -94,8 +94,8 @@ class WizardWindow(QWizard):
         if self._ready:
             return
         self._ready = True
-        from ftwizard.core.catalog import load_catalog
-        from ftwizard.core.errors import FtwizardError
+        from ftwizard.base.errors import FtwizardError
+        from ftwizard.catalog.entries import load_catalog
         from ftwizard.gui.page_hardware import HardwarePage, detect_hardware
         from ftwizard.gui.page_results import ResultsPage
         from ftwizard.gui.pages_data import DataPage
@@ -155,8 +155,8 @@ class WizardWindow(QWizard):
         elif choice == "open":
             from pathlib import Path
 
-            from ftwizard.core.errors import FtwizardError
-            from ftwizard.core.plan import load_plan
+            from ftwizard.base.errors import FtwizardError
+            from ftwizard.recommend.plan import load_plan
 
             try:
                 plan = load_plan(Path(self.welcome.plan_path.text().strip()).expanduser())
@@ -170,7 +170,7 @@ class WizardWindow(QWizard):
             self.pages["results"].set_opened_plan(plan)
             self._resume_to = PAGE_INDEX["results"]
         else:
-            from ftwizard.core.answers import default_answers
+            from ftwizard.recommend.answers import default_answers
 
             self.set_answers(default_answers())
         return True
@@ -211,7 +211,7 @@ class WizardWindow(QWizard):
         self.save_session(PAGE_ORDER[self.currentId()])
 
     def save_session(self, page: str, clean_exit: bool = False, answers=None) -> None:
-        from ftwizard.core.errors import FtwizardError
+        from ftwizard.base.errors import FtwizardError
 
         try:
             autosave.save(answers or self.answers, page, clean_exit=clean_exit)
@@ -235,7 +235,7 @@ class WizardWindow(QWizard):
         elif self.saved is not None:  # not resumed this time: keep the session, but it was no crash
             self.save_session(self.saved.page, clean_exit=True, answers=self.saved.answers)
         if self._ready and self.settings is not None:
-            from ftwizard.core.errors import FtwizardError
+            from ftwizard.base.errors import FtwizardError
             from ftwizard.gui.settings import save_settings
 
             b64 = bytes(self.saveGeometry().toBase64()).decode("ascii")

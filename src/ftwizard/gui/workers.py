@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from ftwizard.core.errors import FtwizardError
+from ftwizard.base.errors import FtwizardError
 
 
 class WorkerSignals(QObject):

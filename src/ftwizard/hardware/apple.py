@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ftwizard.core.hardware_profile import GpuInfo
 from ftwizard.hardware.base import ProbeError, Runner, ToolMissing, checked, gib
+from ftwizard.hardware.profile import GpuInfo
 
 SYSCTL_ARGV = [
     "sysctl",

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ftwizard.core.hardware_profile import GpuInfo
-from ftwizard.core.offline import child_env
+from ftwizard.base.offline import child_env
+from ftwizard.hardware.profile import GpuInfo
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftwizard.core.hardware_profile import BackendAttempt, GpuInfo, HardwareProfile
 from ftwizard.hardware.apple import AppleBackend
 from ftwizard.hardware.base import Backend, ProbeError, Runner, run_command
 from ftwizard.hardware.nvidia_smi import NvidiaSmiBackend
 from ftwizard.hardware.nvml import NvmlBackend
+from ftwizard.hardware.profile import BackendAttempt, GpuInfo, HardwareProfile
 from ftwizard.hardware.rocm import RocmBackend
 from ftwizard.hardware.system import system_facts
 
 if TYPE_CHECKING:
-    from ftwizard.core.catalog import Catalog, GpuEntry
+    from ftwizard.catalog.entries import Catalog, GpuEntry
 
 # A catalog match whose memory differs more than this from the reported memory is flagged.
 MEMORY_MISMATCH_FRACTION = 0.15
@@ -50,7 +50,7 @@ def detect(
     runner = runner or run_command
     system = os_system or platform.system()
     if runs_dir is None:
-        from ftwizard.core.paths import default_runs_dir
+        from ftwizard.base.paths import default_runs_dir
 
         runs_dir = default_runs_dir()
     attempts: list[BackendAttempt] = []
@@ -72,7 +72,7 @@ def detect(
     catalog_problem = None
     try:
         if catalog is None:
-            from ftwizard.core.catalog import load_catalog
+            from ftwizard.catalog.entries import load_catalog
 
             catalog = load_catalog()
         catalog_version = catalog.version

@@ -11,9 +11,9 @@ import csv
 import math
 import re
 
-from ftwizard.core.hardware_profile import GpuInfo
 from ftwizard.hardware.base import ProbeError, Runner, checked, mib_to_gib
 from ftwizard.hardware.mig import mig_slice_facts
+from ftwizard.hardware.profile import GpuInfo
 
 FIELDS = (
     "index",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ftwizard.core.hardware_profile import GpuInfo
 from ftwizard.hardware.base import ProbeError, Runner, ToolMissing, gib
 from ftwizard.hardware.mig import mig_slice_facts, profile_from_name
 from ftwizard.hardware.nvidia_smi import bf16_from_cc
+from ftwizard.hardware.profile import GpuInfo
 
 
 def _text(value: Any) -> str:

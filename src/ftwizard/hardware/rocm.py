@@ -8,8 +8,8 @@ import json
 import re
 from typing import Any
 
-from ftwizard.core.hardware_profile import GpuInfo
 from ftwizard.hardware.base import ProbeError, Runner, ToolMissing, checked, gib, mib_to_gib
+from ftwizard.hardware.profile import GpuInfo
 
 ROCM_SMI_ARGV = [
     "rocm-smi",

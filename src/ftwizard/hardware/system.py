@@ -12,8 +12,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftwizard.core.hardware_profile import CpuInfo
 from ftwizard.hardware.base import ProbeError, Runner, gib
+from ftwizard.hardware.profile import CpuInfo
 
 
 @dataclass

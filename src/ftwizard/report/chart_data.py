@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftwizard.core.units import mem as mem_text
-from ftwizard.core.units import number
+from ftwizard.base.units import mem as mem_text
+from ftwizard.base.units import number
 
 # Where the plan gives no per-component split, the whole peak is one bar segment.
 TOTAL_COMPONENT = "peak (no split available)"

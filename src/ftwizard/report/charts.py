@@ -22,7 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from ftwizard.core.units import Money, gib_from_gb, mem
+from ftwizard.base.units import Money, gib_from_gb, mem
 from ftwizard.report import chart_data as cd
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiency.

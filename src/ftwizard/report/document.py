@@ -30,7 +30,7 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-from ftwizard.core.errors import ExportError
+from ftwizard.base.errors import ExportError
 
 # Device units of the PDF: 96 per inch, the unit charts are laid out in on screen, so their
 # cosmetic pens, pixel-sized markers and cached axis text keep their size. The output is

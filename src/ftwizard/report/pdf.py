@@ -3,8 +3,8 @@
     write_plan_pdf(plan, path, catalog, *, page_size=None, charts=True, progress=None,
                    money=None, dataset=None)
 
-`money` (core.units.Money) is the display currency, by default the user's Settings';
-`dataset` (core.data.report.DatasetReport) puts the inspected file, its SHA-256 and the
+`money` (base.units.Money) is the display currency, by default the user's Settings';
+`dataset` (data.report.DatasetReport) puts the inspected file, its SHA-256 and the
 personal-data scan into the compliance checklist.
 
 Qt's own PDF writer (no other dependency), fonts embedded, text selectable, A4 or Letter.
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ftwizard import __version__
-from ftwizard.core.catalog import Catalog
-from ftwizard.core.errors import ExportError, FtwizardError
-from ftwizard.core.jsonio import atomic_write_bytes, check_destination
-from ftwizard.core.plan import Plan
-from ftwizard.core.units import Money, settings_money
+from ftwizard.base.errors import ExportError, FtwizardError
+from ftwizard.base.jsonio import atomic_write_bytes, check_destination
+from ftwizard.base.units import Money, settings_money
+from ftwizard.catalog.entries import Catalog
+from ftwizard.recommend.plan import Plan
 from ftwizard.report import plan_sections as s
 from ftwizard.report.page import resolve_page_size
 
@@ -133,7 +133,7 @@ def plan_pdf_bytes(
 def _breakdowns(plan: Plan, catalog: Catalog) -> Mapping[int, Mapping[str, float]]:
     """The estimator's VRAM split per ranked plan (the Plan stores only the peak)."""
     try:
-        from ftwizard.core.plan_figures import vram_breakdowns
+        from ftwizard.recommend.plan_figures import vram_breakdowns
     except ImportError:
         return {}
     try:
@@ -149,7 +149,7 @@ def _rentals(plan: Plan, catalog: Catalog) -> list:
     if chosen is None:
         return []
     try:
-        from ftwizard.core.plan_figures import priced_runs
+        from ftwizard.recommend.plan_figures import priced_runs
 
         return priced_runs(plan, chosen, catalog, electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
     except (ImportError, FtwizardError):
@@ -212,8 +212,8 @@ def _qt_locale_name() -> str:
 def _page_size_setting() -> str | None:
     """The user's `pdf_page_size` setting, where the settings file has one."""
     try:
-        from ftwizard.core.jsonio import read_json
-        from ftwizard.core.paths import config_dir
+        from ftwizard.base.jsonio import read_json
+        from ftwizard.base.paths import config_dir
 
         data = read_json(config_dir() / "settings.json")
     except (FtwizardError, ImportError):

@@ -4,7 +4,7 @@ Every figure is the Plan's own (ranker and estimator output) or a catalog entry'
 with its source; nothing is re-estimated except the VRAM split and the rental prices of the
 chosen job (see `pdf.py`). Text from users and the catalog goes through `document.esc`.
 Memory reads in the vendors' nameplate GB and money in one display currency
-(`core.units`); both conventions are stated once, under the assumptions.
+(`base.units`); both conventions are stated once, under the assumptions.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftwizard.core.catalog import Catalog, Licence, ModelEntry
-from ftwizard.core.errors import CatalogError
-from ftwizard.core.plan import Plan, Recommendation
-from ftwizard.core.units import MEMORY_NOTE, Money, gpu_memory_text, mem, mem_gib, mem_value
+from ftwizard.base.errors import CatalogError
+from ftwizard.base.units import MEMORY_NOTE, Money, gpu_memory_text, mem, mem_gib, mem_value
+from ftwizard.catalog.entries import Catalog, Licence, ModelEntry
+from ftwizard.recommend.plan import Plan, Recommendation
 from ftwizard.report.chart_data import TOTAL_COMPONENT, technique_label
 from ftwizard.report.document import Html, esc
 
@@ -285,7 +285,7 @@ def business_case(
         f"The score ({fmt_score(rec.score)} for the recommendation) is a weighted sum of six parts in 0-1 "
         "(the weights are listed with the answers). Quality is a prior, not a measurement on your task: for a "
         f"{a.task.kind} task it is {_quality_definition(a.task.kind, a.languages)}, blended with model size "
-        "(ftwizard.core.scoring documents each formula). The tuned model's real quality is what the "
+        "(ftwizard.recommend.scoring documents each formula). The tuned model's real quality is what the "
         "holdout evaluation measures (Compliance checklist). Totals within "
         f"{TIE_MARGIN} of each other are a tie, not a ranking to present: that is less than the spread "
         "between published benchmark set-ups."
@@ -305,8 +305,8 @@ def _amortisation(catalog: Catalog | None, rec: Recommendation) -> tuple[str, fl
     purchase = getattr(gpu, "purchase_usd", None)
     if not purchase or rec.train_hours is None:
         return None
-    from ftwizard.core.estimator_constants import HOURS_PER_MONTH
-    from ftwizard.core.estimator_cost import AMORTISATION_MONTHS
+    from ftwizard.estimate.constants import HOURS_PER_MONTH
+    from ftwizard.estimate.cost import AMORTISATION_MONTHS
 
     n = rec.hardware.count
     usd = n * purchase / (AMORTISATION_MONTHS * HOURS_PER_MONTH) * rec.train_hours
@@ -363,7 +363,7 @@ def _risks(plan: Plan, rec: Recommendation) -> list[str]:
 
 def _quality_definition(kind: str, languages: Sequence[str]) -> str:
     try:
-        from ftwizard.core.scoring import task_groups
+        from ftwizard.recommend.scoring import task_groups
 
         groups = task_groups(kind, list(languages))
     except (ImportError, KeyError):
@@ -384,7 +384,7 @@ def answers(h: Html, plan: Plan, money: Money = USD) -> None:
     c = a.compliance
     d = a.data
     try:
-        from ftwizard.core.wizard_state import language_summary
+        from ftwizard.catalog.languages import language_summary
 
         languages = language_summary(list(a.languages))
     except ImportError:
@@ -855,6 +855,6 @@ def model_sources(plan: Plan, catalog: Catalog, src: Sources) -> None:
 def sources(h: Html, plan: Plan, src: Sources) -> None:
     h.h2("Sources")
     h.p("Catalog version " + plan.catalog_version + ", as of " + plan.catalog_as_of.isoformat()
-        + ". Formulas: ftwizard.core.estimator (memory, time, cost) and ftwizard.core.scoring (ranking).",
+        + ". Formulas: ftwizard.estimate.estimator (memory, time, cost) and ftwizard.recommend.scoring (ranking).",
         "muted small")
     h.raw("<ol>" + "".join(f"<li><b>{esc(what)}</b>: {esc(s)}</li>" for what, s in src.items) + "</ol>")

@@ -4,7 +4,7 @@ reports) as one pyqtgraph chart: the run monitor updates it live, the run report
     metrics_chart(series=None) -> pg.PlotWidget
     set_series(widget, series) -> None      # {name: [(step, value), ...]}, redrawn in place
 
-Generic over series names (`core.run_progress.SERIES`): a new metric gets the next colour.
+Generic over series names (`runs.progress.SERIES`): a new metric gets the next colour.
 Styled like the plan's charts (`report.charts`). Needs a QApplication.
 """
 

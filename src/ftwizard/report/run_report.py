@@ -4,7 +4,7 @@ when the run folder keeps one (`plan.json`), with the plan PDF's sections.
 
     write_run_report(run_dir, path, *, catalog=None, progress=None) -> None
 
-Everything comes from the run folder (`core.runs`, `core.run_progress`); nothing is
+Everything comes from the run folder (`runs.history`, `runs.progress`); nothing is
 re-estimated. Written whole or not at all (atomic, 0600), like the plan PDF.
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ftwizard import __version__
-from ftwizard.core import run_figures as rf
-from ftwizard.core.errors import ExportError, FtwizardError
-from ftwizard.core.jsonio import atomic_write_bytes
-from ftwizard.core.run_progress import RunProgress, read_events
-from ftwizard.core.runs import METRICS, PLAN, RunSummary, summarize
+from ftwizard.base.errors import ExportError, FtwizardError
+from ftwizard.base.jsonio import atomic_write_bytes
+from ftwizard.runs import figures as rf
+from ftwizard.runs.history import METRICS, PLAN, RunSummary, summarize
+from ftwizard.runs.progress import RunProgress, read_events
 
 CHART_W, CHART_H = 640, 300  # CSS pixels, as the plan PDF's charts
 
@@ -75,8 +75,8 @@ def _run_sections(h, s: RunSummary, p: RunProgress) -> list:
 def _answers_sections(h, run_dir: Path, k: int = 3, cut: int = 600) -> None:
     """Task metrics (eval.json) and a chosen few samples (samples.jsonl, those where base and
     tuned differ most), when the run folder has them (issue 27)."""
-    from ftwizard.core.samples import SAMPLES, pick_for_report, read_samples
-    from ftwizard.core.task_metrics import read_eval, table_rows
+    from ftwizard.evaluate.metrics import read_eval, table_rows
+    from ftwizard.evaluate.samples import SAMPLES, pick_for_report, read_samples
 
     if not (run_dir / SAMPLES).exists():
         return
@@ -110,9 +110,9 @@ def _run_record(h, run_dir: Path, plan, catalog) -> None:
     """What the run really trained on, from its manifest.json: the model folder and the data
     with the SHA-256 of each file, and whether the model is the one its plan chose. This is
     what the compliance checklist's hash lines refer to."""
-    from ftwizard.core.jsonio import read_json
-    from ftwizard.core.manifest import Manifest
-    from ftwizard.core.runs import MANIFEST
+    from ftwizard.base.jsonio import read_json
+    from ftwizard.runs.history import MANIFEST
+    from ftwizard.runs.manifest import Manifest
 
     if not (run_dir / MANIFEST).exists():
         return
@@ -147,7 +147,7 @@ def _run_record(h, run_dir: Path, plan, catalog) -> None:
 
 def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
-    from ftwizard.core.units import settings_money
+    from ftwizard.base.units import settings_money
     from ftwizard.report import plan_sections as ps
 
     money = settings_money()
@@ -179,7 +179,7 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
     events = RunProgress().apply_all(read_events(run_dir / METRICS))
     plan = None
     if (run_dir / PLAN).exists():
-        from ftwizard.core.plan import load_plan
+        from ftwizard.recommend.plan import load_plan
 
         plan = load_plan(run_dir / PLAN)  # a broken plan file is named, not skipped silently
     h = Html()
@@ -187,7 +187,7 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
     widgets = _run_sections(h, summary, events)
     _answers_sections(h, run_dir)
     if plan is not None and catalog is None:
-        from ftwizard.core.catalog import load_catalog
+        from ftwizard.catalog.entries import load_catalog
 
         catalog = load_catalog()
     _run_record(h, run_dir, plan, catalog)

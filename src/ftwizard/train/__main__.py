@@ -1,6 +1,6 @@
 """`python -m ftwizard.train RUN.json [--resume]`: the training runner process.
 
-stdout carries only the event stream (one JSON object per line, see ftwizard.core.events):
+stdout carries only the event stream (one JSON object per line, see ftwizard.runs.events):
 everything else a library prints is sent to stderr, and logs go to `runner.log` in the run
 folder. SIGINT (Ctrl-C, the GUI's Cancel; CTRL_BREAK on Windows) finishes the current step,
 saves a checkpoint and exits with code 3; a second SIGINT stops at once.
@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 
-from ftwizard.core.offline import go_offline  # noqa: E402 (stdlib only)
+from ftwizard.base.offline import go_offline  # noqa: E402 (stdlib only)
 
 # Offline before any Hugging Face import: nothing may reach the network (hub, telemetry,
 # bitsandbytes' kernel loader).
@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", action="store_true", help="measure a few steps' memory and speed, write nothing")
     args = parser.parse_args(argv)
 
-    from ftwizard.core import events as ev
-    from ftwizard.core.errors import FtwizardError
-    from ftwizard.core.runconfig import load_run_config
+    from ftwizard.base.errors import FtwizardError
+    from ftwizard.runs import events as ev
+    from ftwizard.runs.config import load_run_config
     from ftwizard.train.events import Emitter
 
     main_rank = os.environ.get("RANK", "0").strip() in ("", "0")

@@ -1,4 +1,4 @@
-"""Every finished run and every probe leaves a calibration record (ftwizard.core.calibration):
+"""Every finished run and every probe leaves a calibration record (ftwizard.estimate.calibration):
 the estimator's prediction beside what the GPU measured, so the next estimate on this GPU and
 architecture is corrected.
 
@@ -18,7 +18,7 @@ import logging
 import os
 from importlib import metadata
 
-from ftwizard.core import events as ev
+from ftwizard.runs import events as ev
 
 log = logging.getLogger("ftwizard.train")
 
@@ -66,9 +66,9 @@ def record_calibration(run, kind: str, mem, tokens_per_s: float | None, longest_
     try:
         import torch
 
-        from ftwizard.core.calibration import CalibrationRecord, CalibrationStore
-        from ftwizard.core.catalog import load_catalog
-        from ftwizard.core.estimator_arch import architecture_from_config, shapes
+        from ftwizard.catalog.entries import load_catalog
+        from ftwizard.estimate.arch import architecture_from_config, shapes
+        from ftwizard.estimate.calibration import CalibrationRecord, CalibrationStore
 
         arch = architecture_from_config(cfg.model_dir)
         allocated = mem.allocated_peak_gb()

@@ -27,8 +27,8 @@ import sys
 import threading
 from pathlib import Path
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.samples import DEFAULT_MAX_NEW_TOKENS
+from ftwizard.base.errors import FtwizardError
+from ftwizard.evaluate.samples import DEFAULT_MAX_NEW_TOKENS
 
 MAX_NEW_TOKENS_CAP = 4096
 

@@ -1,4 +1,4 @@
-"""From the user's data file to token batches: read rows (ftwizard.core.data), render each
+"""From the user's data file to token batches: read rows (ftwizard.data), render each
 conversation with the model's chat template, mask everything but the assistant's turns,
 pack examples into sequences (or group them by length), and fix the order of every epoch
 from the seed alone, so a resumed run sees the same batches as an uninterrupted one.
@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ftwizard.core.data import Example, RowProblem, iter_examples
-from ftwizard.core.errors import DatasetError
+from ftwizard.base.errors import DatasetError
+from ftwizard.data import Example, RowProblem, iter_examples
 
 IGNORE = -100  # label value the loss skips (PyTorch cross_entropy ignore_index)
 

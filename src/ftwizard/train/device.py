@@ -33,7 +33,7 @@ def pick_device(local_rank: int = 0) -> Device:
 
     if torch.cuda.is_available():
         if local_rank >= torch.cuda.device_count():
-            from ftwizard.core.errors import RunConfigError
+            from ftwizard.base.errors import RunConfigError
 
             raise RunConfigError(f"LOCAL_RANK {local_rank}: this machine has {torch.cuda.device_count()} GPU(s); "
                                  "start at most one process per GPU (--nproc_per_node)")

@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftwizard.core.errors import RunConfigError
+from ftwizard.base.errors import RunConfigError
 
 DUMP_ENV = "FTWIZARD_TEST_DUMP_RANK_ADAPTER"
 # What `accelerate launch` sets for a sharded config (accelerate/utils/launch.py).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ftwizard.core.data import Example, Turn
+from ftwizard.data import Example, Turn
 from ftwizard.train import data as D
 
 

@@ -1,7 +1,7 @@
 """The runner's side of the event stream: each event goes to stdout as one JSON line and is
 appended to `metrics.jsonl` in the run folder (a resumed run appends to the same file).
 
-The stream models live in `ftwizard.core.events` so readers never import the runner.
+The stream models live in `ftwizard.runs.events` so readers never import the runner.
 Under torchrun only rank 0 speaks: the other processes use `Emitter(log_only=True)`, which
 writes nothing but logs their own errors to stderr (torchrun shows it).
 """
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ftwizard.core.events import _Event, event_line
+from ftwizard.runs.events import _Event, event_line
 
 
 class Emitter:

@@ -34,9 +34,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from ftwizard import __version__
-from ftwizard.core.errors import ExportError, FtwizardError
-from ftwizard.core.manifest import Manifest
-from ftwizard.core.offline import child_env
+from ftwizard.base.errors import ExportError, FtwizardError
+from ftwizard.base.offline import child_env
+from ftwizard.runs.manifest import Manifest
 
 Format = Literal["merged", "adapter", "gguf"]
 FORMATS: tuple[str, ...] = ("merged", "adapter", "gguf")
@@ -75,7 +75,7 @@ def _catalog_licences(model_id: str | None) -> list:
     if not model_id:
         return []
     try:
-        from ftwizard.core.catalog import load_catalog
+        from ftwizard.catalog.entries import load_catalog
 
         cat = load_catalog()
         return cat.model_licences(cat.model(model_id))
@@ -128,7 +128,7 @@ def model_card(manifest: Manifest, fmt: str, licences: list[str], eval_report=No
     if m.perplexity_before is not None and m.perplexity_after is not None:
         lines.append(f"| Perplexity | {m.perplexity_before:.4g} | {m.perplexity_after:.4g} |")
     if eval_report is not None:
-        from ftwizard.core.task_metrics import table_rows
+        from ftwizard.evaluate.metrics import table_rows
 
         lines += ["", f"Task metrics ({eval_report.kind}, {eval_report.n} holdout prompts, greedy decoding; "
                   f"{eval_report.bootstrap}):", "", "| Metric | Base | Tuned | Change [95% interval] | Verdict |",
@@ -197,7 +197,7 @@ def _prepare_out(out: Path) -> Path:
 def _write_merged(manifest: Manifest, dest: Path) -> None:
     import torch
 
-    from ftwizard.core.model_folder import check_model_folder
+    from ftwizard.catalog.model_folder import check_model_folder
     from ftwizard.train.device import torch_dtype
     from ftwizard.train.model import load_tokenizer
     from ftwizard.train.outputs import merge_adapter
@@ -218,7 +218,7 @@ def _write_merged(manifest: Manifest, dest: Path) -> None:
 
 
 def export_run(run_dir: Path, fmt: str, out: Path, *, llama_cpp: str | Path | None = None) -> ExportResult:
-    from ftwizard.core.task_metrics import read_eval
+    from ftwizard.evaluate.metrics import read_eval
     from ftwizard.train.samples import load_manifest
 
     if fmt not in FORMATS:

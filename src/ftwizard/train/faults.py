@@ -27,8 +27,8 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.base.errors import RunConfigError
+from ftwizard.runs.config import RunConfig
 
 FAULT_ENV = "FTWIZARD_FAULT"
 MEMORY_CAP_ENV = "FTWIZARD_TEST_MEMORY_CAP_GB"
@@ -48,7 +48,7 @@ def is_oom(exc: BaseException) -> bool:
 def is_disk_full(exc: BaseException) -> bool:
     """ENOSPC/EDQUOT, also as the libraries report it (safetensors' "os error 28", torch's
     "unexpected pos" from its zip writer), anywhere in the exception's chain."""
-    from ftwizard.core.outdir import disk_full_reason
+    from ftwizard.runs.outdir import disk_full_reason
 
     return disk_full_reason(exc) is not None
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ftwizard.core.errors import RunConfigError
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.base.errors import RunConfigError
+from ftwizard.runs.config import RunConfig
 from ftwizard.train.device import Device, torch_dtype
 from ftwizard.train.model_folder import ModelFolder
 

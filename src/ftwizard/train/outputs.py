@@ -7,9 +7,9 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from ftwizard.core.jsonio import write_model
-from ftwizard.core.manifest import FileDigest, Manifest
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.base.jsonio import write_model
+from ftwizard.runs.config import RunConfig
+from ftwizard.runs.manifest import FileDigest, Manifest
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

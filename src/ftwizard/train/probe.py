@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import time
 
-from ftwizard.core import events as ev
+from ftwizard.runs import events as ev
 from ftwizard.train.calibrate import record_calibration
 from ftwizard.train.faults import is_oom, next_rung
 

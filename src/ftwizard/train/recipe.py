@@ -30,10 +30,12 @@ import time
 from pathlib import Path
 
 from ftwizard import __version__
-from ftwizard.core import events as ev
-from ftwizard.core.errors import DatasetError, FtwizardError, RunConfigError
-from ftwizard.core.locks import exclusive_lock
-from ftwizard.core.manifest import (
+from ftwizard.base.errors import DatasetError, FtwizardError, RunConfigError
+from ftwizard.base.locks import exclusive_lock
+from ftwizard.catalog.model_folder import check_weights
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import RunConfig, write_run_config
+from ftwizard.runs.manifest import (
     DatasetInfo,
     EstimateVsMeasured,
     HardwareInfo,
@@ -42,9 +44,7 @@ from ftwizard.core.manifest import (
     RunMetrics,
     Timings,
 )
-from ftwizard.core.model_folder import check_weights
-from ftwizard.core.outdir import check_output_folder
-from ftwizard.core.runconfig import RunConfig, write_run_config
+from ftwizard.runs.outdir import check_output_folder
 from ftwizard.train import checkpoint as ckpt
 from ftwizard.train import data as D
 from ftwizard.train import dpo, sharded

@@ -10,8 +10,8 @@ import random
 from dataclasses import asdict
 from pathlib import Path
 
-from ftwizard.core import events as ev
-from ftwizard.core.errors import DatasetError, RunConfigError
+from ftwizard.base.errors import DatasetError, RunConfigError
+from ftwizard.runs import events as ev
 from ftwizard.train import checkpoint as ckpt
 from ftwizard.train import dpo, sharded
 from ftwizard.train.faults import is_disk_full

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ftwizard.core import events as ev
-from ftwizard.core.runconfig import RunConfig
+from ftwizard.runs import events as ev
+from ftwizard.runs.config import RunConfig
 from ftwizard.train import data as D
 from ftwizard.train import dpo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ftwizard.core import events as ev
+from ftwizard.runs import events as ev
 
 
 class Stop(Exception):

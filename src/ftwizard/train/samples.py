@@ -1,5 +1,5 @@
 """Answers of the base and the tuned model to the run's own holdout prompts, saved beside the
-reference answers as `samples.jsonl` in the run folder (`ftwizard.core.samples`).
+reference answers as `samples.jsonl` in the run folder (`ftwizard.evaluate.samples`).
 
     make_samples(run_dir, n=20, max_new_tokens=256, *, model=None, tokenizer=None) -> Path
     python -m ftwizard.train.samples RUN_DIR [--n 20] [--max-new-tokens 256] [--json]
@@ -27,11 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftwizard.core.errors import FtwizardError
-from ftwizard.core.jsonio import load_model
-from ftwizard.core.manifest import Manifest
-from ftwizard.core.runs import MANIFEST
-from ftwizard.core.samples import (
+from ftwizard.base.errors import FtwizardError
+from ftwizard.base.jsonio import load_model
+from ftwizard.evaluate.samples import (
     DEFAULT_MAX_NEW_TOKENS,
     DEFAULT_N,
     Sample,
@@ -39,6 +37,8 @@ from ftwizard.core.samples import (
     SamplesHeader,
     write_samples,
 )
+from ftwizard.runs.history import MANIFEST
+from ftwizard.runs.manifest import Manifest
 
 Progress = Callable[[int, int], None]  # (answers done, answers in all)
 # Prompts generated together (left-padded). Measured on the tiny CPU test model, 24 prompts x 2
@@ -155,7 +155,7 @@ def load_models(run_dir: Path, manifest: Manifest | None = None, *, model=None, 
     in memory) only what is missing is loaded."""
     from transformers import AutoModelForCausalLM
 
-    from ftwizard.core.model_folder import check_model_folder
+    from ftwizard.catalog.model_folder import check_model_folder
     from ftwizard.train import data as D
     from ftwizard.train.device import bitsandbytes_available, pick_device
     from ftwizard.train.model import load_tokenizer
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     except FtwizardError as exc:
         print(f"ftwizard: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return exc.exit_code
-    from ftwizard.core.samples import read_samples
+    from ftwizard.evaluate.samples import read_samples
 
     got = read_samples(path)
     if args.json:

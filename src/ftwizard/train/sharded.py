@@ -51,7 +51,7 @@ def layer_classes(model) -> tuple[type, ...]:
     names = set(getattr(base, "_no_split_modules", None) or ())
     classes = {type(m) for m in model.modules() if type(m).__name__ in names}
     if not classes:
-        from ftwizard.core.errors import RunConfigError
+        from ftwizard.base.errors import RunConfigError
 
         raise RunConfigError(f"$.sharding: {type(base).__name__} names no decoder-layer class (_no_split_modules) "
                              "to shard; train it with sharding none")

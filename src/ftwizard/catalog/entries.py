@@ -1,0 +1,611 @@
+"""The catalog of open models, GPUs, prices, licences and techniques.
+
+Shipped as JSON under `resources/catalog/` (read through importlib.resources, so it works
+from a wheel or an installer), validated by the pydantic models below at load. A user
+catalog file can overlay it (sites without network receive updates on a USB stick): its
+entries replace shipped entries with the same id and add new ones.
+
+Blank stays blank: a field we could not source is None, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from ftwizard.base.errors import CatalogError
+from ftwizard.base.jsonio import json_path, read_json, validate_model
+
+SCHEMA_VERSION = 1
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Confidence = Literal["confirmed", "partial", "unconfirmed"]
+TaskKind = Literal[
+    "chat",
+    "instruction",
+    "classification",
+    "extraction",
+    "summarization",
+    "qa",
+    "code",
+    "translation",
+    "reasoning",
+]
+TASK_KINDS: tuple[str, ...] = TaskKind.__args__  # type: ignore[attr-defined]
+Capability = Literal["code", "code_fim", "math", "reasoning", "multilingual", "long_context", "tool_use"]
+CAPABILITIES: tuple[str, ...] = Capability.__args__  # type: ignore[attr-defined]
+# Lower-case region codes: ISO 3166-1 alpha-2 countries ("de", "fr", "us", "jp", "in", "uk"
+# as the common name for GB) and the blocs "eu" (European Union) and "eea".
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+# Where a fact comes from. "vendor": the publisher's own card, config, licence, blog or price
+# list; "paper": a peer-reviewed or arXiv paper by the authors; "measurement": measured by us;
+# "third_party": a copy or summary by someone else (a fallback, shown as such).
+SourceKind = Literal["vendor", "paper", "measurement", "third_party"]
+PRIMARY_KINDS: frozenset[str] = frozenset({"vendor", "paper", "measurement"})
+Fact = Literal[
+    "architecture",
+    "params",
+    "context",
+    "licence",
+    "languages",
+    "benchmarks",
+    "release_date",
+    "capabilities",
+    "weights",
+]
+
+
+class Strict(BaseModel):
+    """Catalog entries refuse unknown keys: a typo in a user catalog must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Architecture(Strict):
+    """The Hugging Face config.json fields the estimator needs."""
+
+    model_type: str
+    hidden_size: int = Field(gt=0)
+    intermediate_size: int = Field(gt=0, description="Dense MLP width (per expert for Mixtral).")
+    num_hidden_layers: int = Field(gt=0)
+    num_attention_heads: int = Field(gt=0)
+    num_key_value_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0, description="Not always hidden/heads (Gemma, Qwen3, Mistral Nemo).")
+    vocab_size: int = Field(gt=0, description="Padded vocabulary of config.json.")
+    max_position_embeddings: int | None = Field(default=None, gt=0)
+    tie_word_embeddings: bool
+    moe_experts: int | None = Field(default=None, gt=0)
+    moe_active_experts: int | None = Field(default=None, gt=0)
+    moe_intermediate_size: int | None = Field(
+        default=None, gt=0, description="Per-expert MLP width where it differs from intermediate_size."
+    )
+    attention_bias: bool = Field(default=False, description="QKV bias (Qwen2/2.5).")
+    moe_shared_experts: int | None = Field(
+        default=None, ge=0, description="Always-on shared experts per MoE layer (Llama 4, Granite 4, Qwen-MoE)."
+    )
+    moe_shared_intermediate_size: int | None = Field(
+        default=None, gt=0, description="Width of the shared expert MLP where it differs from the routed one."
+    )
+    moe_layers: int | None = Field(
+        default=None, gt=0, description="Blocks with a MoE MLP where not every block has one; the rest are dense."
+    )
+    attention_layers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Hybrid models: blocks with full softmax attention. The other blocks are linear "
+        "(Mamba-2 or gated linear attention): their state does not grow with the sequence.",
+    )
+    linear_layer_kind: Literal["mamba2", "gated_deltanet"] | None = Field(
+        default=None, description="What the non-attention blocks of a hybrid model are."
+    )
+    linear_params_per_layer: int | None = Field(
+        default=None, gt=0, description="Parameters of one linear-attention/Mamba mixer (from its config)."
+    )
+    sliding_window: int | None = Field(default=None, gt=0, description="Local attention window, where used.")
+
+    @model_validator(mode="after")
+    def _heads(self) -> Architecture:
+        if self.num_attention_heads % self.num_key_value_heads:
+            raise ValueError("num_attention_heads must be a multiple of num_key_value_heads")
+        if (self.moe_experts is None) != (self.moe_active_experts is None):
+            raise ValueError("moe_experts and moe_active_experts go together")
+        if self.moe_experts and self.moe_active_experts and self.moe_active_experts > self.moe_experts:
+            raise ValueError("moe_active_experts cannot exceed moe_experts")
+        if self.moe_layers is not None and self.moe_layers > self.num_hidden_layers:
+            raise ValueError("moe_layers cannot exceed num_hidden_layers")
+        if self.attention_layers is not None:
+            if self.attention_layers > self.num_hidden_layers:
+                raise ValueError("attention_layers cannot exceed num_hidden_layers")
+            if self.attention_layers < self.num_hidden_layers and self.linear_layer_kind is None:
+                raise ValueError("a hybrid model (attention_layers < num_hidden_layers) needs linear_layer_kind")
+        return self
+
+
+class Benchmark(Strict):
+    name: str = Field(description="e.g. MMLU, GSM8K, HumanEval, MMMLU")
+    score: float = Field(ge=0, le=100, description="Percent.")
+    variant: Literal["base", "instruct"] = "base"
+    shots: str | None = Field(default=None, description="e.g. '5-shot', '0-shot CoT'")
+    evaluator: str | None = Field(default=None, description="Who ran it, where not the vendor.")
+    source: str
+    task_kinds: list[TaskKind] = Field(
+        default_factory=list, description="The task kinds this benchmark is evidence for."
+    )
+
+
+class Licence(Strict):
+    """Machine-readable licence terms. Text summaries are for people; booleans drive the ranker."""
+
+    id: Slug
+    name: str
+    spdx: str | None = None
+    commercial_use: bool
+    user_threshold_mau: int | None = Field(
+        default=None, description="Monthly active users above which a separate licence is needed."
+    )
+    attribution: str | None = Field(default=None, description="Required notice, e.g. 'Built with Llama'.")
+    naming: str | None = Field(default=None, description="Duty on derivative model names.")
+    output_use_restrictions: str | None = Field(
+        default=None, description="Limits on using outputs, e.g. to improve other LLMs."
+    )
+    acceptable_use_policy: bool = Field(default=False, description="An AUP flows down to users.")
+    terms_read_in_full: bool = Field(default=True)
+    excluded_regions: list[RegionCode] = Field(
+        default_factory=list,
+        description="Territories where the licence grants nothing (e.g. Hunyuan: 'eu', 'uk', 'kr').",
+    )
+    eu_multimodal_restriction: bool = Field(
+        default=False,
+        description="Llama 3.2/4: no rights to multimodal models for people domiciled in, or companies "
+        "with a principal place of business in, the EU (end users of products built on them excepted).",
+    )
+    restriction_clause: str | None = Field(
+        default=None, description="The region/domicile clause quoted verbatim, for the ranker to show."
+    )
+    summary: str
+    source: str
+    source_read_on: dt.date | None = Field(default=None, description="Date the licence text was read.")
+    source_kind: SourceKind = "vendor"
+
+
+class ModelSources(Strict):
+    architecture: str
+    licence: str
+    languages: str | None = None
+    benchmarks: str | None = None
+    release_date: str | None = None
+
+
+class SourceRef(Strict):
+    """One fact's source: where it was read, when, and whether it is primary."""
+
+    fact: Fact
+    url: str = Field(min_length=3)
+    kind: SourceKind
+    read_on: dt.date | None = Field(default=None, description="Date the page was read.")
+    note: str | None = None
+
+    @property
+    def primary(self) -> bool:
+        return self.kind in PRIMARY_KINDS
+
+
+class ModelEntry(Strict):
+    id: Slug
+    name: str
+    family: str
+    hf_repo_id: str = Field(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+    instruct_repo_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+    params_b: float = Field(gt=0, description="Computed from the architecture (billions).")
+    params_b_reported: str | None = Field(default=None, description="The vendor's rounded label.")
+    active_params_b: float | None = Field(default=None, gt=0, description="MoE: active per token.")
+    architecture: Architecture
+    context_tokens: int | None = Field(default=None, gt=0, description="Official context length.")
+    licences: list[Slug] = Field(min_length=1, description="Every licence that applies (inherited too).")
+    languages: list[LangCode] = Field(description="ISO 639-1 codes the vendor states as supported.")
+    languages_note: str | None = None
+    languages_claim_count: int | None = Field(
+        default=None,
+        gt=0,
+        description="The vendor's stated number of languages where it exceeds the list (Qwen3: 119, Gemma 3: 140).",
+    )
+    task_strengths: list[TaskKind] = Field(default_factory=list)
+    benchmarks: list[Benchmark] = Field(default_factory=list)
+    release_date: dt.date | None = None
+    seed_article_claim: str | None = Field(
+        default=None, description="What the seed article said where it was wrong."
+    )
+    sources: ModelSources
+    confidence: Confidence
+    notes: str | None = None
+    capabilities: list[Capability] = Field(
+        default_factory=list, description="Evidenced strengths beyond task kinds (code_fim, tool_use, ...)."
+    )
+    superseded_by: Slug | None = Field(default=None, description="The catalog id of the newer model.")
+    multimodal: bool = Field(default=False, description="The checkpoint takes images/audio (licence terms differ).")
+    weights_dtype: Literal["bf16", "fp16", "fp32", "fp8", "mxfp4"] | None = Field(
+        default=None,
+        description="How the published weights are stored where not 16-bit (gpt-oss: MoE experts in MXFP4).",
+    )
+    evidence: list[SourceRef] = Field(default_factory=list, description="Per-fact sources with dates.")
+    local_path: str | None = Field(
+        default=None, description="A model folder on this machine (plan --model-dir); None for catalog rows."
+    )
+
+    @model_validator(mode="after")
+    def _moe(self) -> ModelEntry:
+        if self.architecture.moe_experts and self.active_params_b is None:
+            raise ValueError("a mixture-of-experts model needs active_params_b")
+        return self
+
+
+class GpuEntry(Strict):
+    id: Slug
+    name: str
+    vendor: Literal["nvidia", "amd", "apple", "intel"]
+    match_names: list[str] = Field(
+        default_factory=list, description="Names NVML/nvidia-smi/ROCm report; matched case-insensitively."
+    )
+    memory_gb: float | None = Field(default=None, gt=0, description="Decimal GB as the vendor states it.")
+    memory_type: str | None = None
+    bandwidth_gbs: float | None = Field(default=None, gt=0)
+    bf16_dense_tflops: float | None = Field(default=None, gt=0, description="Tensor peak without sparsity.")
+    fp16_dense_tflops: float | None = Field(default=None, gt=0)
+    fp32_tflops: float | None = Field(default=None, gt=0)
+    bf16_supported: bool | None = None
+    compute_capability: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
+    tdp_w: float | None = Field(default=None, gt=0)
+    consumer: bool = Field(default=False, description="A desktop card (GeForce).")
+    source: str
+    source_kind: SourceKind = Field(
+        default="third_party",
+        description="vendor: NVIDIA/AMD/Apple's own datasheet or submission; third_party: spec tables, reviews, copies.",
+    )
+    confidence: Confidence
+    notes: str | None = None
+
+
+class PriceEntry(Strict):
+    id: Slug
+    provider: str
+    gpu_id: Slug
+    gpus_per_instance: int = Field(default=1, gt=0)
+    usd_per_gpu_hour: float = Field(gt=0)
+    pricing: Literal["on_demand", "spot", "capacity_block", "unknown"]
+    region: str | None = None
+    as_of: dt.date | None = Field(default=None, description="Date of the snapshot, where known.")
+    verified: bool = Field(description="False for figures we could not trace to a price list.")
+    label: str | None = Field(default=None, description="e.g. 'seed article, unverified'")
+    source: str
+    regions: list[RegionCode] = Field(
+        default_factory=list, description="Where the capacity is (lower-case codes, 'eu' for the bloc); [] = unknown."
+    )
+    certifications: list[str] = Field(
+        default_factory=list, description="Provider certifications, e.g. 'ISO 27001', 'SOC 2 Type II'."
+    )
+    certifications_source: str | None = None
+
+    @model_validator(mode="after")
+    def _cert_source(self) -> PriceEntry:
+        if self.certifications and not self.certifications_source:
+            raise ValueError("certifications need certifications_source")
+        return self
+
+
+class TechniqueEntry(Strict):
+    id: Literal["full", "lora", "qlora", "dpo"]
+    name: str
+    summary: str
+    when_to_use: str
+    source: str
+
+
+class _CatalogFile(Strict):
+    schema_version: Literal[1]
+    version: str
+    as_of: dt.date
+
+
+class ModelsFile(_CatalogFile):
+    models: list[ModelEntry]
+
+
+class GpusFile(_CatalogFile):
+    gpus: list[GpuEntry]
+
+
+class PricesFile(_CatalogFile):
+    prices: list[PriceEntry]
+
+
+class LicencesFile(_CatalogFile):
+    licences: list[Licence]
+
+
+class TechniquesFile(_CatalogFile):
+    techniques: list[TechniqueEntry]
+
+
+class UserCatalog(Strict):
+    """An overlay file: any subset of sections; same id replaces, new id adds."""
+
+    schema_version: Literal[1]
+    version: str
+    as_of: dt.date
+    models: list[ModelEntry] = Field(default_factory=list)
+    gpus: list[GpuEntry] = Field(default_factory=list)
+    prices: list[PriceEntry] = Field(default_factory=list)
+    licences: list[Licence] = Field(default_factory=list)
+
+
+SECTIONS: dict[str, type[_CatalogFile]] = {
+    "licences": LicencesFile,
+    "models": ModelsFile,
+    "gpus": GpusFile,
+    "prices": PricesFile,
+    "techniques": TechniquesFile,
+}
+
+
+class Catalog(BaseModel):
+    """Everything the estimator and ranker read, with lookups by id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    as_of: dt.date
+    models: tuple[ModelEntry, ...]
+    gpus: tuple[GpuEntry, ...]
+    prices: tuple[PriceEntry, ...]
+    licences: tuple[Licence, ...]
+    techniques: tuple[TechniqueEntry, ...]
+    overlays: tuple[str, ...] = ()
+
+    @cached_property
+    def _models_by_id(self) -> dict[str, ModelEntry]:
+        return {m.id: m for m in self.models}
+
+    @cached_property
+    def _gpus_by_id(self) -> dict[str, GpuEntry]:
+        return {g.id: g for g in self.gpus}
+
+    @cached_property
+    def _licences_by_id(self) -> dict[str, Licence]:
+        return {lic.id: lic for lic in self.licences}
+
+    def model(self, model_id: str) -> ModelEntry:
+        try:
+            return self._models_by_id[model_id.lower()]
+        except KeyError:
+            raise CatalogError(f"unknown model '{model_id}' (see `ftwizard catalog list`)") from None
+
+    def gpu(self, gpu_id: str) -> GpuEntry:
+        try:
+            return self._gpus_by_id[gpu_id.lower()]
+        except KeyError:
+            raise CatalogError(f"unknown GPU '{gpu_id}' (see `ftwizard catalog list --gpus`)") from None
+
+    def licence(self, licence_id: str) -> Licence:
+        return self._licences_by_id[licence_id]
+
+    def model_licences(self, model: ModelEntry) -> list[Licence]:
+        return [self._licences_by_id[i] for i in model.licences]
+
+    def find_gpu(self, name: str, memory_gb: float | None = None) -> GpuEntry | None:
+        """Match a reported device name (NVML, nvidia-smi, ROCm) or a catalog id/name.
+
+        Case-insensitive, '_' treated as ' ' (vLLM writes names with underscores). Cards
+        sharing a name (RTX 4060 Ti 8/16 GB) are told apart by memory: the closest wins.
+        """
+        key = _norm(name)
+        hits = [
+            g
+            for g in self.gpus
+            if key in {_norm(n) for n in g.match_names} or key in (_norm(g.id), _norm(g.name))
+        ]
+        if not hits:
+            return None
+        if memory_gb is None or len(hits) == 1:
+            return hits[0]
+        return min(hits, key=lambda g: abs((g.memory_gb or 0) - memory_gb))
+
+    def prices_for(self, gpu_id: str) -> list[PriceEntry]:
+        return [p for p in self.prices if p.gpu_id == gpu_id]
+
+    def technique(self, technique_id: str) -> TechniqueEntry:
+        for t in self.techniques:
+            if t.id == technique_id:
+                return t
+        raise CatalogError(f"unknown technique '{technique_id}'")
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def _shipped_text(section: str) -> tuple[str, Any]:
+    res = resources.files("ftwizard.resources").joinpath("catalog", f"{section}.json")
+    label = f"resources/catalog/{section}.json"
+    with resources.as_file(res) as path:
+        return label, read_json(Path(path), CatalogError)
+
+
+def _check_links(
+    source: str,
+    models: list[ModelEntry],
+    gpus: list[GpuEntry],
+    prices: list[PriceEntry],
+    licence_ids: set[str],
+    gpu_ids: set[str],
+    model_offsets: dict[str, int] | None = None,
+) -> None:
+    """Cross-references: every licence and GPU id must exist; ids must be unique."""
+    for kind, items in (("models", models), ("gpus", gpus), ("prices", prices)):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                raise CatalogError(f"{source}: {json_path((kind, i, 'id'))}: duplicate id '{item.id}'")
+            seen.add(item.id)
+    for i, m in enumerate(models):
+        for j, lic in enumerate(m.licences):
+            if lic not in licence_ids:
+                raise CatalogError(
+                    f"{source}: {json_path(('models', i, 'licences', j))}: unknown licence '{lic}'"
+                )
+    for i, p in enumerate(prices):
+        if p.gpu_id not in gpu_ids:
+            raise CatalogError(f"{source}: {json_path(('prices', i, 'gpu_id'))}: unknown GPU '{p.gpu_id}'")
+
+
+AUDITED_FACTS = ("architecture", "licence", "languages", "benchmarks", "release_date")
+
+
+def audit_models(models: list[ModelEntry] | tuple[ModelEntry, ...], source: str,
+                 known_ids: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """What an auditor would object to in shipped rows: (errors, warnings).
+
+    Errors: a row with no primary source at all (vendor card, config, code or licence; a
+    paper; a measurement), an empty language list, a superseded_by naming no catalog row.
+    Warnings: facts whose every recorded source is a third-party copy (shown, not hidden)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    ids = {m.id for m in models} | set(known_ids)  # a section file may name the shipped rows
+    for i, m in enumerate(models):
+        where = f"{source}: {json_path(('models', i))} ({m.id})"
+        if not any(e.primary for e in m.evidence):
+            errors.append(f"{where}.evidence: no primary source (vendor card, config, code or licence text, paper or measurement)")
+        if not m.languages:
+            errors.append(f"{where}.languages: empty; list the vendor's languages (ISO 639-1)")
+        if m.superseded_by and m.superseded_by not in ids:
+            errors.append(f"{where}.superseded_by: unknown model '{m.superseded_by}'")
+        for fact in AUDITED_FACTS:
+            refs = [e for e in m.evidence if e.fact == fact]
+            if refs and not any(e.primary for e in refs):
+                warnings.append(f"{m.id}: {fact} sourced from third-party copies only")
+    return errors, warnings
+
+
+def sources_summary(models: list[ModelEntry] | tuple[ModelEntry, ...]) -> dict[str, Any]:
+    """Counts for `catalog validate`: rows, and per fact how many rows rest on third-party copies only."""
+    third_only: dict[str, int] = {}
+    for fact in AUDITED_FACTS:
+        n = 0
+        for m in models:
+            refs = [e for e in m.evidence if e.fact == fact]
+            if refs and not any(e.primary for e in refs):
+                n += 1
+        third_only[fact] = n
+    return {
+        "models": len(models),
+        "with_primary_source": sum(1 for m in models if any(e.primary for e in m.evidence)),
+        "third_party_only_by_fact": third_only,
+    }
+
+
+def validate_file(path: Path) -> str:
+    """Validate one catalog file (shipped section or user overlay). Returns what it holds.
+
+    The section is recognised from the keys present; references to licences and GPUs are
+    checked against the shipped catalog plus the file itself.
+    """
+    data = read_json(path, CatalogError)
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: $: expected a JSON object")
+    present = [k for k in SECTIONS if k in data]
+    source = str(path)
+    if len(present) == 1 and set(data) <= {"schema_version", "version", "as_of", present[0]}:
+        section = present[0]
+        parsed = validate_model(SECTIONS[section], data, source, CatalogError)
+        base = load_catalog(None)
+        items = getattr(parsed, section)
+        licence_ids = {x.id for x in (items if section == "licences" else base.licences)}
+        gpu_ids = {x.id for x in (items if section == "gpus" else base.gpus)}
+        _check_links(
+            source,
+            items if section == "models" else [],
+            items if section == "gpus" else [],
+            items if section == "prices" else [],
+            licence_ids,
+            gpu_ids,
+        )
+        if section == "models":
+            errors, _ = audit_models(items, source, {m.id for m in base.models})
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                raise CatalogError(errors[0] + more)
+        return f"{section}: {len(items)} entries"
+    overlay = validate_model(UserCatalog, data, source, CatalogError)
+    load_catalog(Path(path))  # checks references against the shipped catalog
+    n = len(overlay.models) + len(overlay.gpus) + len(overlay.prices) + len(overlay.licences)
+    return f"user catalog: {n} entries"
+
+
+def _merge(base: list[Any], extra: list[Any]) -> list[Any]:
+    by_id = {x.id: x for x in base}
+    for x in extra:
+        by_id[x.id] = x
+    return list(by_id.values())
+
+
+_SHIPPED: Catalog | None = None
+
+
+def load_catalog(user_catalog: Path | None = None) -> Catalog:
+    """The shipped catalog, with a user overlay file applied if given.
+
+    The shipped part is parsed once per process (it is immutable); overlays are re-read.
+    """
+    global _SHIPPED
+    if _SHIPPED is None:
+        files: dict[str, Any] = {}
+        for section, model in SECTIONS.items():
+            label, data = _shipped_text(section)
+            files[section] = validate_model(model, data, label, CatalogError)
+        _check_links(
+            "resources/catalog",
+            files["models"].models,
+            files["gpus"].gpus,
+            files["prices"].prices,
+            {x.id for x in files["licences"].licences},
+            {x.id for x in files["gpus"].gpus},
+        )
+        _SHIPPED = Catalog(
+            version=files["models"].version,
+            as_of=max(f.as_of for f in files.values()),
+            models=tuple(files["models"].models),
+            gpus=tuple(files["gpus"].gpus),
+            prices=tuple(files["prices"].prices),
+            licences=tuple(files["licences"].licences),
+            techniques=tuple(files["techniques"].techniques),
+        )
+    if user_catalog is None:
+        return _SHIPPED
+    data = read_json(user_catalog, CatalogError)
+    overlay = validate_model(UserCatalog, data, str(user_catalog), CatalogError)
+    base = _SHIPPED
+    licences = _merge(list(base.licences), overlay.licences)
+    gpus = _merge(list(base.gpus), overlay.gpus)
+    _check_links(
+        str(user_catalog),
+        overlay.models,
+        overlay.gpus,
+        overlay.prices,
+        {x.id for x in licences},
+        {x.id for x in gpus},
+    )
+    return Catalog(
+        version=f"{base.version}+{overlay.version}",
+        as_of=max(base.as_of, overlay.as_of),
+        models=tuple(_merge(list(base.models), overlay.models)),
+        gpus=tuple(gpus),
+        prices=tuple(_merge(list(base.prices), overlay.prices)),
+        licences=tuple(licences),
+        techniques=base.techniques,
+        overlays=(str(user_catalog),),
+    )

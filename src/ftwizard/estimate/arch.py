@@ -1,0 +1,472 @@
+"""Model shapes for the estimator: parameter counts, linear layers by role, LoRA counts.
+
+Counts follow the Hugging Face module layout (one q/k/v/o and gate/up/down per block);
+the catalog's `params_b` is computed the same way (catalog_notes.md, section 2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ftwizard.base.errors import EstimateError
+from ftwizard.base.jsonio import describe_validation_error, read_json
+from ftwizard.catalog.entries import Architecture
+
+# Families whose MLP is two matrices (up, down) instead of the gated three (gate, up, down).
+PLAIN_MLP_TYPES = frozenset(
+    {"gpt2", "gpt_neox", "falcon", "phi", "bloom", "gpt_bigcode", "starcoder2", "gptj", "opt", "mpt"}
+)
+# RMSNorm families whose MLP is also two matrices (Apertus: up, xIELU, down).
+UNGATED_TYPES = PLAIN_MLP_TYPES | {"apertus"}
+# Families with LayerNorm (weight + bias); the others use RMSNorm.
+LAYERNORM_TYPES = PLAIN_MLP_TYPES | {"stablelm", "cohere"}
+# Families with a bias on every linear layer (GPT-2 style).
+ALL_BIAS_TYPES = frozenset({"gpt2", "gpt_neox", "phi", "bloom", "gpt_bigcode", "starcoder2", "opt"})
+# Families with biased attention projections, attention sinks and biased experts (gpt-oss).
+EXPERT_BIAS_TYPES = frozenset({"gpt_oss"})
+# Families with learned absolute position embeddings.
+LEARNED_POSITION_TYPES = frozenset({"gpt2", "gpt_bigcode", "opt"})
+
+ROLES = ("q", "k", "v", "o", "gate", "up", "down", "head")
+# Families whose checkpoints fuse q, k and v (and Phi-3 also gate and up) into one linear
+# layer: LoRA adapts the fused layer with one A and one B, r x (in + sum of outs).
+FUSED_QKV_TYPES = frozenset({"phi3", "falcon", "gpt_neox", "bloom", "gpt2", "qwen", "gpt_bigcode"})
+FUSED_GATE_UP_TYPES = frozenset({"phi3"})
+ATTENTION_ROLES = frozenset({"q", "k", "v", "o"})
+MLP_ROLES = frozenset({"gate", "up", "down"})
+
+# Module names users write (PEFT target_modules, LitGPT flags) -> the roles they cover.
+TARGET_ALIASES: dict[str, tuple[str, ...]] = {
+    "q_proj": ("q",), "q": ("q",), "query": ("q",), "wq": ("q",),
+    "k_proj": ("k",), "k": ("k",), "key": ("k",), "wk": ("k",),
+    "v_proj": ("v",), "v": ("v",), "value": ("v",), "wv": ("v",),
+    "o_proj": ("o",), "out_proj": ("o",), "o": ("o",), "wo": ("o",), "proj": ("o",),
+    "dense": ("o",),
+    "qkv_proj": ("q", "k", "v"), "query_key_value": ("q", "k", "v"), "c_attn": ("q", "k", "v"),
+    "qkv": ("q", "k", "v"), "wqkv": ("q", "k", "v"), "attn": ("q", "k", "v"),
+    "gate_proj": ("gate",), "w1": ("gate",),
+    "up_proj": ("up",), "w3": ("up",), "fc1": ("up",), "dense_h_to_4h": ("up",), "c_fc": ("up",),
+    "down_proj": ("down",), "w2": ("down",), "fc2": ("down",), "dense_4h_to_h": ("down",),
+    "gate_up_proj": ("gate", "up"),
+    "mlp": ("gate", "up", "down"),
+    "lm_head": ("head",), "head": ("head",), "output": ("head",),
+    # GPT-2 and Qwen (v1) reuse c_proj for both the attention output and the MLP output.
+    "c_proj": ("o", "down"),
+}
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Per-block linear shapes (in, out) by role, and the parameter totals."""
+
+    arch: Architecture
+    linears: dict[str, tuple[int, int]]  # role -> (in_features, out_features), per block
+    experts: int  # copies of each MLP matrix held per block (1 for dense models)
+    active_experts: int  # copies each token passes through
+    embed_params: int
+    head_params: int  # 0 when tied to the embeddings
+    block_params: int  # all parameters of one block (all experts)
+    block_active_params: int  # parameters one token touches in one block
+    other_params: int  # final norm, learned positions
+    gated: bool
+    layernorm: bool
+    block_linear_params: int  # one block's linear weights (all experts): what 4-bit packs
+    matmul_params_per_token: int  # active block linears + LM head: the FLOP count's N
+    active_block_total: int = 0  # exact sum over blocks of the parameters one token uses
+
+    @property
+    def layers(self) -> int:
+        return self.arch.num_hidden_layers
+
+    @property
+    def total_params(self) -> int:
+        return self.embed_params + self.head_params + self.layers * self.block_params + self.other_params
+
+    def linear_params(self, role: str) -> int:
+        i, o = self.linears[role]
+        return i * o * (self.experts if role in MLP_ROLES else 1)
+
+
+@lru_cache(maxsize=1024)
+def shapes(arch: Architecture) -> Shapes:
+    """Linear shapes and parameter counts of a decoder-only transformer (cached: immutable)."""
+    h, d = arch.hidden_size, arch.head_dim
+    q_out, kv_out = arch.num_attention_heads * d, arch.num_key_value_heads * d
+    gated = arch.model_type not in UNGATED_TYPES
+    layernorm = arch.model_type in LAYERNORM_TYPES
+    experts = arch.moe_experts or 1
+    active = arch.moe_active_experts or 1
+    inter = arch.intermediate_size
+    if arch.moe_experts and arch.moe_intermediate_size:
+        inter = arch.moe_intermediate_size
+    linears: dict[str, tuple[int, int]] = {
+        "q": (h, q_out),
+        "k": (h, kv_out),
+        "v": (h, kv_out),
+        "o": (q_out, h),
+        "up": (h, inter),
+        "down": (inter, h),
+    }
+    if gated:
+        linears["gate"] = (h, inter)
+    all_bias = arch.model_type in ALL_BIAS_TYPES
+    attn_bias = 0
+    mlp_bias = 0  # per expert copy
+    if all_bias:
+        attn_bias = q_out + 2 * kv_out + h
+        mlp_bias = inter * (2 if gated else 1) + h
+    elif arch.model_type in EXPERT_BIAS_TYPES:
+        # gpt-oss: biased qkv and out projections, a learned sink per head, biased experts and router
+        attn_bias = q_out + 2 * kv_out + h + arch.num_attention_heads
+        mlp_bias = 2 * inter + h
+    elif arch.attention_bias:
+        attn_bias = q_out + 2 * kv_out
+    norm = 2 * h if layernorm else h
+    layers = arch.num_hidden_layers
+    attn_w = sum(i * o for r, (i, o) in linears.items() if r in ATTENTION_ROLES)
+    mlp_w = sum(i * o for r, (i, o) in linears.items() if r in MLP_ROLES)  # one expert copy
+    # Token mixers: full attention, or (hybrid models) a Mamba-2 / gated-delta-net mixer.
+    n_attn = layers if arch.attention_layers is None else arch.attention_layers
+    n_linear = layers - n_attn
+    mixer_total = n_attn * (attn_w + attn_bias) + n_linear * (arch.linear_params_per_layer or 0)
+    # Channel mixers: routed experts (+ router, + always-on shared experts), or a dense MLP.
+    n_moe = (arch.moe_layers or layers) if arch.moe_experts else 0
+    shared = 0
+    if arch.moe_experts and arch.moe_shared_experts:
+        s_inter = arch.moe_shared_intermediate_size or inter
+        shared = arch.moe_shared_experts * (3 if gated else 2) * h * s_inter
+    router = (h * experts + (experts if arch.model_type in EXPERT_BIAS_TYPES else 0)) if arch.moe_experts else 0
+    moe_layer = (mlp_w + mlp_bias) * experts + router + shared
+    moe_layer_active = (mlp_w + mlp_bias) * active + router + shared
+    dense_inter = arch.intermediate_size
+    dense_layer = dense_inter * h * (3 if gated else 2) + (mlp_bias if not arch.moe_experts else 0)
+    n_dense = layers - n_moe
+    blocks_total = mixer_total + n_moe * moe_layer + n_dense * dense_layer + layers * 2 * norm
+    blocks_active = mixer_total + n_moe * moe_layer_active + n_dense * dense_layer + layers * 2 * norm
+    # Uniform per-block figures for the memory and time models (averages over the block
+    # types); the remainder of the integer division goes to other_params so totals are exact.
+    block, block_rem = divmod(blocks_total, layers)
+    block_active = blocks_active // layers
+    embed = arch.vocab_size * h
+    positions = (arch.max_position_embeddings or 0) * h if arch.model_type in LEARNED_POSITION_TYPES else 0
+    mlp_per_token = mlp_w
+    attn_linear = attn_w * n_attn // layers + (arch.linear_params_per_layer or 0) * n_linear // layers
+    shared_active = shared if n_moe else 0
+    return Shapes(
+        arch=arch,
+        linears=linears,
+        experts=experts,
+        active_experts=active,
+        embed_params=embed,
+        head_params=0 if arch.tie_word_embeddings else embed,
+        block_params=block,
+        block_active_params=block_active,
+        other_params=norm + positions + block_rem,
+        gated=gated,
+        layernorm=layernorm,
+        block_linear_params=attn_linear + mlp_per_token * experts + shared,
+        matmul_params_per_token=layers * (attn_linear + mlp_per_token * active + shared_active)
+        + arch.vocab_size * h,
+        active_block_total=blocks_active,
+    )
+
+
+def active_params(arch: Architecture, include_embedding: bool = True) -> int:
+    """Parameters one token passes through: every block's active part (the routed experts it
+    uses, shared experts, router, attention or linear mixer, norms), the final norm, the output
+    head and, by default, the input embedding.
+
+    Vendors differ on the embedding: Qwen ('30.5B in total and 3.3B activated') and Mistral
+    (Mixtral 12.9B active) count it; OpenAI's gpt-oss card (3.61B active of 20.91B) counts the
+    unembedding only, so pass include_embedding=False to compare with that convention."""
+    s = shapes(arch)
+    head = s.arch.vocab_size * s.arch.hidden_size
+    embed = s.embed_params if include_embedding and not s.arch.tie_word_embeddings else 0
+    return s.active_block_total + s.arch.hidden_size + head + embed
+
+
+def mamba2_mixer_params(
+    hidden: int, d_state: int, n_heads: int, d_head: int, n_groups: int = 1, d_conv: int = 4,
+    conv_bias: bool = True, proj_bias: bool = False,
+) -> int:
+    """One Mamba-2 mixer (Dao & Gu 2024; transformers' Mamba2Mixer / GraniteMoeHybridMambaLayer):
+    in_proj h -> (2*inner + 2*groups*state + heads), a depthwise conv over (inner + 2*groups*state)
+    channels, dt_bias, A_log and D per head, a gated RMSNorm over inner, out_proj inner -> h."""
+    inner = n_heads * d_head
+    conv_dim = inner + 2 * n_groups * d_state
+    in_out = 2 * inner + 2 * n_groups * d_state + n_heads
+    total = hidden * in_out + (in_out if proj_bias else 0)
+    total += conv_dim * d_conv + (conv_dim if conv_bias else 0)
+    total += 3 * n_heads + inner
+    total += inner * hidden + (hidden if proj_bias else 0)
+    return total
+
+
+def gated_deltanet_params(
+    hidden: int, n_key_heads: int, key_head_dim: int, n_value_heads: int, value_head_dim: int, d_conv: int = 4
+) -> int:
+    """One gated delta-net mixer (Yang et al. 2024; transformers' Qwen3NextGatedDeltaNet):
+    in_proj_qkvz h -> (2*key_dim + 2*value_dim), in_proj_ba h -> 2*value_heads, a depthwise
+    conv over (2*key_dim + value_dim) channels (no bias), dt_bias and A_log per value head,
+    a gated RMSNorm over one value head, out_proj value_dim -> h."""
+    key_dim, value_dim = n_key_heads * key_head_dim, n_value_heads * value_head_dim
+    total = hidden * (2 * key_dim + 2 * value_dim) + hidden * 2 * n_value_heads
+    total += (2 * key_dim + value_dim) * d_conv
+    total += 2 * n_value_heads + value_head_dim
+    total += value_dim * hidden
+    return total
+
+
+def shipped_weight_bytes(arch: Architecture, weights_dtype: str | None) -> float:
+    """Bytes of the published checkpoint: MXFP4 packs the expert matrices in 4.25 bits per
+    parameter (4-bit values + one 8-bit scale per 32; OCP MX spec v1.0) and keeps the rest in
+    bf16 (gpt-oss); FP8 checkpoints store the linear weights in 1 byte; others 2 bytes.
+
+    Training does not run on these formats: LoRA dequantizes them to bf16 when loading (what
+    the estimator's memory model assumes), QLoRA requantizes the bf16 weights to NF4."""
+    s = shapes(arch)
+    total = s.total_params
+    if weights_dtype == "mxfp4" and arch.moe_experts:
+        experts = s.layers * sum(i * o for r, (i, o) in s.linears.items() if r in MLP_ROLES) * s.experts
+        return experts * 4.25 / 8 + (total - experts) * 2.0
+    if weights_dtype == "fp8":
+        linear = s.layers * s.block_linear_params
+        return linear * 1.0 + (total - linear) * 2.0
+    if weights_dtype == "fp32":
+        return total * 4.0
+    return total * 2.0
+
+
+@lru_cache(maxsize=4096)
+def target_roles(arch: Architecture, targets: str) -> frozenset[str]:
+    """'all-linear' (PEFT: every linear but the LM head), 'attention', module names, or a
+    comma-separated mix ('all-linear,lm_head')."""
+    gated = arch.model_type not in UNGATED_TYPES
+    every = {"q", "k", "v", "o", "up", "down"} | ({"gate"} if gated else set())
+    roles: set[str] = set()
+    for raw in targets.strip().lower().replace(" ", "").split(","):
+        if not raw:
+            continue
+        if raw in ("all-linear", "all_linear", "all"):
+            roles.update(every)
+            continue
+        if raw in ("attention", "attn-only"):
+            roles.update(ATTENTION_ROLES)
+            continue
+        name = raw if raw in TARGET_ALIASES else raw.rsplit(".", 1)[-1]
+        if name not in TARGET_ALIASES:
+            known = ", ".join(sorted(TARGET_ALIASES))
+            raise EstimateError(
+                f"lora_targets: unknown module '{raw}'; use all-linear, attention or names from: {known}"
+            )
+        if arch.model_type == "qwen" and name == "w2":
+            roles.add("up")  # Qwen (v1): w1 and w2 are the two input matrices, c_proj the output
+            continue
+        roles.update(TARGET_ALIASES[name])
+    if not gated:
+        roles.discard("gate")
+    if not roles:
+        raise EstimateError("lora_targets: empty; use all-linear, attention or module names")
+    return frozenset(roles)
+
+
+def adapted_layers(s: Shapes, roles: frozenset[str]) -> list[tuple[int, int, int]]:
+    """(in, out, copies held per block) of each linear layer LoRA adapts in one block.
+
+    Fused layers (qkv_proj, gate_up_proj) are one layer: naming any part adapts all of it."""
+    t = s.arch.model_type
+    groups: list[tuple[str, ...]] = []
+    rest = set(roles) - {"head"}
+    if t in FUSED_QKV_TYPES and rest & {"q", "k", "v"}:
+        groups.append(("q", "k", "v"))
+        rest -= {"q", "k", "v"}
+    if t in FUSED_GATE_UP_TYPES and rest & {"gate", "up"}:
+        groups.append(("gate", "up"))
+        rest -= {"gate", "up"}
+    groups.extend((r,) for r in ROLES if r in rest)
+    out = []
+    for g in groups:
+        n_in = s.linears[g[0]][0]
+        n_out = sum(s.linears[r][1] for r in g)
+        out.append((n_in, n_out, s.experts if g[0] in MLP_ROLES else 1))
+    return out
+
+
+def lora_param_count(arch: Architecture, r: int, targets: str) -> int:
+    """Trainable LoRA parameters: r x (in + out) per adapted matrix (Hu et al. 2021, §4.1),
+    for every block (and every expert copy of MLP matrices), plus the LM head if targeted."""
+    if r <= 0:
+        raise EstimateError(f"lora_r: must be positive, got {r}")
+    s = shapes(arch)
+    roles = target_roles(arch, targets)
+    per_block = 0
+    for n_in, n_out, copies in adapted_layers(s, roles):
+        per_block += r * (n_in + n_out) * copies
+    total = s.layers * per_block
+    if "head" in roles:
+        total += r * (arch.hidden_size + arch.vocab_size)
+    return total
+
+
+# --- config.json --------------------------------------------------------------------------
+
+_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "hidden_size": ("hidden_size", "n_embd", "d_model"),
+    "num_hidden_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
+    "max_position_embeddings": ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len"),
+}
+
+
+def _first(cfg: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for n in names:
+        if cfg.get(n) is not None:
+            return cfg[n]
+    return None
+
+
+def architecture_from_dict(cfg: dict[str, Any], source: str) -> Architecture:
+    """Map a Hugging Face config dict to Architecture; EstimateError names source and field."""
+    if not isinstance(cfg, dict):
+        raise EstimateError(f"{source}: $: expected a JSON object")
+    if isinstance(cfg.get("text_config"), dict) and "hidden_size" not in cfg:
+        inner = dict(cfg["text_config"])  # multimodal wrapper (Gemma 3, Llava): the text decoder
+        inner.setdefault("tie_word_embeddings", cfg.get("tie_word_embeddings", True))
+        cfg = inner
+        source = f"{source}: $.text_config"
+    if cfg.get("is_encoder_decoder"):
+        raise EstimateError(f"{source}: $.is_encoder_decoder: encoder-decoder models are not supported")
+    model_type = cfg.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        raise EstimateError(f"{source}: $.model_type: missing (not a Hugging Face config.json?)")
+    out: dict[str, Any] = {"model_type": model_type}
+    for field, names in _FIELD_ALIASES.items():
+        out[field] = _first(cfg, names)
+    for field in ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size"):
+        value = out[field]
+        if value is None:
+            raise EstimateError(f"{source}: $.{field}: missing")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            raise EstimateError(f"{source}: $.{field}: expected a positive integer, got {value!r:.40}")
+    h, heads = out["hidden_size"], out["num_attention_heads"]
+    kv = _first(cfg, ("num_key_value_heads", "num_kv_heads", "n_head_kv"))
+    if kv is None:
+        kv = 1 if cfg.get("multi_query") and not cfg.get("new_decoder_architecture") else heads
+    out["num_key_value_heads"] = kv
+    hd = cfg.get("head_dim")
+    if hd is None:
+        if not isinstance(h, int) or not isinstance(heads, int) or heads <= 0:
+            raise EstimateError(f"{source}: $.num_attention_heads: must be a positive integer")
+        hd = h // heads
+    out["head_dim"] = hd
+    inter = _first(cfg, ("intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim"))
+    if model_type == "qwen" and inter is not None:
+        inter = inter // 2  # Qwen (v1) config counts both input matrices (w1, w2) in one width
+    if inter is None and model_type in PLAIN_MLP_TYPES and isinstance(h, int):
+        inter = 4 * h  # GPT-2, Falcon, BLOOM: 4h MLP when the config leaves it out
+    if inter is None:
+        raise EstimateError(f"{source}: $.intermediate_size: missing")
+    out["intermediate_size"] = inter
+    default_tie = model_type in {"gpt2", "bloom", "gemma", "gemma2", "gemma3_text", "gpt_bigcode"}
+    tie = cfg.get("tie_word_embeddings", default_tie)
+    out["tie_word_embeddings"] = bool(tie)
+    experts = _first(cfg, ("num_local_experts", "num_experts", "n_routed_experts"))
+    active = _first(cfg, ("num_experts_per_tok", "experts_per_token", "moe_top_k"))
+    if experts and active:
+        out["moe_experts"], out["moe_active_experts"] = experts, active
+        moe_inter = cfg.get("moe_intermediate_size")
+        if moe_inter:
+            out["moe_intermediate_size"] = moe_inter
+    bias = cfg.get("attention_bias", cfg.get("bias", model_type in ("qwen2", "qwen2_moe", "qwen")))
+    out["attention_bias"] = bool(bias)
+    try:
+        out.update(_family_extras(cfg, model_type, out))
+    except KeyError as exc:
+        raise EstimateError(f"{source}: $.{exc.args[0]}: missing (needed for a {model_type} model)") from None
+    except (TypeError, ValueError) as exc:
+        raise EstimateError(f"{source}: {model_type} layer settings are not numbers: {exc}") from None
+    try:
+        return Architecture.model_validate(out)
+    except ValidationError as exc:
+        raise EstimateError(describe_validation_error(source, exc)) from None
+
+
+def _family_extras(cfg: dict[str, Any], model_type: str, out: dict[str, Any]) -> dict[str, Any]:
+    """Shared experts, interleaved MoE layers and hybrid (Mamba-2 / gated delta-net) layers,
+    read the way each family's transformers config names them."""
+    extra: dict[str, Any] = {}
+    layers = out["num_hidden_layers"]
+    h = out["hidden_size"]
+    layer_types = cfg.get("layer_types") if isinstance(cfg.get("layer_types"), list) else None
+    if isinstance(cfg.get("sliding_window"), int) and cfg["sliding_window"] > 0 and (
+        layer_types is None or "sliding_attention" in layer_types
+    ):
+        extra["sliding_window"] = cfg["sliding_window"]
+    if model_type == "llama4_text":
+        # Llama 4: routed experts of width intermediate_size plus one shared expert of the
+        # same width in every interleave_moe_layer_step-th layer; the others are dense MLPs
+        # of width intermediate_size_mlp.
+        if out.get("moe_experts"):
+            extra["moe_intermediate_size"] = cfg["intermediate_size"]
+            extra["intermediate_size"] = cfg.get("intermediate_size_mlp", cfg["intermediate_size"])
+            extra["moe_shared_experts"] = 1
+            step = int(cfg.get("interleave_moe_layer_step") or 1)
+            if step > 1:
+                extra["moe_layers"] = layers // step
+    if model_type == "granitemoehybrid":
+        shared = cfg.get("shared_intermediate_size")
+        if out.get("moe_experts"):
+            if shared:
+                extra["moe_shared_experts"] = 1
+                extra["moe_shared_intermediate_size"] = shared
+            extra["moe_intermediate_size"] = cfg["intermediate_size"]
+        elif shared:
+            extra["intermediate_size"] = shared  # dense Granite 4.0: the 'shared' MLP is the MLP
+        if layer_types is not None and "mamba" in layer_types:
+            n_heads = int(cfg.get("mamba_n_heads") or 128)
+            d_head = int(cfg.get("mamba_d_head") or (int(cfg.get("mamba_expand") or 2) * h // n_heads))
+            extra["attention_layers"] = sum(1 for t in layer_types if t == "attention")
+            extra["linear_layer_kind"] = "mamba2"
+            extra["linear_params_per_layer"] = mamba2_mixer_params(
+                h,
+                int(cfg.get("mamba_d_state") or 256),
+                n_heads,
+                d_head,
+                int(cfg.get("mamba_n_groups") or 1),
+                int(cfg.get("mamba_d_conv") or 4),
+                bool(cfg.get("mamba_conv_bias", True)),
+                bool(cfg.get("mamba_proj_bias", False)),
+            )
+    if layer_types is not None and "linear_attention" in layer_types:
+        # Qwen3-Next / Qwen3.5: gated delta-net layers between full-attention layers.
+        extra["attention_layers"] = sum(1 for t in layer_types if t == "full_attention")
+        extra["linear_layer_kind"] = "gated_deltanet"
+        extra["linear_params_per_layer"] = gated_deltanet_params(
+            h,
+            int(cfg["linear_num_key_heads"]),
+            int(cfg["linear_key_head_dim"]),
+            int(cfg["linear_num_value_heads"]),
+            int(cfg["linear_value_head_dim"]),
+            int(cfg.get("linear_conv_kernel_dim") or 4),
+        )
+    return extra
+
+
+def architecture_from_config(path: Path) -> Architecture:
+    """Read a local Hugging Face config.json (a file, or a folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "config.json"
+    data = read_json(path, EstimateError)
+    return architecture_from_dict(data, str(path))
+
+
+def ceil_div(a: float, b: float) -> int:
+    return int(math.ceil(a / b))
