@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import ftwizard
+from import_walk import imports_in
 
 HEAVY = ("torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate")
 QT = ("PySide6", "pyqtgraph")
@@ -61,13 +62,7 @@ def _imports(path: pathlib.Path) -> list[tuple[int, str, bool]]:
     tree = ast.parse(path.read_text())
     top = {id(n) for n in tree.body}
     out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        else:
-            continue
+    for node, names in imports_in(tree):
         out += [(node.lineno, n, id(node) in top) for n in names if n.split(".")[0] == "ftwizard"]
     return out
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import ftwizard
+from import_walk import imports_in
 
 SRC = Path(ftwizard.__file__).parent
 TEST_NET = ("192.0.2.1", 80)  # RFC 5737 TEST-NET-1: documentation only, never routed
@@ -117,13 +118,7 @@ def _docstrings(tree: ast.Module) -> set[int]:
 def test_no_module_in_src_imports_a_network_library():
     found = []
     for rel, tree in _sources():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            else:
-                continue
+        for node, names in imports_in(tree):
             for name in names:
                 bad = name.split(".")[0] in NETWORK_MODULES or any(q in name for q in QT_NETWORK)
                 if bad and (rel, name) not in ALLOWED_IMPORTS:
