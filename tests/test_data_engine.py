@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.base.errors import DatasetError
 from ftwizard.base.jsonio import MAX_INT_DIGITS
-from ftwizard.data import engine
+from ftwizard.data import batches, engine
 from ftwizard.data.formats import (
     Example,
     Turn,
@@ -128,7 +128,7 @@ def test_past_the_duplicate_cap_the_report_says_the_check_was_partial(tmp_path, 
     f = write_jsonl(tmp_path / "d.jsonl", rows)
     assert inspect(f).duplicates_exact
     monkeypatch.setattr(engine, "DEDUP_CAP", 5)
-    monkeypatch.setattr(engine, "BATCH_ROWS", 4)  # (rows of one batch are always compared)
+    monkeypatch.setattr(batches, "BATCH_ROWS", 4)  # (rows of one batch are always compared)
     r = inspect(f)
     assert not r.duplicates_exact
     assert verdicts(r) == [(11, "duplicate")]  # q 1 is among the first 5 kept, q 7 is not

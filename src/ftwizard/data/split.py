@@ -26,7 +26,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ftwizard.base.errors import DatasetError
-from ftwizard.data.engine import BOM, byte_ranges, run_pass
+from ftwizard.data.batches import BOM
+from ftwizard.data.engine import byte_ranges, run_pass
 from ftwizard.data.inspection import as_stop_check, file_sha256
 from ftwizard.data.readers import open_dataset
 
