@@ -13,48 +13,33 @@ out-of-memory handling in plain sight, once for both objectives; benchmarks/trai
 and benchmarks/dpo_throughput.py measure it against the two trainers.
 Every ending emits `done` or one `error` event and returns the process exit code.
 
-This file is the recipe itself: `main` (inputs, data, model, resume, the loop, outputs), one
-training step and the evaluation. Beside it: run_data.py (rows, bins, each step's share of
-the data), run_checkpoint.py (save, digests, resume), run_state.py (the small shared types),
-sharded.py (FSDP2), dpo.py (the preference loss), faults.py (out-of-memory ladder, test faults).
+This file is the recipe itself: `main` (inputs, data, model, resume, the loop), one training
+step and the evaluation. Beside it, each a mixin of the same run: run_setup.py (the run folder,
+the effective configuration), run_data.py (rows, bins, each step's share of the data),
+run_checkpoint.py (save, digests, resume), run_ladder.py (the out-of-memory ladder) and
+run_ending.py (weights, manifest, samples, the done event); run_state.py holds the small shared
+types, sharded.py FSDP2, dpo.py the preference loss, faults.py the ladder's rungs and test faults.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import math
 import random
 import time
 from pathlib import Path
 
-from ftwizard import __version__
 from ftwizard.base.errors import DatasetError, FtwizardError, RunConfigError
-from ftwizard.base.locks import exclusive_lock
 from ftwizard.catalog.model_folder import check_weights
 from ftwizard.runs import events as ev
-from ftwizard.runs.config import RunConfig, write_run_config
-from ftwizard.runs.manifest import (
-    DatasetInfo,
-    EstimateVsMeasured,
-    HardwareInfo,
-    Manifest,
-    Outputs,
-    RunMetrics,
-    Timings,
-)
-from ftwizard.runs.outdir import check_output_folder
-from ftwizard.train import checkpoint as ckpt
+from ftwizard.runs.config import RunConfig
 from ftwizard.train import data as D
 from ftwizard.train import dpo, sharded
-from ftwizard.train.calibrate import record_calibration
 from ftwizard.train.device import (
     PeakMemory,
     bitsandbytes_available,
     compute_dtype_name,
-    hardware_info,
-    library_versions,
     pick_device,
     torch_dtype,
 )
@@ -65,28 +50,25 @@ from ftwizard.train.faults import (
     SavedTensorMeter,
     is_disk_full,
     is_oom,
-    next_rung,
     parameter_storages,
 )
 from ftwizard.train.model import (
     build_model,
     build_optimizer,
-    enable_grad_ckpt,
     load_tokenizer,
     lr_at,
 )
 from ftwizard.train.model_folder import check_model_folder
 from ftwizard.train.outputs import (
     digests,
-    merge_adapter,
-    save_adapter,
-    save_full_model,
     utc_now,
-    write_manifest,
 )
 from ftwizard.train.run_checkpoint import Checkpointing
 from ftwizard.train.run_data import DataSteps
-from ftwizard.train.run_state import CancelFlag, Progress, StepResult, Stop
+from ftwizard.train.run_ending import RunEnding
+from ftwizard.train.run_ladder import OutOfMemoryLadder
+from ftwizard.train.run_setup import RunSetup
+from ftwizard.train.run_state import CancelFlag, Progress, StepResult, Stop, Timing
 
 log = logging.getLogger("ftwizard.train")
 
@@ -131,7 +113,7 @@ def run(cfg: RunConfig, emit: Emitter, faults: Faults | None = None, cancel: Can
         r.dist.stop()
 
 
-class _Run(DataSteps, Checkpointing):
+class _Run(RunSetup, DataSteps, Checkpointing, OutOfMemoryLadder, RunEnding):
     def __init__(self, cfg: RunConfig, emit: Emitter, faults: Faults, cancel: CancelFlag):
         self.cfg, self.emit, self.faults, self.cancel = cfg, emit, faults, cancel
         self.progress = Progress()
@@ -167,42 +149,8 @@ class _Run(DataSteps, Checkpointing):
         dist.start(device.kind)
         dtype_name = compute_dtype_name(cfg.precision, device)
         have_bnb, why_not = bitsandbytes_available(device)
-        notes: list[str] = []
-        eff = cfg
-        if cfg.method == "qlora" and not have_bnb:
-            eff = eff.model_copy(update={"method": "lora"})
-            notes.append(f"{why_not}: training LoRA on {dtype_name} weights without 4-bit quantisation, which needs more memory")
-        if cfg.optimizer != "adamw" and not have_bnb:
-            eff = eff.model_copy(update={"optimizer": "adamw"})
-            notes.append(f"{why_not}: using PyTorch AdamW (32-bit state) instead of {cfg.optimizer}")
-        if cfg.precision == "bf16" and dtype_name == "fp16":
-            notes.append(f"{device.name} has no bf16: computing in fp16")
-        for n in notes:
-            self.emit.emit(ev.WarningEvent(kind="quantisation", message=n))
-        if cfg.objective == "dpo" and eff.packing:
-            eff = eff.model_copy(update={"packing": False})  # a pair's log-probabilities are per sequence
-        if dist.sharding_asked == "DeepSpeed":
-            raise RunConfigError("ACCELERATE_USE_DEEPSPEED: this runner does not train under DeepSpeed (a QLoRA base "
-                                 "under ZeRO-3 loads whole on every GPU, and adapters save empty unless gathered); "
-                                 "launch it with torchrun and sharding fsdp, or use the exported TRL recipe")
-        if dist.enabled and dist.sharding_asked == "FSDP" and eff.sharding != "fsdp":
-            eff = eff.model_copy(update={"sharding": "fsdp"})
-            notes.append("the launcher asked for FSDP: the model is sharded with PyTorch FSDP2 (sharding fsdp)")
-            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
-        if eff.sharding == "fsdp" and eff.optimizer != "adamw":
-            notes.append(f"sharding fsdp: bitsandbytes' {eff.optimizer} cannot step sharded tensors; "
-                         "using PyTorch AdamW (32-bit state, 1/N of it per process)")
-            eff = eff.model_copy(update={"optimizer": "adamw"})
-            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
-        self.sharded = eff.sharding == "fsdp" and dist.enabled
-        dist.sharded = self.sharded
-        if dist.enabled and eff.auto_fallback:
-            eff = eff.model_copy(update={"auto_fallback": False})
-            notes.append("auto_fallback is off with several processes (one process cannot step down alone): "
-                         "an out-of-memory stops the run and names the setting to resume with")
-            self.emit.emit(ev.WarningEvent(kind="config", message=notes[-1]))
-        self.eff = eff
-        self.metering = cfg.probe or self.faults.memory_cap_gb is not None
+        notes = self.effective_config(device, dtype_name, have_bnb, why_not)
+        eff = self.eff
 
         # ---- 2. data ----------------------------------------------------------------------------
         data_files = [cfg.data_path] + ([cfg.holdout_path] if cfg.holdout_path else [])
@@ -223,7 +171,8 @@ class _Run(DataSteps, Checkpointing):
         self.train_ex, self.hold_ex = train_ex, hold_ex
         self.pad_id = tokenizer.pad_token_id
         self.layout(eff)
-        load_s = time.time() - t0
+        self.folder, self.data_digests, self.skipped = folder, data_digests, skipped
+        self.timing = Timing(started_at=started_at, t0=t0, load_s=time.time() - t0)
 
         # ---- 3. model ---------------------------------------------------------------------------
         random.seed(cfg.seed)
@@ -232,6 +181,7 @@ class _Run(DataSteps, Checkpointing):
         built = build_model(eff, folder, device, dtype_name, quantise=quantise,
                             on_meta=self.sharded and not dist.is_main and not quantise)
         model = self.model = self.train_model = built.model
+        self.built, self.dtype_name = built, dtype_name
         if built.quantisation != "none":
             self.check_4bit(model, dtype_name)
         if self.sharded:
@@ -347,96 +297,14 @@ class _Run(DataSteps, Checkpointing):
             if status == "cancelled":
                 raise self.cancelled()
             return ev.EXIT_OK
-        adapter_dir = model_out = None
-        if status == "done":
-            if self.eff.method == "full":
-                model_out = self.run_dir / "model"
-                save_full_model(model, tokenizer, model_out, state_dict=whole)
-            else:
-                adapter_dir = self.run_dir / "adapter"
-                save_adapter(model, tokenizer, adapter_dir, state_dict=whole)
-                if cfg.merge:
-                    model_out = self.run_dir / "merged"
-                    merge_adapter(cfg, adapter_dir, tokenizer, model_out,
-                                  torch.float32 if dtype_name == "fp32" else torch_dtype(dtype_name))
-        tokens_per_s = tokens_here / max(compute_s, 1e-9)
-        before, after_ = p.eval_before or {}, after or {}
-        est = cfg.estimate
-        manifest = Manifest(
-            status=status, ftwizard_version=__version__, started_at=started_at, finished_at=utc_now(),
-            run_config=self.eff, quantisation=built.quantisation, precision=dtype_name, notes=p.notes,
-            model_files=digests(folder.files_to_hash()),
-            dataset=DatasetInfo(files=data_digests, train_examples=len(train_ex), holdout_examples=len(hold_ex),
-                                skipped_rows=skipped, train_tokens=sum(len(e.ids) for e in train_ex),
-                                holdout_source="file" if cfg.holdout_path else "split"),
-            libraries=library_versions(), hardware=HardwareInfo(**hardware_info(device), processes=dist.world_size),
-            timings=Timings(load_s=load_s, eval_s=eval_s, train_s=train_s, total_s=time.time() - t0),
-            metrics=RunMetrics(
-                steps=p.step, tokens_trained=tokens_here, tokens_per_s=tokens_per_s, peak_mem_gb=mem.peak_gb(),
-                mem_kind=mem.kind, first_loss=p.first_loss, last_loss=p.last_loss,
-                eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
-                eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
-                reward_margin_before=before.get("reward_margin"), reward_accuracy_before=before.get("reward_accuracy"),
-                reward_margin_after=after_.get("reward_margin"), reward_accuracy_after=after_.get("reward_accuracy"),
-            ),
-            estimate_vs_measured=EstimateVsMeasured(
-                predicted_peak_vram_gb=est.peak_vram_gb if est else None, measured_peak_mem_gb=mem.peak_gb(),
-                predicted_tokens_per_s=est.tokens_per_s if est else None, measured_tokens_per_s=tokens_per_s,
-                source=est.source if est else None,
-            ),
-            outputs=Outputs(adapter_dir=str(adapter_dir) if adapter_dir else None,
-                            model_out_dir=str(model_out) if model_out else None,
-                            metrics_path=str(self.run_dir / "metrics.jsonl"),
-                            checkpoints=[str(c) for _, c in ckpt.checkpoints(self.run_dir)]),
-        )
-        manifest_path = write_manifest(self.run_dir, manifest)
-        if status == "done" and hold_ex and self.cfg.samples_after_run and not self.sharded:
-            from ftwizard.train.samples import samples_after_run
-
-            # Base and tuned answers to holdout prompts (samples.jsonl); never fails the run.
-            samples_after_run(self.run_dir, model=self.model, tokenizer=tokenizer)
-        if status == "done":
-            record_calibration(self, "run", mem, tokens_per_s, self.widest(range(len(self.bins))))
-        dist.sum([0.0])  # the other processes wait for these writes
-        if status == "cancelled":
-            raise self.cancelled()
-        self.emit.emit(ev.DoneEvent(
-            step=p.step, eval_loss_before=before.get("loss"), perplexity_before=before.get("perplexity"),
-            eval_loss_after=after["loss"] if after else None, perplexity_after=after["perplexity"] if after else None,
-            adapter_dir=str(adapter_dir) if adapter_dir else None, model_out_dir=str(model_out) if model_out else None,
-            manifest_path=str(manifest_path), train_time_s=train_s, tokens_per_s=tokens_per_s,
-            peak_mem_gb=mem.peak_gb(), predicted_peak_vram_gb=est.peak_vram_gb if est else None,
-            predicted_tokens_per_s=est.tokens_per_s if est else None,
-            reward_margin_before=before.get("reward_margin"), reward_accuracy_before=before.get("reward_accuracy"),
-            reward_margin_after=after_.get("reward_margin"), reward_accuracy_after=after_.get("reward_accuracy"),
-        ))
-        return ev.EXIT_OK
+        self.timing.train_s, self.timing.eval_s = train_s, eval_s
+        return self.finish(status, after, mem, tokens_here, compute_s, whole)
 
     def cancelled(self) -> Stop:
         return Stop("cancelled", f"cancelled at step {self.progress.step} of {self.total_steps}",
                     "resume continues from this checkpoint with the same data order", ev.EXIT_CANCELLED)
 
     # ---- helpers, in the order the recipe uses them -------------------------------------------------
-    def prepare_run_folder(self) -> None:
-        """Rank 0: a new (or resumed) folder, locked for the whole run, with no links in it."""
-        cfg = self.cfg
-        # Someone's manifest, adapter or metrics, or a finished run: refused, naming --resume or a new folder.
-        check_output_folder(self.run_dir, cfg.resume)
-        try:
-            # 0700: adapters and checkpoints carry what the data taught the model.
-            self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            if is_disk_full(exc):
-                raise
-            raise RunConfigError(f"{self.run_dir}: cannot create the run folder ({exc.strerror})") from None
-        # One process per run folder: a second runner (or a resume) on it stops with LockedError.
-        self.held.enter_context(exclusive_lock(self.run_dir, timeout_s=0))
-        for entry in self.run_dir.iterdir():  # a planted link would send our writes out of the folder
-            if entry.is_symlink():
-                raise RunConfigError(f"{entry}: a symbolic link in the run folder; outputs must stay in {self.run_dir}")
-        self.emit.attach_metrics(self.run_dir / "metrics.jsonl")
-        write_run_config(self.run_dir / "run_config.json", cfg)
-
     def train_step(self, bins: list[list[int]], step_no: int) -> StepResult:
         import torch
 
@@ -545,57 +413,3 @@ class _Run(DataSteps, Checkpointing):
         self.emit.emit(ev.EvalEvent(step=self.progress.step, phase=phase, eval_loss=loss,
                                     perplexity=result["perplexity"], eval_tokens=labels, **extra))
         return result
-
-    def out_of_memory(self, last_saved: int) -> int:
-        """The next step down the ladder: taken (auto_fallback) or suggested; returns last_saved."""
-        import torch
-
-        gc.collect()
-        if self.device.kind == "cuda":
-            torch.cuda.empty_cache()
-        step = self.progress.step + 1
-        rung = next_rung(self.eff, self.have_bnb)
-        if rung is None:
-            raise Stop("oom", f"out of memory at step {step} with every cheaper setting already in use",
-                       "use a smaller model, a shorter seq_len, or a GPU with more memory", ev.EXIT_OOM)
-        update, what = rung
-        if not self.eff.auto_fallback:
-            if self.progress.step > 0 and self.progress.step > last_saved:
-                self.save()
-                last_saved = self.progress.step
-            raise Stop("oom", f"out of memory at step {step} on {self.device.name}",
-                       f"next step down: {what}; resume with that setting, or turn on auto_fallback", ev.EXIT_OOM)
-        what = self.step_down(update, what)
-        message = f"out of memory at step {step}: {what}; continuing"
-        self.progress.notes.append(message)
-        self.emit.emit(ev.WarningEvent(kind="fallback", message=message))
-        return last_saved
-
-    def step_down(self, update: dict, what: str) -> str:
-        """Take one rung of the ladder (faults.next_rung) in place; the run keeps its length."""
-        old = self.eff
-        self.eff = self.eff.model_copy(update=update)
-        if update.get("grad_ckpt"):
-            enable_grad_ckpt(self.model)
-        if "optimizer" in update:
-            self.optimizer = build_optimizer(self.model, self.eff, self.have_bnb)
-            what += " (optimizer state restarts)"
-        if "seq_len" in update:
-            self.train_ex, self.hold_ex, _ = self.examples(D.chat_template(self.tokenizer)[0])
-        if update.keys() & {"seq_len"} or old.micro_batch * old.grad_accum != self.eff.micro_batch * self.eff.grad_accum:
-            total = self.total_steps
-            self.layout(self.eff)
-            self.total_steps = total
-        return what
-
-
-
-
-
-
-
-
-
-
-
-

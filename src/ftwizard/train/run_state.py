@@ -1,5 +1,6 @@
 """The runner's small shared types: how a run ends early (Stop), the cancel flag, what a
-checkpoint restores beyond tensors (Progress) and one step's figures (StepResult)."""
+checkpoint restores beyond tensors (Progress), one step's figures (StepResult) and the run's
+clock (Timing)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,14 @@ class StepResult:
     grad_norm: float | None
     stop: bool  # a cancel seen by any process (the same answer in every process)
     rewards: dict | None = None  # dpo: PairStats.means() of the step's pairs
+
+
+@dataclass
+class Timing:
+    """When the run started and where its seconds went (the manifest's timings)."""
+
+    started_at: str
+    t0: float  # time.time() at the start
+    load_s: float = 0.0
+    eval_s: float = 0.0
+    train_s: float = 0.0
