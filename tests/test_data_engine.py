@@ -16,17 +16,11 @@ from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.base.errors import DatasetError
 from ftwizard.base.jsonio import MAX_INT_DIGITS
 from ftwizard.data import batches, engine
-from ftwizard.data.formats import (
-    Example,
-    Turn,
-    chat_fingerprint,
-    chat_run_key,
-    fast_chat,
-    normalise,
-)
+from ftwizard.data.formats import fast_chat, normalise
 from ftwizard.data.inspection import inspect
 from ftwizard.data.pii import scan_many, scan_text
 from ftwizard.data.readers import open_dataset, parse_line
+from ftwizard.data.rows import Example, Turn, chat_fingerprint, chat_run_key
 from ftwizard.data.split import split
 from ftwizard.data.stats import EstimateCounter, estimate_text_tokens, row_tokens
 from ftwizard.data.validate import iter_checked

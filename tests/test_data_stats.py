@@ -11,8 +11,8 @@ import pytest
 
 from data_helpers import chat, make_model_dir, write_jsonl
 from ftwizard.base.errors import DatasetError, RunConfigError
-from ftwizard.data.formats import Example, Turn
 from ftwizard.data.inspection import inspect
+from ftwizard.data.rows import Example, Turn
 from ftwizard.data.stats import (
     TURN_OVERHEAD_TOKENS,
     EstimateCounter,

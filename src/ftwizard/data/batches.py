@@ -22,17 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftwizard.base.jsonio import MAX_INT_DIGITS
-from ftwizard.data.formats import (
-    RowProblem,
-    apply_columns,
-    chat_fingerprint,
-    chat_run_key,
-    fast_chat,
-    normalise,
-)
+from ftwizard.data.formats import apply_columns, fast_chat, normalise
 from ftwizard.data.pii import PiiScanner
 from ftwizard.data.readers import Record, parse_line
 from ftwizard.data.report import MAX_PROBLEMS_LISTED
+from ftwizard.data.rows import RowProblem, chat_fingerprint, chat_run_key
 from ftwizard.data.stats import Row, TokenCounter
 
 BATCH_ROWS = 2048  # rows per batch: amortises the vectorised passes and the tokenizer call

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Mapping
 
 from ftwizard.data.batches import Part
-from ftwizard.data.formats import ProblemKind, RowProblem
 from ftwizard.data.pii import PiiScanner
 from ftwizard.data.report import MAX_PROBLEMS_LISTED, ProblemEntry
+from ftwizard.data.rows import ProblemKind, RowProblem
 
 DEDUP_CAP = 1 << 23  # 8,388,608 distinct rows: 64 MiB of hashes
 DUPLICATE_REASON = "same content as an earlier row"

@@ -18,16 +18,8 @@ from typing import Any, Literal
 
 from ftwizard.base.errors import DatasetError
 from ftwizard.base.jsonio import MAX_INT_DIGITS, loads, row_decoder
-from ftwizard.data.formats import (
-    FORMATS,
-    Example,
-    ProblemKind,
-    RowProblem,
-    apply_columns,
-    check_format,
-    normalise,
-    vote_format,
-)
+from ftwizard.data.formats import FORMATS, apply_columns, check_format, normalise, vote_format
+from ftwizard.data.rows import Example, ProblemKind, RowProblem
 
 Container = Literal["jsonl", "json", "csv", "tsv", "parquet"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ftwizard.base.errors import RunConfigError
-from ftwizard.data.formats import Example
+from ftwizard.data.rows import Example
 
 # Role markers a chat template adds around each turn: ChatML `<|im_start|>` role `\n` ...
 # `<|im_end|>` `\n` is 5 tokens; Llama 3 `<|start_header_id|>` role `<|end_header_id|>` `\n\n`

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ftwizard.data.formats import Example, ProblemKind, RowProblem, normalise
+from ftwizard.data.formats import normalise
 from ftwizard.data.readers import DatasetSource
+from ftwizard.data.rows import Example, ProblemKind, RowProblem
 from ftwizard.data.stats import TokenCounter
 
 BATCH_ROWS = 512
