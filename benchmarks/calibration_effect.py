@@ -159,7 +159,7 @@ def table(entries: list[dict]) -> str:
 def rank_speed(runs: int) -> str:
     """recommend() with and without records on the plans' GPUs; medians of `runs` (warm caches)."""
     from ftwizard.recommend.answers import load_answers
-    from ftwizard.recommend.candidates import clear_cache
+    from ftwizard.recommend.placement_cache import clear_cache
     from ftwizard.recommend.ranking import recommend
 
     catalog = load_catalog()

@@ -56,7 +56,7 @@ def main() -> int:
     from ftwizard.estimate.request import EstimateRequest
     from ftwizard.estimate.sweep import sweep
     from ftwizard.recommend.answers import load_answers
-    from ftwizard.recommend.candidates import clear_cache
+    from ftwizard.recommend.placement_cache import clear_cache
     from ftwizard.recommend.plan import ScoreWeights
     from ftwizard.recommend.ranking import recommend
 

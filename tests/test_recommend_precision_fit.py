@@ -8,7 +8,8 @@ import pytest
 from ftwizard.catalog.entries import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest
-from ftwizard.recommend.candidates import Candidate, finalize
+from ftwizard.recommend.candidate_types import Candidate
+from ftwizard.recommend.finalize import finalize
 from ftwizard.recommend.hardware_options import GpuOption
 from ftwizard.recommend.hyperparams import starting_hyperparameters
 from ftwizard.recommend.ranking import recommend

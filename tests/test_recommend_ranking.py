@@ -152,7 +152,7 @@ def test_licence_duties_become_warnings(tmp_path, catalog):
 
 
 def test_re_ranking_from_the_estimate_cache_gives_the_same_plan(tmp_path, catalog):
-    from ftwizard.recommend.candidates import clear_cache
+    from ftwizard.recommend.placement_cache import clear_cache
 
     answers = answers_file(tmp_path, languages=["en"])
     clear_cache()

@@ -83,7 +83,7 @@ def language_summary(codes: list[str]) -> str:
 def language_coverage(catalog: Catalog, codes: list[str]) -> tuple[list[ModelEntry], list[ModelEntry]]:
     """(models listing every one of `codes`, models listing no languages at all).
 
-    The ranker keeps the second group with a warning (recommend.ranking), so both count.
+    The ranker keeps the second group with a warning (recommend.constraints), so both count.
     """
     want = set(codes)
     listed = [m for m in catalog.models if m.languages and want <= set(m.languages)]

@@ -8,135 +8,32 @@ so screening spends one estimate per model, technique and kind of GPU:
 - cloud: one row set of the estimator's sweep (`recommend_cloud`), priced on every offer
   at the smallest GPU count that holds the run (sharded when one card is too small).
 The leading plans (the first ten) get a full estimate for their exact placement and a
-micro-batch that fits; plans further down keep the screening figures, which are the same
-formulas (tests compare them with full estimates).
+micro-batch that fits (`ftwizard.recommend.finalize`); plans further down keep the screening
+figures, which are the same formulas (tests compare them with full estimates).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ftwizard.base.units import mem
 from ftwizard.catalog.entries import Catalog, ModelEntry
 from ftwizard.estimate.cost import electricity_usd, usable_memory_gb
-from ftwizard.estimate.estimator import estimate as _estimate
 from ftwizard.estimate.estimator import smallest_gpu_count
-from ftwizard.estimate.request import CostOption, Estimate, EstimateRequest
+from ftwizard.estimate.request import CostOption
 from ftwizard.recommend import scoring
 from ftwizard.recommend.answers import Answers
-from ftwizard.recommend.cloud import (
-    CloudRun,
-    as_cost_option,
-    cloud_run,
-    train_tokens,
-    with_overhead,
-)
-from ftwizard.recommend.cloud import clear_cache as _clear_cloud_cache
+from ftwizard.recommend.candidate_types import Candidate, Failure, _over_budget, room_gb
+from ftwizard.recommend.cloud import CloudRun, as_cost_option, cloud_run, train_tokens
 from ftwizard.recommend.hardware_options import GpuOption
-from ftwizard.recommend.hyperparams import (
-    effective_batch,
-    estimate_request,
-    starting_hyperparameters,
-)
+from ftwizard.recommend.hyperparams import estimate_request, starting_hyperparameters
+from ftwizard.recommend.placement_cache import _POOL, CACHE_SIZE, _answers_key, estimate, gpu_key
 from ftwizard.recommend.plan import Hyperparameters
 from ftwizard.recommend.text import TECHNIQUE_LABEL, memory_reason, usd_text
 
 if TYPE_CHECKING:
     from ftwizard.estimate.calibrated import CalibrationLookup
     from ftwizard.estimate.calibration import Correction
-
-# Estimates are pure, so re-ranking the same answers with other weights (the GUI's sliders)
-# reuses them. Bounded; the catalog object is kept with each entry so an id is never reused.
-_CACHE: dict[tuple[int, str], tuple[Catalog, Estimate]] = {}
-CACHE_SIZE = 8192
-
-
-def estimate(req: EstimateRequest, catalog: Catalog, calibration: Correction | None = None) -> Estimate:
-    key = (id(catalog), req.model_dump_json() + (calibration.model_dump_json() if calibration else ""))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is catalog:
-        return hit[1]
-    est = _estimate(req, catalog, calibration)
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = (catalog, est)
-    return est
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
-    _POOL.clear()
-    _clear_cloud_cache()
-
-
-# Micro-batches tried for a shown plan, largest first; it must leave this share of the card.
-REFINE_MICRO_BATCHES = (4, 2)
-REFINE_MARGIN_SHARE = 0.15
-
-
-@dataclass
-class Candidate:
-    model: ModelEntry
-    technique: str
-    method: str
-    objective: str
-    option: GpuOption
-    count: int
-    strategy: str  # single, or fsdp over several GPUs
-    hp: Hyperparameters
-    peak_gb: float  # per GPU, for this placement
-    est: Estimate | None  # the estimate behind the figures (None: from the cloud sweep)
-    cost: CostOption | None  # the offer's cost line (local lines come with the full estimate)
-    hours: float | None
-    tokens_per_s: float | None
-    cost_usd: float | None = None
-    parts: dict[str, float] = field(default_factory=dict)
-    total: float = 0.0
-    too_big_for_one: bool = False  # sharded because one card cannot hold it (else: a group offer)
-    quality_reasons: list[str] = field(default_factory=list)
-    correction: Correction | None = None  # from runs recorded on this GPU; None: physics alone
-    flags: list[str] = field(default_factory=list)  # why the plan is in the warning tier (see tier_flags)
-    sft: Candidate | None = None  # DPO from a base checkpoint: the SFT step it starts with
-
-    @property
-    def peak_vram_gb(self) -> float:
-        return self.peak_gb
-
-    @property
-    def room_gb(self) -> float | None:
-        """Memory the plan may use per GPU: free memory of a shared card, else usable memory."""
-        if self.option.free_gb is not None:
-            return self.option.free_gb
-        return usable_memory_gb(self.option.gpu)
-
-    @property
-    def train_cost_usd(self) -> float | None:
-        """The whole plan's cost: a DPO plan from a base checkpoint includes its SFT step."""
-        own = self.cost.usd if self.cost is not None else self.cost_usd
-        if self.sft is None or own is None:
-            return own
-        step = self.sft.train_cost_usd
-        return None if step is None else round(own + step, 2)
-
-    @property
-    def total_hours(self) -> float | None:
-        """Training time of the whole plan (SFT step included where there is one)."""
-        if self.sft is None or self.hours is None:
-            return self.hours
-        return None if self.sft.hours is None else self.hours + self.sft.hours
-
-
-@dataclass
-class Failure:
-    constraint: str
-    reason: str
-    peak_gb: float | None = None  # set for memory failures: heavier techniques are skipped
-
-
-def room_gb(o: GpuOption) -> float | None:
-    return o.free_gb if o.free_gb is not None else usable_memory_gb(o.gpu)
 
 
 def find_candidates(
@@ -222,9 +119,6 @@ def find_candidates(
     return [], Failure("memory", memory_reason(model, technique, peak, options), peak)
 
 
-_POOL: dict[tuple, tuple[ModelEntry, Catalog, tuple]] = {}
-
-
 def _cost_option(x) -> CostOption:
     """The offer as a CostOption; built once per offer (offers are plain tuples, hashable)."""
     if isinstance(x, CostOption):
@@ -243,18 +137,6 @@ def _offer_hp(model, method, objective, answers, gpu, count) -> Hyperparameters:
     hp = starting_hyperparameters(model, method, objective, answers, gpu, gpus=count)
     _POOL[key] = (model, None, hp)
     return hp
-
-
-def gpu_key(gpu) -> tuple:
-    """What identifies a card for the caches: a catalog entry by id; a card the user named (id
-    'user-...', built from the answers) also by the memory and figures it was planned with."""
-    return (gpu.id, gpu.memory_gb, gpu.bf16_dense_tflops, gpu.fp16_dense_tflops, gpu.tdp_w, gpu.bf16_supported)
-
-
-def _answers_key(answers: Answers) -> tuple:
-    """The answers a placement depends on (hyperparameters, tokens, the training budget)."""
-    d = answers.data
-    return (d.examples, d.avg_tokens, d.p95_tokens, answers.budget.training_usd)
 
 
 def _local_placement(model, method, objective, answers, catalog, opt, tariff, corr, calibration) -> tuple:
@@ -363,10 +245,6 @@ def _sharded(model, method, objective, answers, req, opt, catalog, corr, room):
     return first
 
 
-def _over_budget(c: Candidate, answers: Answers) -> bool:
-    return c.train_cost_usd is not None and c.train_cost_usd > answers.budget.training_usd
-
-
 def _price_tier(offers: list) -> list:
     """Prefer prices traced to a price list and on-demand; fall back only when none is left."""
     for ok in (
@@ -378,108 +256,3 @@ def _price_tier(offers: list) -> list:
         if tier:
             return tier
     return []
-
-
-def finalize(c: Candidate, answers: Answers, catalog: Catalog, tariff: dict, refine: bool) -> Failure | None:
-    """The full estimate for a leading plan, with a larger micro-batch where memory allows.
-
-    Without `refine` (plans further down a long list) the screening figures stay, which are
-    the same formulas at micro-batch 1; only a sharded cloud plan needs its per-GPU peak.
-    Returns why the plan is out when its final estimate no longer fits the card (screening and
-    the final estimate must agree; this keeps a disagreement from reaching the user).
-    """
-    if not refine:
-        if c.option.where == "cloud" and c.strategy == "fsdp":  # screened at one GPU
-            cost = c.cost
-            key = (
-                "fsdp", id(c.model), id(catalog), c.method, c.objective, c.option.gpu.id, c.count,
-                c.hp.model_dump_json(), _answers_key(answers), tuple(sorted(tariff.items())),
-                None if cost is None else (cost.provider, cost.usd_per_gpu_hour, cost.pricing, cost.count),
-                c.correction.model_dump_json() if c.correction else "",
-            )
-            hit = _POOL.get(key)
-            if hit is not None and hit[0] is c.model and hit[1] is catalog:
-                placed = hit[2]
-            else:
-                est = estimate(_placed(c, c.hp, answers, tariff, with_data=False), catalog, c.correction)
-                tps = est.tokens_per_s
-                timed = None
-                if tps and cost is not None:  # timed with its own grad_accum, not the screen's
-                    hours = train_tokens(answers, c.objective, c.hp.epochs) / tps / 3600
-                    timed = (hours, with_overhead(cost.model_copy(update={"hours": round(hours, 5)}), c.model))
-                placed = (est, timed)
-                if len(_POOL) >= CACHE_SIZE:
-                    _POOL.clear()
-                _POOL[key] = (c.model, catalog, placed)
-            c.est, timed = placed
-            c.peak_gb = c.est.peak_vram_gb
-            if timed is not None:
-                c.hours, c.cost = timed
-                c.tokens_per_s = c.est.tokens_per_s
-        return _no_longer_fits(c, answers)
-    mb = c.hp.micro_batch
-    batch = effective_batch(c.model.params_b)
-    for m in REFINE_MICRO_BATCHES:
-        if m > mb and batch % (m * c.count) == 0 and _fits_with_margin(c, m, answers, catalog, tariff):
-            mb = m
-            break
-    hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
-    est = estimate(_placed(c, hp, answers, tariff, with_data=True), catalog, c.correction)
-    if c.option.where == "local":
-        cost = next((x for x in est.costs if x.pricing == "electricity"), None)
-    else:
-        cost = _same_offer(est, c.cost)
-        cost = with_overhead(cost, c.model) if cost is not None else None
-    hours = est.train_hours if est.train_hours is not None else (cost.hours if cost else None)
-    if cost is not None and cost.usd > answers.budget.training_usd and mb != c.hp.micro_batch:
-        return _no_longer_fits(c, answers)  # keep the screened plan rather than push it over budget
-    c.hp, c.est, c.cost, c.hours, c.tokens_per_s = hp, est, cost, hours, est.tokens_per_s
-    c.peak_gb = est.peak_vram_gb
-    c.cost_usd = cost.usd if cost else c.cost_usd
-    return _no_longer_fits(c, answers)
-
-
-def _no_longer_fits(c: Candidate, answers: Answers) -> Failure | None:
-    """Why the plan's final figures break a constraint the screen passed it on, if they do."""
-    if _over_budget(c, answers):
-        where = c.option.label(c.count) + (f" from {c.cost.provider}" if c.cost and c.option.where == "cloud" else "")
-        return Failure(
-            "budget",
-            f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} costs about {usd_text(c.train_cost_usd or 0.0)} on "
-            f"{where} with its final settings, above the {usd_text(answers.budget.training_usd)} training budget.",
-        )
-    room = c.room_gb
-    if room is None or c.peak_gb <= room:
-        return None
-    return Failure(
-        "memory",
-        f"{TECHNIQUE_LABEL[c.technique]} of {c.model.name} needs about {mem(c.peak_gb)} per GPU on "
-        f"{c.option.label(c.count)} with its final settings ({c.hp.precision}, micro-batch "
-        f"{c.hp.micro_batch}), more than the {mem(room)} each card offers.",
-        c.peak_gb,
-    )
-
-
-def _placed(c: Candidate, hp: Hyperparameters, answers: Answers, tariff: dict, with_data: bool) -> EstimateRequest:
-    req = estimate_request(c.model, hp, c.method, c.objective, answers, tariff, with_data=with_data)
-    return req.model_copy(update={"gpu_id": c.option.gpu.id, "gpus": c.count, "strategy": c.strategy})
-
-
-def _fits_with_margin(c: Candidate, mb: int, answers: Answers, catalog: Catalog, tariff: dict) -> bool:
-    hp = starting_hyperparameters(c.model, c.method, c.objective, answers, c.option.gpu, c.count, mb)
-    peak = estimate(_placed(c, hp, answers, tariff, with_data=False), catalog, c.correction).peak_vram_gb
-    room = c.room_gb or 0.0
-    return peak <= room and room - peak >= max(REFINE_MARGIN_SHARE * room, scoring.HEADROOM_MIN_GB)
-
-
-def _same_offer(est: Estimate, old: CostOption | None) -> CostOption | None:
-    """The chosen cloud offer as priced for this exact placement."""
-    if old is None:
-        return None
-    for x in est.costs:
-        if (x.provider, x.gpu_id, x.usd_per_gpu_hour, x.count) == (old.provider, old.gpu_id, old.usd_per_gpu_hour, old.count):
-            return x
-    # The placement's own time on the same offer: hours x count x price.
-    if est.train_hours is None:
-        return None
-    return old.model_copy(update={"hours": round(est.train_hours, 3), "usd": round(est.train_hours * old.count * old.usd_per_gpu_hour, 2)})

@@ -74,7 +74,7 @@ def _data_fit_sentence(technique: str, method: str, answers: Answers, model: Mod
 
 
 def describe_reasons(c, answers: Answers, catalog: Catalog) -> list[str]:
-    """`c` is a recommend_candidates.Candidate (not imported: that module imports this one)."""
+    """`c` is a Candidate (ftwizard.recommend.candidate_types)."""
     m: ModelEntry = c.model
     where = "on your own hardware" if c.option.where == "local" else (
         f"rented from {c.cost.provider}" if c.cost else "in the cloud"
