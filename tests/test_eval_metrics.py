@@ -10,6 +10,7 @@ import random
 import pytest
 
 from ftwizard.cli.main import main
+from ftwizard.evaluate import intervals, kinds
 from ftwizard.evaluate import metrics as tm
 from ftwizard.evaluate.samples import (
     Sample,
@@ -42,7 +43,7 @@ def test_classification_matches_scikit_learn():
     tuned = ["Spam.", "ham", "spam", "HAM", "spam", "ham"] * 3
     got = {m.name: m for m in tm.evaluate_samples(
         [sample(i, r, b, t) for i, (r, b, t) in enumerate(zip(refs, base, tuned, strict=True))], "classification").metrics}
-    norm = [tm.normalise_label(x) for x in tuned]
+    norm = [kinds.normalise_label(x) for x in tuned]
     assert got["Accuracy"].tuned == pytest.approx(accuracy_score(refs, norm)) == pytest.approx(15 / 18)
     assert got["Macro-F1"].tuned == pytest.approx(f1_score(refs, norm, labels=sorted(set(refs)), average="macro",
                                                            zero_division=0))
@@ -59,7 +60,7 @@ def test_macro_f1_by_counting_equals_scikit_learn():
         k = rng.randint(1, 5)
         truth = [rng.randrange(k) for _ in range(rng.randint(1, 30))]
         pred = [rng.randrange(k + 1) for _ in truth]  # code k: a label outside the references
-        assert tm.macro_f1_codes(truth, pred, k) == pytest.approx(
+        assert kinds.macro_f1_codes(truth, pred, k) == pytest.approx(
             f1_score(truth, pred, labels=list(range(k)), average="macro", zero_division=0))
 
 
@@ -75,7 +76,7 @@ def test_extraction_json_fields():
     assert got["Field F1"].base == pytest.approx(0.25)
     # tuned: row 1 exact (1.0); row 2: 2 of 3 pairs common both ways: 2/3
     assert got["Field F1"].tuned == pytest.approx((1 + 2 / 3) / 2)
-    assert tm.json_fields({"a": {"b": 1}, "c": [2]}) == {("$.a.b", "1"), ("$.c[0]", "2")}
+    assert kinds.json_fields({"a": {"b": 1}, "c": [2]}) == {("$.a.b", "1"), ("$.c[0]", "2")}
 
 
 def test_translation_is_sacrebleu_corpus_scores():
@@ -105,7 +106,7 @@ def test_summarisation_rouge_and_qa_squad():
     assert qa["Exact match"].tuned == 0.5  # "the" and "." are normalised away; "celsius" is one word too many
     # SQuAD F1 of row 2: 5 common tokens, precision 5/6, recall 5/5
     assert qa["F1"].tuned == pytest.approx((1 + 2 * (5 / 6) / (5 / 6 + 1)) / 2)
-    assert tm.squad_normalise("The  Answer, an apple!") == "answer apple"
+    assert kinds.squad_normalise("The  Answer, an apple!") == "answer apple"
 
 
 def test_a_change_within_noise_is_called_so():
@@ -140,9 +141,9 @@ def test_guess_kind():
 
 
 def test_unknown_kind_and_no_samples():
-    with pytest.raises(tm.EvalError, match="not one of"):
+    with pytest.raises(intervals.EvalError, match="not one of"):
         tm.evaluate_samples([sample(0, "a", "b", "c")], "poetry")
-    with pytest.raises(tm.EvalError, match="no samples"):
+    with pytest.raises(intervals.EvalError, match="no samples"):
         tm.evaluate_samples([], "chat")
 
 
