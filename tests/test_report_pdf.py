@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from ftwizard.base.errors import ExportError
 from ftwizard.catalog.entries import load_catalog
-from ftwizard.report.plan_sections import SECTIONS
+from ftwizard.report.plan_text import SECTIONS
 from report_sample_plan import PROJECT, sample_plan
 
 
@@ -322,7 +322,7 @@ def test_a_card_with_a_purchase_price_is_amortised_over_the_training_hours(qapp,
     """Where the catalog records what a card cost, the business case writes it off: price /
     (36 months x 730 h) x hours x cards (estimator_cost.AMORTISATION_MONTHS)."""
     from ftwizard.report.document import Html
-    from ftwizard.report.plan_sections import business_case
+    from ftwizard.report.plan_business import business_case
 
     catalog = load_catalog()
     card = catalog.gpu("rtx-4090").model_copy(update={"purchase_usd": 1752.0})

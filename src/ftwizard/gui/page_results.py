@@ -41,7 +41,8 @@ from ftwizard.gui.forms import ErrorLabel, buddy_label
 from ftwizard.recommend.answers import Budget
 from ftwizard.recommend.plan import WEIGHT_NAMES, ScoreWeights
 from ftwizard.recommend.text import TECHNIQUE_LABEL, hours_text
-from ftwizard.report.plan_sections import assumption_text, shared_card
+from ftwizard.report.plan_estimates import assumption_text
+from ftwizard.report.plan_text import shared_card
 
 COLUMNS = ("#", "Model", "Technique", "Where", "VRAM / GPU", "Time", "Training cost", "Score")
 WEIGHT_LABELS = {

@@ -26,8 +26,13 @@ from ftwizard.base.jsonio import atomic_write_bytes, check_destination
 from ftwizard.base.units import Money, settings_money
 from ftwizard.catalog.entries import Catalog
 from ftwizard.recommend.plan import Plan
-from ftwizard.report import plan_sections as s
 from ftwizard.report.page import resolve_page_size
+from ftwizard.report.plan_appendix import excluded, model_sources, run_configuration, sources
+from ftwizard.report.plan_business import business_case
+from ftwizard.report.plan_compliance import compliance, licence_obligations
+from ftwizard.report.plan_estimates import hardware, memory_time_cost
+from ftwizard.report.plan_summary import answers, ranked, recommendation, title_page
+from ftwizard.report.plan_text import Sources
 
 # Chart size on the page in CSS pixels (96 per inch): fits the A4 and Letter body width.
 CHART_W, CHART_H = 640, 300
@@ -90,13 +95,13 @@ def plan_pdf_bytes(
     breakdown = _breakdowns(plan, catalog)
     rentals = _rentals(plan, catalog)
     h = Html()
-    src = s.Sources()
+    src = Sources()
     written_by = f"ftwizard {__version__}"
-    s.title_page(h, plan, catalog, written_by, money)
-    s.recommendation(h, plan, money)
-    s.business_case(h, plan, money, rentals, catalog)
-    s.answers(h, plan, money)
-    s.ranked(h, plan, money)
+    title_page(h, plan, catalog, written_by, money)
+    recommendation(h, plan, money)
+    business_case(h, plan, money, rentals, catalog)
+    answers(h, plan, money)
+    ranked(h, plan, money)
     h.h2("Charts")
     widgets = []
     if charts and app is not None:
@@ -106,14 +111,14 @@ def plan_pdf_bytes(
         h.p("Charts were left out of this export.", "muted")
     step(0.5, "writing sections")
     chosen = plan.chosen
-    s.memory_time_cost(h, plan, catalog, breakdown.get(chosen.rank) if chosen else None, src, money)
-    s.licence_obligations(h, plan, catalog, src)
-    s.compliance(h, plan, catalog, dataset)
-    s.hardware(h, plan)
-    s.excluded(h, plan, catalog, money)
-    s.model_sources(plan, catalog, src)
-    s.sources(h, plan, src)
-    s.run_configuration(h, plan)
+    memory_time_cost(h, plan, catalog, breakdown.get(chosen.rank) if chosen else None, src, money)
+    licence_obligations(h, plan, catalog, src)
+    compliance(h, plan, catalog, dataset)
+    hardware(h, plan)
+    excluded(h, plan, catalog, money)
+    model_sources(plan, catalog, src)
+    sources(h, plan, src)
+    run_configuration(h, plan)
     project = plan.answers.project_name or "Untitled project"
     meta = PdfMeta(
         title="Fine-tuning plan",  # generic: the file's metadata travels where the page text may not

@@ -148,24 +148,29 @@ def _run_record(h, run_dir: Path, plan, catalog) -> None:
 def _plan_sections(h, plan, catalog) -> None:
     """The plan PDF's sections (report.pdf's order, without its title page and charts)."""
     from ftwizard.base.units import settings_money
-    from ftwizard.report import plan_sections as ps
+    from ftwizard.report.plan_appendix import excluded, model_sources, run_configuration, sources
+    from ftwizard.report.plan_business import business_case
+    from ftwizard.report.plan_compliance import compliance, licence_obligations
+    from ftwizard.report.plan_estimates import hardware, memory_time_cost
+    from ftwizard.report.plan_summary import answers, ranked, recommendation
+    from ftwizard.report.plan_text import Sources
 
     money = settings_money()
-    src = ps.Sources()
+    src = Sources()
     h.h2("The plan this run came from", new_page=True)
     h.p(f"Plan of {plan.created_at:%Y-%m-%d}, catalog {plan.catalog_version}.", "muted")
-    ps.recommendation(h, plan, money)
-    ps.business_case(h, plan, money, catalog=catalog)
-    ps.answers(h, plan, money)
-    ps.ranked(h, plan, money)
-    ps.memory_time_cost(h, plan, catalog, None, src, money)
-    ps.licence_obligations(h, plan, catalog, src)
-    ps.compliance(h, plan, catalog)
-    ps.hardware(h, plan)
-    ps.excluded(h, plan, catalog, money)
-    ps.model_sources(plan, catalog, src)
-    ps.sources(h, plan, src)
-    ps.run_configuration(h, plan)
+    recommendation(h, plan, money)
+    business_case(h, plan, money, catalog=catalog)
+    answers(h, plan, money)
+    ranked(h, plan, money)
+    memory_time_cost(h, plan, catalog, None, src, money)
+    licence_obligations(h, plan, catalog, src)
+    compliance(h, plan, catalog)
+    hardware(h, plan)
+    excluded(h, plan, catalog, money)
+    model_sources(plan, catalog, src)
+    sources(h, plan, src)
+    run_configuration(h, plan)
 
 
 def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None = None) -> bytes:
