@@ -151,6 +151,11 @@ class _Run(RunSetup, DataSteps, Checkpointing, OutOfMemoryLadder, RunEnding):
         have_bnb, why_not = bitsandbytes_available(device)
         notes = self.effective_config(device, dtype_name, have_bnb, why_not)
         eff = self.eff
+        if self.sharded:  # before any weights load: a too-old torch or bitsandbytes is named now
+            from importlib.metadata import version
+
+            sharded.check_floors(torch.__version__, version("bitsandbytes") if have_bnb else None,
+                                 eff.method == "qlora")
 
         # ---- 2. data ----------------------------------------------------------------------------
         data_files = [cfg.data_path] + ([cfg.holdout_path] if cfg.holdout_path else [])

@@ -31,6 +31,32 @@ from pathlib import Path
 
 DCP_DIR = "dcp"
 
+# The oldest releases the sharded path works with (pyproject.toml's floors say the same):
+# torch 2.6 made FSDP2's `fully_shard` public in torch.distributed.fsdp; bitsandbytes 0.45
+# stores 4-bit weights in the compute dtype (bnb_4bit_quant_storage), which FSDP needs to
+# shard a QLoRA base (accelerate #3983: uint8 storage crashes or trains wrongly).
+TORCH_FLOOR = "2.6"
+BITSANDBYTES_FLOOR = "0.45"
+
+
+def check_floors(torch_version: str, bitsandbytes_version: str | None, quantised: bool) -> None:
+    """RunConfigError naming the library, its version and the floor when the installed stack
+    is too old to shard; called before the model is built."""
+    from packaging.version import Version
+
+    from ftwizard.base.errors import RunConfigError
+
+    def older(version: str, floor: str) -> bool:
+        return Version(version.split("+")[0]).release < Version(floor).release
+
+    if older(torch_version, TORCH_FLOOR):
+        raise RunConfigError(f"$.sharding: torch {torch_version} has no public FSDP2 (fully_shard); sharding needs "
+                             f"torch >= {TORCH_FLOOR}: upgrade the training runtime or train with sharding none")
+    if quantised and bitsandbytes_version is not None and older(bitsandbytes_version, BITSANDBYTES_FLOOR):
+        raise RunConfigError(f"$.sharding: bitsandbytes {bitsandbytes_version} cannot store 4-bit weights in the "
+                             f"compute dtype, which sharding QLoRA needs (bitsandbytes >= {BITSANDBYTES_FLOOR}): "
+                             "upgrade it, or shard LoRA instead")
+
 
 def is_sharded_tensor(t) -> bool:
     return hasattr(t, "full_tensor") and hasattr(t, "to_local")
