@@ -156,9 +156,9 @@ def test_export_of_an_unfinished_run_says_why(qtbot, tmp_path):
 
 
 def test_answers_opened_from_history_train_in_the_runtime_the_rule_picks(qtbot, tmp_path, monkeypatch):
-    """A window opened without an interpreter asks ftwizard.runtime.training_runtime (the one
+    """A window opened without an interpreter asks ftwizard.runtime.rule.training_runtime (the one
     rule); none ready -> the status names the fix, no exception, nothing started."""
-    import ftwizard.runtime as runtime_mod
+    import ftwizard.runtime.rule as runtime_mod
     from ftwizard.gui.run_results import RunResultsWindow
 
     run = tmp_path / "run"

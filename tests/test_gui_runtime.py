@@ -31,7 +31,7 @@ def clean_home(tmp_path, monkeypatch):
 def test_settings_lists_checks_and_saves_the_training_runtime(qtbot, clean_home, bare_venv, monkeypatch):  # noqa: F811 (fixture)
     from ftwizard.gui import settings_dialog
     from ftwizard.gui.settings import load_settings, save_settings
-    from ftwizard.runtime import configured_python
+    from ftwizard.runtime.candidates import configured_python
 
     dialog = settings_dialog.SettingsDialog(Settings())
     qtbot.addWidget(dialog)
@@ -86,7 +86,7 @@ def _open_monitor(qtbot, tmp_path, model_dir, **config):
 @pytest.mark.train
 def test_installed_build_without_a_runtime_keeps_start_off_and_names_the_fix(
         qtbot, tmp_path, tiny_model_dir, clean_home, monkeypatch):  # noqa: F811
-    from ftwizard.runtime import default_runtime_dir
+    from ftwizard.runtime.candidates import default_runtime_dir
 
     program = tmp_path / "opt" / "ftwizard" / "ftwizard"
     program.parent.mkdir(parents=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.runtime import RuntimeCandidate, diagnose, find_runtimes
+from ftwizard.runtime.candidates import RuntimeCandidate, find_runtimes
+from ftwizard.runtime.diagnosis import diagnose
 from runtime_support import bare_venv, fake_env  # noqa: F401 (fixture)
 
 CLI = [sys.executable, "-m", "ftwizard"]
@@ -135,7 +136,7 @@ def test_cli_list_checks_the_configured_interpreter_first(bare_venv, tmp_path): 
 
 def test_settings_file_names_the_interpreter(tmp_path, monkeypatch):
     from ftwizard.base.paths import config_dir
-    from ftwizard.runtime import configured_python
+    from ftwizard.runtime.candidates import configured_python
 
     monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)
     assert configured_python() is None

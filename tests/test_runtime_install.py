@@ -79,7 +79,7 @@ def _install(wheelhouse: Path, target: Path, *extra: str) -> subprocess.Complete
 
 @pytest.mark.slow
 def test_install_from_a_wheelhouse_then_the_check_says_what_is_missing(wheelhouse, tmp_path):
-    from ftwizard.runtime import default_runtime_dir, find_runtimes
+    from ftwizard.runtime.candidates import default_runtime_dir, find_runtimes
 
     out = subprocess.run([*CLI, "runtime", "install", "--wheelhouse", str(wheelhouse)],
                          capture_output=True, text=True, timeout=300)

@@ -1,4 +1,4 @@
-"""One rule picks the interpreter that trains (ftwizard.runtime.training_runtime): the configured
+"""One rule picks the interpreter that trains (ftwizard.runtime.rule.training_runtime): the configured
 one, else the first ready candidate, never the installed program itself. The installed build is
 simulated by setting sys.frozen and pointing sys.executable at a program file that is no Python."""
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.runtime import NO_RUNTIME_FIX, RuntimeCandidate, training_runtime
+from ftwizard.runtime.candidates import RuntimeCandidate
+from ftwizard.runtime.rule import NO_RUNTIME_FIX, training_runtime
 from runtime_support import DEV_PYTHON, bare_venv, ready_env  # noqa: F401 (fixture)
 
 CLI = [DEV_PYTHON, "-m", "ftwizard"]
@@ -43,7 +44,7 @@ def test_installed_build_without_a_runtime_names_the_fix(installed_build):
 
 
 def test_installed_build_trains_with_the_installed_runtime_never_itself(installed_build):
-    from ftwizard.runtime import default_runtime_dir
+    from ftwizard.runtime.candidates import default_runtime_dir
 
     runtime = ready_env(default_runtime_dir())
     rt = training_runtime()
@@ -64,7 +65,7 @@ def test_the_program_itself_is_refused_even_when_configured(installed_build):
 
 
 def test_a_configured_runtime_that_cannot_train_is_not_replaced_silently(installed_build, bare_venv):  # noqa: F811 (fixture)
-    from ftwizard.runtime import default_runtime_dir
+    from ftwizard.runtime.candidates import default_runtime_dir
 
     ready_env(default_runtime_dir())  # a ready one exists, but the user chose another
     rt = training_runtime(str(bare_venv.parent.parent))  # an environment folder is accepted
@@ -92,7 +93,7 @@ def test_settings_object_and_file_and_environment(monkeypatch, tmp_path, bare_ve
     from ftwizard.base.paths import config_dir
     from ftwizard.base.settings import Settings
     from ftwizard.gui.settings import load_settings, save_settings
-    from ftwizard.runtime import configured_python
+    from ftwizard.runtime.candidates import configured_python
 
     monkeypatch.delenv("FTWIZARD_PYTHON", raising=False)
     save_settings(Settings(train_python=str(bare_venv)))

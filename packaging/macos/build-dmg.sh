@@ -7,7 +7,7 @@
 # Optional: WHEELHOUSE=DIR (packaging/offline-wheelhouse.sh, made on a Mac) puts the wheelhouse
 # on the disk image with "Install training runtime.command", which runs
 # `ftwizard runtime install --wheelhouse` into the user's data folder: the "installed" runtime
-# the program finds (ftwizard.runtime.training_runtime). A venv cannot live inside the signed,
+# the program finds (ftwizard.runtime.rule.training_runtime). A venv cannot live inside the signed,
 # read-only app bundle, so nothing is bundled in it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -52,7 +52,7 @@ Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; \
 [Run]
 ; The training runtime, when a folder "wheelhouse" (packaging/offline-wheelhouse.sh, made for
 ; win_amd64 and the Python on this machine) sits beside setup.exe: installed into {app}\runtime,
-; the "bundled" place the program looks in (ftwizard.runtime.training_runtime) after the one
+; the "bundled" place the program looks in (ftwizard.runtime.rule.training_runtime) after the one
 ; chosen in Settings. Without it the user runs `ftwizard runtime install --wheelhouse DIR` later.
 Filename: "{app}\{#AppName}.exe"; \
   Parameters: "runtime install --wheelhouse ""{src}\wheelhouse"" --target ""{app}\runtime"""; \

@@ -126,7 +126,7 @@ def install_runtime(
     pip runs with --no-index: only the wheelhouse is used. pip's own output goes to the
     caller's stdout/stderr (it names packages and versions, never user data).
     """
-    from ftwizard.runtime import venv_python
+    from ftwizard.runtime.candidates import venv_python
 
     wheelhouse = wheelhouse.expanduser().resolve()
     target = target.expanduser().absolute()

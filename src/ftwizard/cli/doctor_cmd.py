@@ -193,9 +193,11 @@ def _state_files(folders: list[FolderStatus]) -> list[StateFile]:
 
 
 def _runtime(python: str | None, timeout_s: float) -> RuntimeStatus:
-    """The interpreter training would use (ftwizard.runtime.training_runtime), fully checked."""
+    """The interpreter training would use (ftwizard.runtime.rule.training_runtime), fully checked."""
     try:  # the packaging module finds the interpreter the GUI would train with
-        from ftwizard.runtime import diagnose, find_runtimes, training_runtime
+        from ftwizard.runtime.candidates import find_runtimes
+        from ftwizard.runtime.diagnosis import diagnose
+        from ftwizard.runtime.rule import training_runtime
     except ImportError:
         return _runtime_plain(python or sys.executable, timeout_s)
     others: list[str] = []

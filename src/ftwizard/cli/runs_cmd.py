@@ -71,7 +71,7 @@ def resolve_run(name: str) -> Path:
 
 def _python(args) -> str:
     try:
-        from ftwizard.runtime import require_training_python
+        from ftwizard.runtime.rule import require_training_python
     except ImportError:  # an older runtime module
         return args.python or sys.executable
     return require_training_python(args.python)

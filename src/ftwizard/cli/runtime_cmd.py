@@ -60,7 +60,8 @@ def _gui_launch(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ftwizard.runtime import configured_python, diagnose, find_runtimes
+    from ftwizard.runtime.candidates import configured_python, find_runtimes
+    from ftwizard.runtime.diagnosis import diagnose
 
     found = find_runtimes(args.configured or configured_python())
     diags = [diagnose(c, args.timeout) for c in found]
@@ -78,7 +79,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ftwizard.runtime import RuntimeCandidate, diagnose, training_runtime, venv_python
+    from ftwizard.runtime.candidates import RuntimeCandidate, venv_python
+    from ftwizard.runtime.diagnosis import diagnose
+    from ftwizard.runtime.rule import training_runtime
 
     if args.python:
         path = Path(args.python).expanduser()
@@ -100,7 +103,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from ftwizard.runtime import RuntimeCandidate, default_runtime_dir, diagnose
+    from ftwizard.runtime.candidates import RuntimeCandidate, default_runtime_dir
+    from ftwizard.runtime.diagnosis import diagnose
     from ftwizard.runtime_install import RuntimeSetupError, install_runtime
 
     target = Path(args.target) if args.target else default_runtime_dir()

@@ -10,7 +10,7 @@ Exit codes are the runner's: 0 done, 1 internal, 2 bad input, 3 cancelled, 4 out
 (`--adapter`); `--method qlora|lora|full` is supervised tuning. `--probe` runs a few steps to
 measure memory and speed beside the estimate and writes nothing (exit 4 if nothing fits).
 
-The runner runs in the training runtime (ftwizard.runtime.training_runtime: `--python`, else
+The runner runs in the training runtime (ftwizard.runtime.rule.training_runtime: `--python`, else
 FTWIZARD_PYTHON or Settings, else the first ready candidate; never the installed program
 itself). None ready: exit 2 with a message naming the fix.
 """
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     from ftwizard.runs.events import parse_event
     from ftwizard.runs.launch import runner_argv
     from ftwizard.runs.outdir import check_output_folder
-    from ftwizard.runtime import require_training_python
+    from ftwizard.runtime.rule import require_training_python
 
     cfg = build_config(args)
     if cfg.processes > 1 and cfg.probe:

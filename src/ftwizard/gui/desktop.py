@@ -19,10 +19,10 @@ def open_folder(path: Path) -> bool:
 
 
 def runtime_python(settings=None) -> str:
-    """The interpreter that trains, by the one rule (ftwizard.runtime.training_runtime: the
+    """The interpreter that trains, by the one rule (ftwizard.runtime.rule.training_runtime: the
     configured one, else the first ready candidate). FtwizardError naming the fix when none
     is ready."""
-    from ftwizard.runtime import training_runtime
+    from ftwizard.runtime.rule import training_runtime
 
     runtime = training_runtime(settings=settings)
     if not runtime.ready or runtime.python is None:

@@ -2,7 +2,7 @@
 folder's checklist (config, tokenizer, weights, licence file) and the pre-flight sentence
 ("fits with 3.1 GB to spare" or why not). Hardware detection and the estimate run in workers.
 
-It also shows the training runtime the run will use (ftwizard.runtime.training_runtime, chosen
+It also shows the training runtime the run will use (ftwizard.runtime.rule.training_runtime, chosen
 by the monitor) and offers Check it fits: `ftwizard train --probe` on these settings in that
 runtime, measured peak memory and tokens/s beside the estimate, and the largest settings along
 the runner's ladder that fit, which one click makes the run's settings.
@@ -90,7 +90,7 @@ class RunSetup(QGroupBox):
         self.settings_label = QLabel(self._settings_text())
         self.settings_label.setAccessibleName("Run settings")
         self.settings_label.setWordWrap(True)
-        self.runtime = None  # ftwizard.runtime.TrainingRuntime, set by the monitor
+        self.runtime = None  # ftwizard.runtime.rule.TrainingRuntime, set by the monitor
         self.runtime_label = QLabel("Looking for the Python that trains…")
         self.runtime_label.setAccessibleName("Training runtime")
         self.runtime_label.setWordWrap(True)
@@ -277,7 +277,7 @@ class RunSetup(QGroupBox):
 
     def check_fit(self) -> None:
         """Run the probe on these settings in the training runtime (worker); see _probed."""
-        from ftwizard.runtime import run_probe
+        from ftwizard.runtime.probe import run_probe
 
         if not self.fit_button.isEnabled():
             return

@@ -157,7 +157,7 @@ class SettingsDialog(QDialog):
 
     def check_runtimes(self) -> None:
         """List the candidates now (cheap), check each in a worker (`runtimes_checked` when done)."""
-        from ftwizard.runtime import find_runtimes
+        from ftwizard.runtime.candidates import find_runtimes
 
         self._check_gen += 1
         gen = self._check_gen
@@ -253,7 +253,7 @@ class SettingsDialog(QDialog):
 
 
 def _diagnose_all(candidates) -> list:
-    from ftwizard.runtime import diagnose
+    from ftwizard.runtime.diagnosis import diagnose
 
     return [diagnose(c, timeout_s=60.0) for c in candidates]
 
