@@ -193,7 +193,7 @@ def test_audit_reports_third_party_only_facts_as_warnings(cat):
 def test_hybrid_eager_attention_memory_grows_only_in_attention_blocks(cat):
     """Granite 4.0 H Tiny: 4 of 40 blocks attend, so the seq_len-long softmax rows are kept in
     4 blocks, not 40; the same shapes read as all-attention keep ten times as many."""
-    from ftwizard.estimate.arch import target_roles
+    from ftwizard.estimate.lora_targets import target_roles
     from ftwizard.estimate.memory import layer_activation_bytes_per_token
     from ftwizard.estimate.request import EstimateRequest
 

@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING
 from ftwizard.base.errors import CatalogError, EstimateError
 from ftwizard.catalog.entries import Architecture, Catalog, GpuEntry
 from ftwizard.estimate import constants as K
-from ftwizard.estimate.arch import (
-    architecture_from_config,
-    lora_param_count,
-    shapes,
-)
+from ftwizard.estimate.arch import architecture_from_config, shapes
 from ftwizard.estimate.cost import electricity_usd, serving_option, usable_memory_gb
+from ftwizard.estimate.lora_targets import lora_param_count
 from ftwizard.estimate.memory import MemoryModel, build
 from ftwizard.estimate.request import (
     CostOption,

@@ -16,12 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ftwizard.estimate import constants as K
-from ftwizard.estimate.arch import (
-    Shapes,
-    adapted_layers,
-    lora_param_count,
-    target_roles,
-)
+from ftwizard.estimate.arch import Shapes
+from ftwizard.estimate.lora_targets import adapted_layers, lora_param_count, target_roles
 
 if TYPE_CHECKING:
     from ftwizard.estimate.request import EstimateRequest

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from ftwizard.catalog.entries import GpuEntry
 from ftwizard.estimate import constants as K
-from ftwizard.estimate.arch import Shapes, adapted_layers, target_roles
+from ftwizard.estimate.arch import Shapes
+from ftwizard.estimate.lora_targets import adapted_layers, target_roles
 
 if TYPE_CHECKING:
     from ftwizard.estimate.memory import MemoryModel
