@@ -1,5 +1,5 @@
 """Start a run through the GUI's own code path, without a screen: the run monitor finds the
-training runtime (ftwizard.runtime.training_runtime), the set-up checks the model folder and
+training runtime (ftwizard.runtime.rule.training_runtime), the set-up checks the model folder and
 data, Start launches the runner, and the monitor follows it to the end. `ftwizard runtime
 gui-launch` runs this (packaging/linux/e2e-train.sh checks an installed build with it).
 """
@@ -18,7 +18,8 @@ def gui_launch(model_dir: Path, data: Path, runs_dir: Path, *, max_steps: int = 
     from PySide6.QtWidgets import QApplication
 
     from ftwizard.gui import workers
-    from ftwizard.gui.run_monitor import ENDED, RunMonitor
+    from ftwizard.gui.run_monitor import RunMonitor
+    from ftwizard.gui.run_watch import ENDED
     from ftwizard.runs.config import RunConfig
 
     app = QApplication.instance() or QApplication([])
