@@ -57,7 +57,25 @@ LLAMA4_SCOUT = {
     },
 }
 
+# Gemma 4 text decoders as Hugging Face's gemma4_text config names them, with the values of
+# Google DeepMind's own definition (github.com/google-deepmind/gemma, gemma/gm/nn/gemma4/_gemma4.py).
+GEMMA4_31B = {
+    "model_type": "gemma4_text", "hidden_size": 5376, "intermediate_size": 21504, "num_hidden_layers": 60,
+    "num_attention_heads": 32, "num_key_value_heads": 16, "num_global_key_value_heads": 4, "head_dim": 256,
+    "global_head_dim": 512, "attention_k_eq_v": True, "vocab_size": 262144, "sliding_window": 1024,
+    "layer_types": (["sliding_attention"] * 5 + ["full_attention"]) * 10, "max_position_embeddings": 262144,
+    "hidden_size_per_layer_input": 0, "num_kv_shared_layers": 0, "enable_moe_block": False,
+}
+GEMMA4_26B_A4B = {
+    **GEMMA4_31B, "hidden_size": 2816, "intermediate_size": 2112, "num_hidden_layers": 30,
+    "num_attention_heads": 16, "num_key_value_heads": 8, "num_global_key_value_heads": 2,
+    "layer_types": (["sliding_attention"] * 5 + ["full_attention"]) * 5,
+    "enable_moe_block": True, "num_experts": 128, "top_k_experts": 8, "moe_intermediate_size": 704,
+}
+
 VENDOR_TOTALS = [
+    ("gemma-4-31b", {"model_type": "gemma4", "text_config": GEMMA4_31B}, 30.7, "Gemma 4 card: 31B dense, 30.7B"),
+    ("gemma-4-26b-a4b", {"model_type": "gemma4", "text_config": GEMMA4_26B_A4B}, 25.2, "Gemma 4 card: 25.2B total, 3.8B active"),
     # (catalog id, config, vendor total in billions, where the vendor says so)
     ("gpt-oss-20b", {**GPT_OSS, "num_hidden_layers": 24, "num_local_experts": 32}, 20.91, "gpt-oss model card, arXiv 2508.10925"),
     ("gpt-oss-120b", {**GPT_OSS, "num_hidden_layers": 36, "num_local_experts": 128}, 116.83, "gpt-oss model card, arXiv 2508.10925"),
@@ -94,6 +112,31 @@ def test_llama4_scout_text_decoder_and_active_count(cat):
     assert 100 < shapes(arch).total_params / 1e9 < 109
     assert abs(active_params(arch) / 1e9 - 17.0) / 17.0 < 0.015
     assert cat.model("llama-4-scout-17b-16e").params_b == pytest.approx(shapes(arch).total_params / 1e9, abs=0.001)
+
+
+def test_gemma4_global_blocks_have_their_own_attention_shape(cat):
+    """Gemma 4's global blocks (1 in 6) use 512-wide heads, 4 KV heads and no v_proj: counting them
+    like the sliding blocks misses 0.55B parameters (1.8%), which would fail the 1% check."""
+    arch = architecture_from_dict({"model_type": "gemma4", "text_config": GEMMA4_31B}, "g4/config.json")
+    assert (arch.global_attention_layers, arch.global_head_dim, arch.global_key_value_heads) == (10, 512, 4)
+    assert arch.global_k_eq_v and arch.tie_word_embeddings
+    flat = arch.model_copy(update={"global_attention_layers": None})
+    assert abs(shapes(flat).total_params / 1e9 - 30.7) / 30.7 > 0.01
+    with_v = arch.model_copy(update={"global_k_eq_v": False})
+    assert shapes(with_v).total_params - shapes(arch).total_params == 10 * 5376 * 4 * 512
+    moe = cat.model("gemma-4-26b-a4b")
+    assert moe.architecture.moe_shared_intermediate_size == 2112  # the dense MLP beside the experts
+    assert abs(moe.active_params_b - 3.8) / 3.8 < 0.01
+    assert cat.model("gemma-4-31b").multimodal and cat.model("gemma-4-31b").licences == ["apache-2.0"]
+
+
+def test_gemma4_per_layer_embeddings_are_refused_by_name():
+    """E2B/E4B carry per-layer embedding tables the estimator does not model: say so, don't undercount."""
+    from ftwizard.core.errors import EstimateError
+
+    e2b = {**GEMMA4_31B, "hidden_size_per_layer_input": 256, "num_kv_shared_layers": 20}
+    with pytest.raises(EstimateError, match=r"e2b/config.json: \$.text_config: \$.hidden_size_per_layer_input"):
+        architecture_from_dict({"model_type": "gemma4", "text_config": e2b}, "e2b/config.json")
 
 
 def test_moe_active_counts_follow_each_vendors_convention(cat):

@@ -64,6 +64,24 @@ DEEPSEEK_R1 = "github.com/deepseek-ai/DeepSeek-R1:README.md"
 GPT_OSS_CODE = "github.com/openai/gpt-oss:gpt_oss/torch/model.py"
 GPT_OSS_CARD_PAPER = "arXiv 2508.10925 (gpt-oss-120b & gpt-oss-20b Model Card)"
 GRANITE_README = "github.com/ibm-granite/granite-4.0-language-models:README.md"
+GEMMA4_CODE = "github.com/google-deepmind/gemma:gemma/gm/nn/gemma4/_gemma4.py@7691fd4e7f26c9ec5db38110dddb3addfab4d767"
+GEMMA4_DOCS = "https://ai.google.dev/gemma/docs/core"
+GEMMA4_LICENCE = "https://ai.google.dev/edge/litert-lm/models/gemma-4"
+GEMMA4_CARD = "https://ai.google.dev/gemma/docs/core/model_card_4"
+GEMMA4_NOTE = (
+    "Google: Gemma 4 is pre-trained on over 140 languages; no list is published, so the catalog "
+    "records the count (languages_claim_count) and only English as listed."
+)
+# Instruction-tuned scores of the card's benchmark table, read in third-party copies of it
+# (the card page itself was not in the store): MMLU Pro, AIME 2026, LiveCodeBench v6, GPQA Diamond.
+GEMMA4_SCORES = {
+    "31b": {"MMLU-Pro": 85.2, "AIME 2026": 89.2, "LiveCodeBench v6": 80.0, "GPQA Diamond": 84.3},
+    "26b-a4b": {"MMLU-Pro": 82.6, "AIME 2026": 88.3, "LiveCodeBench v6": 77.1, "GPQA Diamond": 82.3},
+}
+GEMMA4_SCORE_COPIES = (
+    "andysmith.ai/bib/019d7195-5e9d-74e3-b07b-8ab228170450 (summary of the card), "
+    "aiwiki.app.hub.mobint.io/llm-models/gemma-4, aibrew-io.pages.dev/en/models/gemma-4-26b-a4b"
+)
 
 # Gemma 3 (4B/12B/27B): Google states "over 140 languages" and publishes no list.
 GEMMA3_NOTE = (
@@ -202,6 +220,8 @@ ROW_FIXES.setdefault("qwen2-72b", {})["_extra_evidence"] = [ev(
     "64/8 heads, vocab 152064, untied: as the row",
 )]
 ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
+# Google's Gemma overview lists Gemma 3 under 'previous Gemma models' since Gemma 4.
+ROW_FIXES["gemma-3-27b"]["superseded_by"] = "gemma-4-31b"
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
 
 # --------------------------------------------------------------------------------------
@@ -244,6 +264,7 @@ BENCH_TASK_KINDS: dict[str, list[str]] = {
     "MMLU-Redux": ["qa"],
     "MMLU-ProX": ["translation", "qa"],
     "PolyMATH": ["translation", "reasoning"],
+    "AIME 2026": ["reasoning"],
 }
 
 CODE_FAMILIES = {"Code Llama", "Qwen2.5-Coder", "Qwen3-Coder"}
@@ -267,6 +288,7 @@ FAMILY_CAPABILITIES: dict[str, tuple[list[str], str, str]] = {
     "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')", "vendor"),
     "Granite 4.0": (["code", "code_fim", "tool_use"], GRANITE_README + " (fill-in-the-middle code completion, tool calling)", "vendor"),
     "Qwen3-Coder": (["tool_use"], "https://huggingface.co/Qwen/Qwen3-Coder-30B-A3B-Instruct (agentic coding, function call format), read in a copy of the card", "third_party"),
+    "Gemma 4": (["reasoning", "tool_use"], GEMMA4_DOCS + " ('highly capable reasoners, with configurable thinking modes'; built-in function-calling support)", "vendor"),
     "Phi-4": (["tool_use"], PHI4_MINI_CARD + " (function-calling input format), read in a scrape of the card", "third_party"),
 }
 
@@ -360,6 +382,80 @@ def _gpt_oss(size: str, layers: int, experts: int, total: str, active: str) -> d
             ev("languages", "https://huggingface.co/KJML/gpt-oss-20b-FP8-Dynamic", "third_party", "'Primarily English'; OpenAI's own wording not read"),
         ],
     }
+
+
+def _gemma4(size: str, arch: dict, reported: str, params_note: str, strengths: list[str], note: str) -> dict:
+    repo = {"31b": "google/gemma-4-31B", "26b-a4b": "google/gemma-4-26B-A4B"}[size]
+    cls = {"31b": "Gemma4_31B", "26b-a4b": "Gemma4_26B_A4B"}[size]
+    bench_src = f"{GEMMA4_CARD} (benchmark table, instruction-tuned), read in copies: {GEMMA4_SCORE_COPIES}"
+    return {
+        "id": f"gemma-4-{size}",
+        "name": f"Gemma 4 {size.upper().replace('B-A4B', 'B A4B')}",
+        "family": "Gemma 4",
+        "hf_repo_id": repo,
+        "instruct_repo_id": f"{repo}-it",
+        "params_b_reported": reported,
+        "architecture": arch,
+        "context_tokens": 262144,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": GEMMA4_NOTE,
+        "languages_claim_count": 140,
+        "task_strengths": strengths,
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": None, "evaluator": None, "source": bench_src}
+            for n, v in GEMMA4_SCORES[size].items()
+        ],
+        "release_date": "2026-04-02",
+        "multimodal": True,
+        "sources": {
+            "architecture": f"{GEMMA4_CODE} ({cls}: the text decoder's shapes)",
+            "licence": GEMMA4_LICENCE,
+            "languages": GEMMA4_DOCS,
+            "benchmarks": bench_src,
+            "release_date": "https://blog.google (Gemma 4 announcement, 2 April 2026), as dated by third-party reports",
+        },
+        "confidence": "partial",
+        "notes": note,
+        "evidence": [
+            ev("architecture", GEMMA4_CODE, "vendor", f"{cls}: Google DeepMind's JAX definition of the model (shapes of every block)"),
+            ev("params", GEMMA4_CARD, "third_party", params_note),
+            ev("context", GEMMA4_DOCS, "vendor", "'small models feature a 128K context window, while the medium models support 256K' (read in the page's translations, hl=it/ja/es)"),
+            ev("licence", GEMMA4_LICENCE, "vendor", "'Gemma 4 is licensed under the Apache-2.0 license'"),
+            ev("languages", GEMMA4_DOCS, "vendor", "Gemma overview; the card's 'over 140 languages' (no list)"),
+            ev("benchmarks", GEMMA4_CARD, "third_party", "benchmark table as quoted by third-party summaries of the card"),
+            ev("release_date", "https://blog.google/ (Gemma 4: Byte for byte, the most capable open models)", "third_party", "2 April 2026 as dated by reports citing the announcement (theaitea.news, thedailyscout.com)"),
+        ],
+    }
+
+
+# Gemma 4 text decoders in Hugging Face config.json terms, from the vendor's JAX definition
+# (gemma/gm/nn/gemma4/_gemma4.py): 5 sliding (1024-token) blocks then 1 global block; global
+# blocks have 512-wide heads, fewer KV heads and keys reused as values; embeddings tied.
+_GEMMA4_COMMON = {
+    "model_type": "gemma4",
+    "head_dim": 256,
+    "vocab_size": 262144,
+    "max_position_embeddings": 262144,
+    "tie_word_embeddings": True,
+    "sliding_window": 1024,
+    "global_head_dim": 512,
+    "global_k_eq_v": True,
+}
+GEMMA4_31B_ARCH = {
+    **_GEMMA4_COMMON,
+    "hidden_size": 5376, "intermediate_size": 21504, "num_hidden_layers": 60,
+    "num_attention_heads": 32, "num_key_value_heads": 16,
+    "global_attention_layers": 10, "global_key_value_heads": 4,
+}
+GEMMA4_26B_A4B_ARCH = {
+    **_GEMMA4_COMMON,
+    "hidden_size": 2816, "intermediate_size": 2112, "num_hidden_layers": 30,
+    "num_attention_heads": 16, "num_key_value_heads": 8,
+    "global_attention_layers": 5, "global_key_value_heads": 2,
+    "moe_experts": 128, "moe_active_experts": 8, "moe_intermediate_size": 704,
+    "moe_shared_experts": 1, "moe_shared_intermediate_size": 2112,
+}
 
 
 _QWEN3_MOE_ARCH = {
@@ -492,6 +588,24 @@ GRANITE_TINY_BENCH = (
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
 NEW_MODELS: list[dict] = [
+    _gemma4(
+        "31b", GEMMA4_31B_ARCH, "30.7B (model card)",
+        "31B dense: 30.7B parameters (the card's table as quoted by third-party copies); the ~550M vision encoder is separate",
+        ["chat", "instruction", "reasoning", "code"],
+        "Dense, natively multimodal (text and image in; the catalog counts the text decoder). Five "
+        "1024-token sliding-window blocks per global block; global blocks use 512-wide heads, 4 KV "
+        "heads and reuse keys as values. Configurable thinking mode, native function calling. "
+        "Pre-trained on over 140 languages. Released as BF16 weights.",
+    ),
+    _gemma4(
+        "26b-a4b", GEMMA4_26B_A4B_ARCH, "25.2B total, 3.8B active (model card)",
+        "26B A4B MoE: 25.2B total, 3.8B active (the card's figures as quoted by third-party copies)",
+        ["chat", "instruction", "reasoning", "code"],
+        "Mixture of experts: every block has 128 routed experts of width 704 (top-8) beside a dense "
+        "GeGLU MLP of width 2112 (counted as one shared expert). All 25.2B parameters stay in memory; "
+        "about 3.8B are used per token. Attention as the 31B (5 sliding : 1 global). Natively "
+        "multimodal; the catalog counts the text decoder.",
+    ),
     _gpt_oss("20b", 24, 32, "20.91B", "3.61B"),
     _gpt_oss("120b", 36, 128, "116.83B", "5.13B"),
     {

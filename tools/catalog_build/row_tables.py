@@ -87,6 +87,7 @@ FAMILY_VENDOR = {
     "Qwen3": "qwen",
     "Gemma 2": "google",
     "Gemma 3": "google",
+    "Gemma 4": "google",
     "OLMo 2": "ai2",
     "SmolLM2": "huggingface",
     "DeepSeek-R1-Distill": "deepseek",
