@@ -73,7 +73,19 @@ GEMMA4_26B_A4B = {
     "enable_moe_block": True, "num_experts": 128, "top_k_experts": 8, "moe_intermediate_size": 704,
 }
 
+OLMO3 = {
+    "model_type": "olmo3", "head_dim": 128, "vocab_size": 100352, "max_position_embeddings": 65536,
+    "tie_word_embeddings": False, "sliding_window": 4096,
+    "layer_types": ["sliding_attention"] * 3 + ["full_attention"],
+}
+
 VENDOR_TOTALS = [
+    ("olmo-3-7b", {**OLMO3, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+                   "num_attention_heads": 32, "num_key_value_heads": 32}, 7.3,
+     "Hugging Face's count for allenai/Olmo-3-1025-7B (7.3B; Ai2 says '7 billion')"),
+    ("olmo-3-32b", {**OLMO3, "hidden_size": 5120, "intermediate_size": 27648, "num_hidden_layers": 64,
+                    "num_attention_heads": 40, "num_key_value_heads": 8}, 32.0,
+     "Ai2 blog: 'dense models at 7 billion and 32 billion parameters'"),
     ("gemma-4-31b", {"model_type": "gemma4", "text_config": GEMMA4_31B}, 30.7, "Gemma 4 card: 31B dense, 30.7B"),
     ("gemma-4-26b-a4b", {"model_type": "gemma4", "text_config": GEMMA4_26B_A4B}, 25.2, "Gemma 4 card: 25.2B total, 3.8B active"),
     # (catalog id, config, vendor total in billions, where the vendor says so)

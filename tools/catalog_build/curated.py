@@ -222,6 +222,8 @@ ROW_FIXES.setdefault("qwen2-72b", {})["_extra_evidence"] = [ev(
 ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
 # Google's Gemma overview lists Gemma 3 under 'previous Gemma models' since Gemma 4.
 ROW_FIXES["gemma-3-27b"]["superseded_by"] = "gemma-4-31b"
+# Ai2 released OLMo 3 at 7B and 32B (allenai.org/blog/olmo3); OLMo 2 7B is the earlier 7B.
+ROW_FIXES.setdefault("olmo-2-7b", {})["superseded_by"] = "olmo-3-7b"
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
 
 # --------------------------------------------------------------------------------------
@@ -429,6 +431,58 @@ def _gemma4(size: str, arch: dict, reported: str, params_note: str, strengths: l
     }
 
 
+OLMO3_CODE = "github.com/allenai/OLMo-core:src/olmo_core/nn/transformer/config.py@fa6c5014c9f6e9ee789da2d9c20d5126fee8df0d"
+OLMO3_README = "github.com/allenai/OLMo-core:src/scripts/official/OLMo3/README.md"
+OLMO3_BLOG = "https://allenai.org/blog/olmo3"
+
+
+def _olmo3(size: str, repo: str, instruct: str, arch: dict, reported: str) -> dict:
+    card = f"https://huggingface.co/{repo}"
+    instruct_card = f"https://huggingface.co/{instruct}/blob/main/README.md"
+    return {
+        "id": f"olmo-3-{size}",
+        "name": f"OLMo 3 {size.upper()}",
+        "family": "OLMo 3",
+        "hf_repo_id": repo,
+        "instruct_repo_id": instruct,
+        "params_b_reported": reported,
+        "architecture": {
+            "model_type": "olmo3", "head_dim": 128, "vocab_size": 100352, "max_position_embeddings": 65536,
+            "tie_word_embeddings": False, "sliding_window": 4096, **arch,
+        },
+        "context_tokens": 65536,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": "English (the model card's 'language: en'); no other language is listed.",
+        "task_strengths": ["chat", "instruction"],
+        "benchmarks": [],
+        "release_date": "2025-11-20",
+        "sources": {
+            "architecture": f"{OLMO3_CODE} (olmo3_{size.upper()} = olmo2_{size.upper()} shapes + sliding window 4096 on 3 of 4 layers); {OLMO3_README} (layers, hidden, heads, context)",
+            "licence": instruct_card,
+            "languages": instruct_card,
+            "benchmarks": None,
+            "release_date": OLMO3_BLOG,
+        },
+        "confidence": "partial",
+        "notes": (
+            "Fully open (data, code, checkpoints, logs). Dense decoder as OLMo 2 (QK-norm, post-norm "
+            "blocks) with sliding-window attention (4096 tokens) on three of every four layers, the last "
+            "layer full; 65,536-token context. Think (reasoning) and Instruct post-trained variants. "
+            "No benchmark recorded: the card's and report's tables were not read in a primary copy."
+        ),
+        "evidence": [
+            ev("architecture", OLMO3_CODE, "vendor", f"TransformerConfig.olmo3_{size.upper()}: olmo2 shapes, FFN rounded to a multiple of 256, untied embeddings, SlidingWindowAttentionConfig pattern [4096, 4096, 4096, -1]; dolma2 tokenizer 100,278 padded to 100,352"),
+            ev("architecture", OLMO3_README, "vendor", "Size table: layers, hidden size, Q/KV heads, context length 65,536"),
+            ev("architecture", card, "vendor", "model card's size table (same as the README)"),
+            ev("licence", instruct_card, "vendor", "card front matter: license: apache-2.0"),
+            ev("languages", instruct_card, "vendor", "card front matter: language: en"),
+            ev("release_date", OLMO3_BLOG, "vendor", "Ai2 blog post dated November 20, 2025 ('With today's release of Olmo 3')"),
+            ev("params", OLMO3_BLOG, "vendor", "'compact, dense models at 7 billion and 32 billion parameters'"),
+        ],
+    }
+
+
 # Gemma 4 text decoders in Hugging Face config.json terms, from the vendor's JAX definition
 # (gemma/gm/nn/gemma4/_gemma4.py): 5 sliding (1024-token) blocks then 1 global block; global
 # blocks have 512-wide heads, fewer KV heads and keys reused as values; embeddings tied.
@@ -588,6 +642,14 @@ GRANITE_TINY_BENCH = (
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
 NEW_MODELS: list[dict] = [
+    _olmo3("7b", "allenai/Olmo-3-1025-7B", "allenai/Olmo-3-7B-Instruct", {
+        "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": 32,
+    }, "7B"),
+    _olmo3("32b", "allenai/Olmo-3-1125-32B", "allenai/Olmo-3-32B-Instruct", {
+        "hidden_size": 5120, "intermediate_size": 27648, "num_hidden_layers": 64,
+        "num_attention_heads": 40, "num_key_value_heads": 8,
+    }, "32B"),
     _gemma4(
         "31b", GEMMA4_31B_ARCH, "30.7B (model card)",
         "31B dense: 30.7B parameters (the card's table as quoted by third-party copies); the ~550M vision encoder is separate",

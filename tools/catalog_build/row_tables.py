@@ -89,6 +89,7 @@ FAMILY_VENDOR = {
     "Gemma 3": "google",
     "Gemma 4": "google",
     "OLMo 2": "ai2",
+    "OLMo 3": "ai2",
     "SmolLM2": "huggingface",
     "DeepSeek-R1-Distill": "deepseek",
     "Falcon3": "tii",
