@@ -101,6 +101,11 @@ VENDOR_TOTALS = [
         "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 131072, "tie_word_embeddings": False,
     }, 8.0, "Apertus card: 8B (rounded); xIELU MLP has no gate"),
     ("granite-4.0-h-tiny", GRANITE_H_TINY, 7.0, "IBM card: '7B parameter' (rounded)"),
+    ("granite-4.0-h-small", {
+        **GRANITE_H_TINY, "hidden_size": 4096, "intermediate_size": 768, "num_attention_heads": 32,
+        "num_key_value_heads": 8, "num_local_experts": 72, "num_experts_per_tok": 10,
+        "shared_intermediate_size": 1536, "mamba_n_heads": 128, "mamba_d_head": 64,
+    }, 32.0, "IBM Granite docs: 32B total / 9B activated"),
     ("smollm3-3b", {
         "model_type": "smollm3", "hidden_size": 2048, "intermediate_size": 11008, "num_hidden_layers": 36,
         "num_attention_heads": 16, "num_key_value_heads": 4, "vocab_size": 128256, "tie_word_embeddings": True,

@@ -641,6 +641,21 @@ GRANITE_TINY_BENCH = (
 )
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
+GRANITE4_CARD_COPY = "github.com/DocDBrown/IBMGranite4Tiny:README.md"  # a copy of IBM's H-Tiny card (all four sizes' tables)
+GRANITE4_FAMILY_CARD = "https://huggingface.co/ibm-granite/granite-4.0-micro-base/blob/main/README.md"
+GRANITE_DOCS = "https://ibm.com/granite/docs"
+GRANITE_H_SMALL_GGUF = "https://ollama.com/ibm/granite4:small-h-q6_K/blobs/a15d0868faf9"
+GRANITE_H_SMALL_BENCH = (
+    "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (evaluation table, 'H Small MoE' column), "
+    f"read in a copy: {GRANITE4_CARD_COPY}"
+)
+# Family-level facts IBM states on every Granite 4.0 card (read on the vendor's micro-base card).
+GRANITE4_FAMILY_EV = [
+    ev("languages", GRANITE4_FAMILY_CARD, "vendor", "Supported Languages: the 12 listed (the same line on every Granite 4.0 card)"),
+    ev("release_date", GRANITE4_FAMILY_CARD, "vendor", "Release Date: October 2nd, 2025 (Granite 4.0 family)"),
+    ev("licence", GRANITE4_FAMILY_CARD, "vendor", "License: Apache 2.0"),
+]
+
 NEW_MODELS: list[dict] = [
     _olmo3("7b", "allenai/Olmo-3-1025-7B", "allenai/Olmo-3-7B-Instruct", {
         "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
@@ -924,7 +939,7 @@ NEW_MODELS: list[dict] = [
         # conv 4); the builder turns them into linear_params_per_layer with the estimator's
         # mamba2_mixer_params.
         "_mamba2": {"d_state": 128, "n_heads": 48, "d_head": 64, "n_groups": 1, "d_conv": 4},
-        "context_tokens": None,
+        "context_tokens": 131072,
         "licences": ["apache-2.0"],
         "languages": GRANITE4_LANGS,
         "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
@@ -950,7 +965,7 @@ NEW_MODELS: list[dict] = [
             "Hybrid: 36 Mamba-2 blocks and 4 attention blocks (one in ten), every block with a "
             "fine-grained MoE (64 experts of width 512, top-6) plus a shared expert of width 1024. "
             "The Mamba-2 state is fixed-size, so activations and cache grow with sequence length "
-            "only in the 4 attention blocks. Context not recorded: the card's figure was not read. "
+            "only in the 4 attention blocks. Sequence length 128K (the card's architecture table). "
             "The card lists summarization, classification, extraction and question answering among "
             "its capabilities."
         ),
@@ -962,7 +977,77 @@ NEW_MODELS: list[dict] = [
             ev("languages", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Supported Languages, read from a copy of IBM's card"),
             ev("release_date", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Release Date: October 2nd, 2025 (copy of IBM's card)"),
             ev("params", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "7B parameter model, 1B active (card copy; LM Studio's page)"),
+            ev("context", GRANITE_DOCS, "vendor", "deployment specifications at 128K context length"),
+            ev("context", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", f"Model Architecture table: sequence length 128K, read in a copy ({GRANITE4_CARD_COPY})"),
+            ev("params", GRANITE_DOCS, "vendor", "Granite-4.0-H-Tiny: Hybrid, Mixture of Experts, 7B total / 1B activated"),
+            *GRANITE4_FAMILY_EV,
             ev("benchmarks", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "evaluation table read in a copy of IBM's card"),
+        ],
+    },
+    {
+        "id": "granite-4.0-h-small",
+        "name": "Granite 4.0 H Small",
+        "family": "Granite 4.0",
+        "hf_repo_id": "ibm-granite/granite-4.0-h-small-base",
+        "instruct_repo_id": "ibm-granite/granite-4.0-h-small",
+        "params_b_reported": "32B total, 9B active (IBM)",
+        "architecture": {
+            "model_type": "granitemoehybrid",
+            "hidden_size": 4096,
+            "intermediate_size": 768,
+            "num_hidden_layers": 40,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "vocab_size": 100352,
+            "max_position_embeddings": None,
+            "tie_word_embeddings": True,
+            "moe_experts": 72,
+            "moe_active_experts": 10,
+            "moe_shared_experts": 1,
+            "moe_shared_intermediate_size": 1536,
+            "attention_layers": 4,
+            "linear_layer_kind": "mamba2",
+        },
+        # Mamba-2 mixer: 128 heads (card) of width 64 (inner 8192 in IBM's GGUF), state 128,
+        # 1 group, conv 4 (GGUF).
+        "_mamba2": {"d_state": 128, "n_heads": 128, "d_head": 64, "n_groups": 1, "d_conv": 4},
+        "context_tokens": 131072,
+        "licences": ["apache-2.0"],
+        "languages": GRANITE4_LANGS,
+        "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
+        "task_strengths": ["chat", "instruction", "code", "translation", "summarization", "classification", "extraction", "qa"],
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": shots, "evaluator": None, "source": GRANITE_H_SMALL_BENCH}
+            for n, v, shots in (
+                ("MMLU", 78.44, "5-shot"), ("MMLU-Pro", 55.47, "5-shot CoT"), ("BBH", 81.62, "3-shot CoT"),
+                ("GPQA", 40.63, "0-shot CoT"), ("IFEval", 87.55, "average"), ("GSM8K", 87.27, "8-shot"),
+                ("HumanEval", 88.0, "pass@1"), ("MBPP", 84.0, "pass@1"), ("MMMLU", 69.69, "5-shot"), ("MGSM", 38.72, "8-shot"),
+            )
+        ],
+        "release_date": "2025-10-02",
+        "sources": {
+            "architecture": f"IBM's card, Model Architecture table ('H Small MoE' column), read in a copy ({GRANITE4_CARD_COPY}); Mamba-2 widths from IBM's GGUF ({GRANITE_H_SMALL_GGUF})",
+            "licence": GRANITE_README + " (License: Apache 2.0)",
+            "languages": GRANITE4_FAMILY_CARD + " (Supported Languages)",
+            "benchmarks": GRANITE_H_SMALL_BENCH,
+            "release_date": GRANITE4_FAMILY_CARD + " (Release Date)",
+        },
+        "confidence": "partial",
+        "notes": (
+            "Hybrid: 36 Mamba-2 blocks and 4 attention blocks, every block with a fine-grained MoE "
+            "(72 experts of width 768, top-10) plus a shared expert of width 1536; no positional "
+            "encoding (NoPE). All 32B parameters stay in memory, about 9B are used per token. IBM's "
+            "'workhorse' size for RAG and agents; 128K sequence length."
+        ),
+        "evidence": [
+            ev("architecture", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", f"Model Architecture table, 'H Small MoE' column: embedding 4096, 4 attention / 36 Mamba2, head 128, 32 heads, 8 KV, Mamba2 state 128, 128 Mamba2 heads, shared expert 1536, 72 experts, 10 active, expert 768, 128K, NoPE; read in a copy ({GRANITE4_CARD_COPY})"),
+            ev("architecture", GRANITE_H_SMALL_GGUF, "third_party", "GGUF metadata of IBM's Ollama upload: 40 blocks, d 4096, 72 experts top-10, expert 768, shared 1536, ssm inner 8192, state 128, groups 1, conv 4, vocab 100352"),
+            ev("params", GRANITE_DOCS, "vendor", "Granite-4.0-H-Small: Hybrid, Mixture of Experts, 32B total / 9B activated"),
+            ev("context", GRANITE_DOCS, "vendor", "deployment specifications at 128K context length"),
+            ev("licence", GRANITE_README, "vendor", "All Granite 4.0 Language Models are distributed under Apache 2.0"),
+            *GRANITE4_FAMILY_EV,
+            ev("benchmarks", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "evaluation table ('H Small MoE' column) read in a copy of IBM's card"),
         ],
     },
 ]
