@@ -79,7 +79,31 @@ OLMO3 = {
     "layer_types": ["sliding_attention"] * 3 + ["full_attention"],
 }
 
+MINISTRAL3 = {
+    "model_type": "mistral3",
+    "text_config": {
+        "model_type": "ministral3", "head_dim": 128, "num_attention_heads": 32, "num_key_value_heads": 8,
+        "vocab_size": 131072, "max_position_embeddings": 262144,
+    },
+}
+
+
+def _ministral3(**text):
+    return {**MINISTRAL3, "text_config": {**MINISTRAL3["text_config"], **text}}
+
+
 VENDOR_TOTALS = [
+    ("ministral-3-14b-2512", _ministral3(hidden_size=5120, intermediate_size=16384, num_hidden_layers=40,
+                                         tie_word_embeddings=False), 13.5, "Mistral card: '13.5B Language Model'"),
+    ("ministral-3-3b-2512", _ministral3(hidden_size=3072, intermediate_size=9216, num_hidden_layers=26,
+                                        tie_word_embeddings=True), 3.4, "Mistral card: '3.4B Language Model'"),
+    ("mistral-small-3.2-24b-2506", {
+        "model_type": "mistral3", "text_config": {
+            "model_type": "mistral", "hidden_size": 5120, "intermediate_size": 32768, "num_hidden_layers": 40,
+            "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 131072,
+            "max_position_embeddings": 131072, "tie_word_embeddings": False,
+        },
+    }, 23.6, "Hugging Face's count of the text-only 3.1 conversion (23.6B); Mistral's '24' includes the vision encoder"),
     ("olmo-3-7b", {**OLMO3, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
                    "num_attention_heads": 32, "num_key_value_heads": 32}, 7.3,
      "Hugging Face's count for allenai/Olmo-3-1025-7B (7.3B; Ai2 says '7 billion')"),
