@@ -297,7 +297,14 @@ class PriceEntry(Strict):
     pricing: Literal["on_demand", "spot", "capacity_block", "unknown"]
     region: str | None = None
     as_of: dt.date | None = Field(default=None, description="Date of the snapshot, where known.")
-    verified: bool = Field(description="False for figures we could not trace to a price list.")
+    verified: bool = Field(
+        description="True only for a price traced to a price list AND dated (as_of); False otherwise."
+    )
+    traced: bool | None = Field(
+        default=None,
+        description="Traced to a price list or a catalogue snapshot of one, dated or not (None: as verified). "
+        "An undated traced price is unverified but still ranks above untraced figures.",
+    )
     label: str | None = Field(default=None, description="e.g. 'seed article, unverified'")
     source: str
     regions: list[RegionCode] = Field(
@@ -312,7 +319,18 @@ class PriceEntry(Strict):
     def _cert_source(self) -> PriceEntry:
         if self.certifications and not self.certifications_source:
             raise ValueError("certifications need certifications_source")
+        if self.traced is None:
+            object.__setattr__(self, "traced", self.verified)  # frozen model: fill the default once
+        elif self.verified and not self.traced:
+            raise ValueError("a verified price is a traced one (traced: true)")
         return self
+
+
+def price_traced(x: Any) -> bool:
+    """Whether a price (PriceEntry, CostOption, Offer) was traced to a price list, dated or not:
+    the ranker's trust order is verified (traced and dated), then traced, then anything."""
+    t = getattr(x, "traced", None)
+    return bool(x.verified if t is None else t)
 
 
 class TechniqueEntry(Strict):

@@ -142,6 +142,7 @@ class CostOption(BaseModel):
     verified: bool
     as_of: str | None = None
     source: str
+    traced: bool | None = Field(default=None, description="Traced to a price list, dated or not (None: as verified).")
 
 
 class InferenceCost(BaseModel):
@@ -159,6 +160,7 @@ class InferenceCost(BaseModel):
     pricing: str
     verified: bool
     source: str
+    traced: bool | None = None
 
 
 class Estimate(BaseModel):
@@ -283,6 +285,7 @@ def monthly_inference_usd(
         pricing=price.pricing,
         verified=price.verified,
         source=price.source,
+        traced=price.traced,
     )
 
 
@@ -478,6 +481,7 @@ def _costs(
                 verified=p.verified,
                 as_of=p.as_of.isoformat() if p.as_of else None,
                 source=p.source,
+                traced=p.traced,
             )
         )
     out.sort(key=lambda c: c.usd)

@@ -36,7 +36,7 @@ from ftwizard.core import estimator_constants as K
 from ftwizard.core import scoring
 from ftwizard.core.advice import advise
 from ftwizard.core.answers import Answers
-from ftwizard.core.catalog import Catalog, ModelEntry
+from ftwizard.core.catalog import Catalog, ModelEntry, price_traced
 from ftwizard.core.estimator import EstimateRequest, InferenceCost, monthly_inference_usd
 from ftwizard.core.estimator_calibration import CalibrationLookup, CalibrationSource
 from ftwizard.core.estimator_cost import AMORTISATION_MONTHS, own_serving, serving_weights_bytes
@@ -365,7 +365,7 @@ def tier_flags(c: Candidate, inf: InferenceCost | None, answers: Answers) -> lis
         flags.append("tight_memory")
     if c.total_hours is None or c.train_cost_usd is None:
         flags.append("not_checked")
-    if c.option.where == "cloud" and c.cost is not None and not c.cost.verified:
+    if c.option.where == "cloud" and c.cost is not None and not price_traced(c.cost):
         flags.append("unverified_price")
     if answers.budget.monthly_inference_usd is not None and inf is None:
         flags.append("serving_unknown")
@@ -747,6 +747,7 @@ def _price_fields(c: Candidate) -> dict:
             "usd_per_gpu_hour": cost.usd_per_gpu_hour,
             "pricing": cost.pricing,
             "price_verified": cost.verified,
+            "price_traced": price_traced(cost),
             "price_as_of": cost.as_of,
             "price_source": cost.source,
         }
@@ -755,6 +756,7 @@ def _price_fields(c: Candidate) -> dict:
             "usd_per_gpu_hour": round(c.cost_usd / c.hours / c.count, 4),
             "pricing": "electricity",
             "price_verified": True,
+            "price_traced": True,
             "price_source": "estimator: board power x 0.9 x your tariff",
         }
     return {}
@@ -814,7 +816,8 @@ def _assumptions(
             date = f"as of {cost.as_of}" if cost.as_of else "date unknown"
             lines.append(
                 f"{cost.provider} {cost.gpu}: ${cost.usd_per_gpu_hour:g} per GPU-hour ({cost.pricing}, {date}"
-                f"{'' if cost.verified else ', not traced to a price list'}); source: {cost.source}."
+                f"{'' if cost.verified else (', undated, so unverified' if price_traced(cost) else ', not traced to a price list')}"
+                f"); source: {cost.source}."
             )
         for line in lines:
             if line not in seen:

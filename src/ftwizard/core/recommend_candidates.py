@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ftwizard.core import scoring
 from ftwizard.core.answers import Answers
-from ftwizard.core.catalog import Catalog, ModelEntry
+from ftwizard.core.catalog import Catalog, ModelEntry, price_traced
 from ftwizard.core.estimator import (
     CostOption,
     Estimate,
@@ -372,6 +372,8 @@ def _price_tier(offers: list) -> list:
     for ok in (
         lambda x: x.verified and x.pricing == "on_demand",
         lambda x: x.verified and x.pricing != "spot",
+        lambda x: price_traced(x) and x.pricing == "on_demand",  # traced but undated
+        lambda x: price_traced(x) and x.pricing != "spot",
         lambda x: True,
     ):
         tier = [x for x in offers if ok(x)]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ftwizard.core import scoring
 from ftwizard.core.answers import Answers
-from ftwizard.core.catalog import Catalog, ModelEntry
+from ftwizard.core.catalog import Catalog, ModelEntry, price_traced
 from ftwizard.core.estimator import InferenceCost
 from ftwizard.core.estimator_cost import usable_memory_gb
 from ftwizard.core.hardware_options import price_allowed_text
@@ -207,7 +207,7 @@ def warnings_for(c, inf: InferenceCost | None, answers: Answers, catalog: Catalo
         )
     cost = c.cost
     if cost is not None and c.option.where == "cloud":
-        if not cost.verified:
+        if not price_traced(cost):
             out.append(
                 f"Untraced price (warning tier): the {cost.provider} price could not be traced to a price list, "
                 "so it is not used to rank this plan above traced offers; check it before booking."
