@@ -305,3 +305,23 @@ def test_cli_validate_reports_the_sources_summary(capsys):
     assert summary["models"] == summary["with_primary_source"] >= 70
     assert set(summary["third_party_only_by_fact"]) == {"architecture", "licence", "languages", "benchmarks", "release_date"}
     assert any("third-party copies only" in w for w in out["warnings"])
+
+
+def test_vendor_shape_sources_are_cited_only_when_they_state_the_rows_shapes(cat):
+    """Meta's sku_list arch_args reproduce the Llama 3.x rows (FFN from Meta's own rounding rule);
+    a vendor source stating other shapes stops the build instead of being cited."""
+    import sys
+
+    sys.path.insert(0, str(CATALOG_DIR.parents[1] / "tools"))
+    from catalog_build.assemble import check_vendor_shapes
+    from catalog_build.curated import meta_ffn
+
+    assert meta_ffn(4096, 1.3, 1024) == 14336 and meta_ffn(16384, 1.2, 4096) == 53248
+    for mid in ("llama-3.1-8b", "llama-3.1-405b", "llama-3.2-1b", "llama-3.3-70b"):
+        refs = [e for e in cat.model(mid).evidence if e.fact == "architecture" and e.kind == "vendor"]
+        assert refs and "sku_list.py" in refs[0].url and refs[0].read_on is not None, mid
+    row = cat.model("llama-3.1-8b").model_dump(mode="json")
+    assert check_vendor_shapes(row)[0]["kind"] == "vendor"
+    row["architecture"]["intermediate_size"] = 11008  # a Llama 2 width: not what Meta states
+    with pytest.raises(SystemExit, match="intermediate_size"):
+        check_vendor_shapes(row)

@@ -229,6 +229,44 @@ ROW_FIXES["mistral-small-24b-2501"]["superseded_by"] = "mistral-small-3.2-24b-25
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
 
 # --------------------------------------------------------------------------------------
+# Vendor statements of a CSV row's shapes (read 2026-12-05). The builder compares every
+# field with the row and fails if one differs, so a vendor source is only cited where it
+# states the very shapes the catalog uses (catalog_build/assemble.py, check_vendor_shapes).
+# --------------------------------------------------------------------------------------
+META_SKU_LIST = "github.com/meta-llama/llama-stack:llama_stack/models/llama/sku_list.py@012dd6891ff6af98b46146f3dc41995986cdcfcc"
+
+
+def meta_ffn(dim: int, multiplier: float, multiple_of: int) -> int:
+    """Meta's FeedForward width (llama-models models/llama3/model.py): int(2 * 4dim / 3),
+    times ffn_dim_multiplier, rounded up to a multiple of multiple_of."""
+    hidden = int(int(2 * 4 * dim / 3) * multiplier)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def _meta(dim: int, layers: int, heads: int, kv: int, mult: float, multiple_of: int) -> dict:
+    return {
+        "hidden_size": dim, "num_hidden_layers": layers, "num_attention_heads": heads,
+        "num_key_value_heads": kv, "vocab_size": 128256, "head_dim": dim // heads,
+        "intermediate_size": meta_ffn(dim, mult, multiple_of),
+    }
+
+
+# id -> (source, note, the Architecture fields the source states)
+VENDOR_SHAPES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "llama-3-8b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3-8B: dim 4096, 32 layers, 32/8 heads, ffn x1.3 (multiple of 1024), vocab 128256", _meta(4096, 32, 32, 8, 1.3, 1024)),
+    "llama-3-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3-70B: dim 8192, 80 layers, 64/8 heads, ffn x1.3 (multiple of 4096)", _meta(8192, 80, 64, 8, 1.3, 4096)),
+    "llama-3.1-8b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-8B", _meta(4096, 32, 32, 8, 1.3, 1024)),
+    "llama-3.1-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-70B", _meta(8192, 80, 64, 8, 1.3, 4096)),
+    "llama-3.1-405b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-405B (bf16-mp8): dim 16384, 126 layers, 128/8 heads, ffn x1.2", _meta(16384, 126, 128, 8, 1.2, 4096)),
+    "llama-3.2-1b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.2-1B: dim 2048, 16 layers, 32/8 heads, ffn x1.5 (multiple of 256)", _meta(2048, 16, 32, 8, 1.5, 256)),
+    "llama-3.2-3b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.2-3B: dim 3072, 28 layers, 24/8 heads, ffn x1.0", _meta(3072, 28, 24, 8, 1.0, 256)),
+    "llama-3.3-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.3-70B-Instruct", _meta(8192, 80, 64, 8, 1.3, 4096)),
+}
+# Not used: the same file's Llama 2 arch_args (n_kv_heads 8, ffn x1.3 for the 7B) contradict
+# the released Llama 2 7B/13B (multi-head attention, FFN 11008/13824), so they confirm nothing.
+
+
+# --------------------------------------------------------------------------------------
 # Capabilities and benchmark task kinds (rules; every tag traces to the row's own facts)
 # --------------------------------------------------------------------------------------
 BENCH_TASK_KINDS: dict[str, list[str]] = {
