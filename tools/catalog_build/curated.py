@@ -262,6 +262,24 @@ VENDOR_SHAPES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "llama-3.2-3b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.2-3B: dim 3072, 28 layers, 24/8 heads, ffn x1.0", _meta(3072, 28, 24, 8, 1.0, 256)),
     "llama-3.3-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.3-70B-Instruct", _meta(8192, 80, 64, 8, 1.3, 4096)),
 }
+SMOLLM2_CONFIGS = "github.com/huggingface/smollm@a041759883ec7152d18fb985ea49be641a0bceef:text/pretraining/smollm2"
+for _mid, _file, _shape in (
+    ("smollm2-135m", "config_smollm2_135M.yaml", (576, 1536, 9, 30, 3)),
+    ("smollm2-360m", "config_smollm2_360M.yaml", (960, 2560, 15, 32, 5)),
+    ("smollm2-1.7b", "config_smollm2_1B.yaml", (2048, 8192, 32, 24, 32)),
+):
+    _h, _i, _heads, _layers, _kv = _shape
+    VENDOR_SHAPES[_mid] = (
+        f"{SMOLLM2_CONFIGS}/{_file}",
+        "Hugging Face's pretraining config (model_config): the same widths, heads, layers, vocab 49152 and tied "
+        "embeddings; it trains at 2048 positions, the released checkpoint's 8k context comes from the later stage",
+        {"hidden_size": _h, "intermediate_size": _i, "num_attention_heads": _heads, "num_hidden_layers": _layers,
+         "num_key_value_heads": _kv, "vocab_size": 49152, "tie_word_embeddings": True},
+    )
+ROW_FIXES.setdefault("smollm2-1.7b", {}).setdefault("_extra_evidence", []).append(ev(
+    "licence", "https://huggingface.co/HuggingFaceTB/SmolLM2-1.7B/tree/main", "vendor",
+    "the vendor's repository page: License: apache-2.0",
+))
 # Not used: the same file's Llama 2 arch_args (n_kv_heads 8, ffn x1.3 for the 7B) contradict
 # the released Llama 2 7B/13B (multi-head attention, FFN 11008/13824), so they confirm nothing.
 
