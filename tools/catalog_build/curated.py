@@ -475,7 +475,7 @@ def _gemma4(size: str, arch: dict, reported: str, params_note: str, strengths: l
             "licence": GEMMA4_LICENCE,
             "languages": GEMMA4_DOCS,
             "benchmarks": bench_src,
-            "release_date": "https://blog.google (Gemma 4 announcement, 2 April 2026), as dated by third-party reports",
+            "release_date": "github.com/google-deepmind/gemma commit b2dc124 'Introducing Gemma 4.' (2026-04-02); the blog.google announcement of the same day",
         },
         "confidence": "partial",
         "notes": note,
@@ -486,6 +486,7 @@ def _gemma4(size: str, arch: dict, reported: str, params_note: str, strengths: l
             ev("licence", GEMMA4_LICENCE, "vendor", "'Gemma 4 is licensed under the Apache-2.0 license'"),
             ev("languages", GEMMA4_DOCS, "vendor", "Gemma overview; the card's 'over 140 languages' (no list)"),
             ev("benchmarks", GEMMA4_CARD, "third_party", "benchmark table as quoted by third-party summaries of the card"),
+            ev("release_date", "github.com/google-deepmind/gemma@b2dc124b6b1fb3eebb34010c0c5f1e0cf42cf3c5", "vendor", "commit 'Introducing Gemma 4.' by a google.com author, dated 2 April 2026 (-0700), adding gemma4/_gemma4.py"),
             ev("release_date", "https://blog.google/ (Gemma 4: Byte for byte, the most capable open models)", "third_party", "2 April 2026 as dated by reports citing the announcement (theaitea.news, thedailyscout.com)"),
         ],
     }
