@@ -276,6 +276,20 @@ for _mid, _file, _shape in (
         {"hidden_size": _h, "intermediate_size": _i, "num_attention_heads": _heads, "num_hidden_layers": _layers,
          "num_key_value_heads": _kv, "vocab_size": 49152, "tie_word_embeddings": True},
     )
+VENDOR_SHAPES["olmo-2-7b"] = (
+    "github.com/allenai/OLMo-core:src/olmo_core/nn/transformer/config.py@fa6c5014c9f6e9ee789da2d9c20d5126fee8df0d (TransformerConfig.olmo2_7B)",
+    "Ai2's definition: llama2_7B shapes (d_model 4096, 32 layers, 32 heads, no GQA), SwiGLU width int(8*4096/3) "
+    "rounded up to a multiple of 256 = 11008, untied; the dolma2 tokenizer's 100,278 tokens padded to 100,352",
+    {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32,
+     "num_key_value_heads": 32, "vocab_size": 100352, "tie_word_embeddings": False},
+)
+VENDOR_SHAPES["tinyllama-1.1b"] = (
+    "github.com/jzhang38/TinyLlama@026587c0fbc5cf756eba92e0220566550df66ca7:README.md",
+    "Training Details: Layers 22, Heads 32, Query Groups 4, Embedding Size 2048, Intermediate Size (SwiGLU) 5632; "
+    "'exactly the same architecture and tokenizer as Llama 2' (32,000 tokens)",
+    {"hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 22, "num_attention_heads": 32,
+     "num_key_value_heads": 4, "vocab_size": 32000},
+)
 ROW_FIXES.setdefault("smollm2-1.7b", {}).setdefault("_extra_evidence", []).append(ev(
     "licence", "https://huggingface.co/HuggingFaceTB/SmolLM2-1.7B/tree/main", "vendor",
     "the vendor's repository page: License: apache-2.0",
