@@ -92,10 +92,33 @@ def test_gpu_matching_is_case_insensitive_and_uses_memory(cat):
 
 
 def test_prices_keep_seed_figures_labelled_unverified(cat):
-    seed = [p for p in cat.prices if not p.verified]
+    seed = [p for p in cat.prices if not p.traced]
     assert seed, "the seed article's prices are kept beside the sourced ones"
     assert all(p.label for p in seed)
-    assert any(p.verified and p.source for p in cat.prices)
+    assert any(p.traced and p.source for p in cat.prices)
+
+
+def test_no_shipped_price_says_verified_without_a_date(cat):
+    """Issue 21: 'verified' needs a date. The traced prices (catalogue snapshots of unknown date)
+    are unverified and say 'undated'; the untraced ones stay unverified."""
+    for p in cat.prices:
+        if p.verified:
+            assert p.as_of is not None, p.id
+        if p.traced and p.as_of is None:
+            assert not p.verified and "undated" in (p.label or ""), p.id
+
+
+def test_a_verified_price_must_be_traced_and_traced_defaults_to_verified():
+    from ftwizard.catalog.entries import PriceEntry, price_traced
+
+    base = {"id": "x", "provider": "P", "gpu_id": "h100-sxm-80gb", "usd_per_gpu_hour": 2.0,
+            "pricing": "on_demand", "source": "price list"}
+    assert PriceEntry.model_validate({**base, "verified": True}).traced is True
+    assert PriceEntry.model_validate({**base, "verified": False}).traced is False
+    undated = PriceEntry.model_validate({**base, "verified": False, "traced": True})
+    assert price_traced(undated) and not undated.verified
+    with pytest.raises(ValueError, match="traced"):
+        PriceEntry.model_validate({**base, "verified": True, "traced": False})
 
 
 # --- validation error paths: file + JSON path + reason -------------------------------
@@ -239,3 +262,14 @@ def test_overlay_with_bad_field_names_file_and_path(tmp_path):
     p = write(tmp_path, "usb.json", overlay(gpus=[g]))
     with pytest.raises(CatalogError, match=r"usb\.json: \$\.gpus\[0\]\.memory_gb"):
         load_catalog(p)
+
+
+def test_undated_traced_prices_still_rank_above_untraced_seed_figures(cat):
+    """No shipped price is verified (none is dated), yet the ranker must not fall through to the
+    seed article's cheaper, untraced H100 figure: traced offers form the tier it prices from."""
+    from ftwizard.recommend.candidates import _price_tier
+
+    h100 = [p for p in cat.prices if p.gpu_id == "h100-sxm-80gb"]
+    assert any(not p.traced and p.usd_per_gpu_hour < 2.5 for p in h100)  # the tempting seed figure
+    tier = _price_tier(h100)
+    assert tier and all(p.traced and p.pricing == "on_demand" for p in tier)

@@ -57,7 +57,61 @@ LLAMA4_SCOUT = {
     },
 }
 
+# Gemma 4 text decoders as Hugging Face's gemma4_text config names them, with the values of
+# Google DeepMind's own definition (github.com/google-deepmind/gemma, gemma/gm/nn/gemma4/_gemma4.py).
+GEMMA4_31B = {
+    "model_type": "gemma4_text", "hidden_size": 5376, "intermediate_size": 21504, "num_hidden_layers": 60,
+    "num_attention_heads": 32, "num_key_value_heads": 16, "num_global_key_value_heads": 4, "head_dim": 256,
+    "global_head_dim": 512, "attention_k_eq_v": True, "vocab_size": 262144, "sliding_window": 1024,
+    "layer_types": (["sliding_attention"] * 5 + ["full_attention"]) * 10, "max_position_embeddings": 262144,
+    "hidden_size_per_layer_input": 0, "num_kv_shared_layers": 0, "enable_moe_block": False,
+}
+GEMMA4_26B_A4B = {
+    **GEMMA4_31B, "hidden_size": 2816, "intermediate_size": 2112, "num_hidden_layers": 30,
+    "num_attention_heads": 16, "num_key_value_heads": 8, "num_global_key_value_heads": 2,
+    "layer_types": (["sliding_attention"] * 5 + ["full_attention"]) * 5,
+    "enable_moe_block": True, "num_experts": 128, "top_k_experts": 8, "moe_intermediate_size": 704,
+}
+
+OLMO3 = {
+    "model_type": "olmo3", "head_dim": 128, "vocab_size": 100352, "max_position_embeddings": 65536,
+    "tie_word_embeddings": False, "sliding_window": 4096,
+    "layer_types": ["sliding_attention"] * 3 + ["full_attention"],
+}
+
+MINISTRAL3 = {
+    "model_type": "mistral3",
+    "text_config": {
+        "model_type": "ministral3", "head_dim": 128, "num_attention_heads": 32, "num_key_value_heads": 8,
+        "vocab_size": 131072, "max_position_embeddings": 262144,
+    },
+}
+
+
+def _ministral3(**text):
+    return {**MINISTRAL3, "text_config": {**MINISTRAL3["text_config"], **text}}
+
+
 VENDOR_TOTALS = [
+    ("ministral-3-14b-2512", _ministral3(hidden_size=5120, intermediate_size=16384, num_hidden_layers=40,
+                                         tie_word_embeddings=False), 13.5, "Mistral card: '13.5B Language Model'"),
+    ("ministral-3-3b-2512", _ministral3(hidden_size=3072, intermediate_size=9216, num_hidden_layers=26,
+                                        tie_word_embeddings=True), 3.4, "Mistral card: '3.4B Language Model'"),
+    ("mistral-small-3.2-24b-2506", {
+        "model_type": "mistral3", "text_config": {
+            "model_type": "mistral", "hidden_size": 5120, "intermediate_size": 32768, "num_hidden_layers": 40,
+            "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 131072,
+            "max_position_embeddings": 131072, "tie_word_embeddings": False,
+        },
+    }, 23.6, "Hugging Face's count of the text-only 3.1 conversion (23.6B); Mistral's '24' includes the vision encoder"),
+    ("olmo-3-7b", {**OLMO3, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+                   "num_attention_heads": 32, "num_key_value_heads": 32}, 7.3,
+     "Hugging Face's count for allenai/Olmo-3-1025-7B (7.3B; Ai2 says '7 billion')"),
+    ("olmo-3-32b", {**OLMO3, "hidden_size": 5120, "intermediate_size": 27648, "num_hidden_layers": 64,
+                    "num_attention_heads": 40, "num_key_value_heads": 8}, 32.0,
+     "Ai2 blog: 'dense models at 7 billion and 32 billion parameters'"),
+    ("gemma-4-31b", {"model_type": "gemma4", "text_config": GEMMA4_31B}, 30.7, "Gemma 4 card: 31B dense, 30.7B"),
+    ("gemma-4-26b-a4b", {"model_type": "gemma4", "text_config": GEMMA4_26B_A4B}, 25.2, "Gemma 4 card: 25.2B total, 3.8B active"),
     # (catalog id, config, vendor total in billions, where the vendor says so)
     ("gpt-oss-20b", {**GPT_OSS, "num_hidden_layers": 24, "num_local_experts": 32}, 20.91, "gpt-oss model card, arXiv 2508.10925"),
     ("gpt-oss-120b", {**GPT_OSS, "num_hidden_layers": 36, "num_local_experts": 128}, 116.83, "gpt-oss model card, arXiv 2508.10925"),
@@ -71,6 +125,11 @@ VENDOR_TOTALS = [
         "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 131072, "tie_word_embeddings": False,
     }, 8.0, "Apertus card: 8B (rounded); xIELU MLP has no gate"),
     ("granite-4.0-h-tiny", GRANITE_H_TINY, 7.0, "IBM card: '7B parameter' (rounded)"),
+    ("granite-4.0-h-small", {
+        **GRANITE_H_TINY, "hidden_size": 4096, "intermediate_size": 768, "num_attention_heads": 32,
+        "num_key_value_heads": 8, "num_local_experts": 72, "num_experts_per_tok": 10,
+        "shared_intermediate_size": 1536, "mamba_n_heads": 128, "mamba_d_head": 64,
+    }, 32.0, "IBM Granite docs: 32B total / 9B activated"),
     ("smollm3-3b", {
         "model_type": "smollm3", "hidden_size": 2048, "intermediate_size": 11008, "num_hidden_layers": 36,
         "num_attention_heads": 16, "num_key_value_heads": 4, "vocab_size": 128256, "tie_word_embeddings": True,
@@ -94,6 +153,31 @@ def test_llama4_scout_text_decoder_and_active_count(cat):
     assert 100 < shapes(arch).total_params / 1e9 < 109
     assert abs(active_params(arch) / 1e9 - 17.0) / 17.0 < 0.015
     assert cat.model("llama-4-scout-17b-16e").params_b == pytest.approx(shapes(arch).total_params / 1e9, abs=0.001)
+
+
+def test_gemma4_global_blocks_have_their_own_attention_shape(cat):
+    """Gemma 4's global blocks (1 in 6) use 512-wide heads, 4 KV heads and no v_proj: counting them
+    like the sliding blocks misses 0.55B parameters (1.8%), which would fail the 1% check."""
+    arch = architecture_from_dict({"model_type": "gemma4", "text_config": GEMMA4_31B}, "g4/config.json")
+    assert (arch.global_attention_layers, arch.global_head_dim, arch.global_key_value_heads) == (10, 512, 4)
+    assert arch.global_k_eq_v and arch.tie_word_embeddings
+    flat = arch.model_copy(update={"global_attention_layers": None})
+    assert abs(shapes(flat).total_params / 1e9 - 30.7) / 30.7 > 0.01
+    with_v = arch.model_copy(update={"global_k_eq_v": False})
+    assert shapes(with_v).total_params - shapes(arch).total_params == 10 * 5376 * 4 * 512
+    moe = cat.model("gemma-4-26b-a4b")
+    assert moe.architecture.moe_shared_intermediate_size == 2112  # the dense MLP beside the experts
+    assert abs(moe.active_params_b - 3.8) / 3.8 < 0.01
+    assert cat.model("gemma-4-31b").multimodal and cat.model("gemma-4-31b").licences == ["apache-2.0"]
+
+
+def test_gemma4_per_layer_embeddings_are_refused_by_name():
+    """E2B/E4B carry per-layer embedding tables the estimator does not model: say so, don't undercount."""
+    from ftwizard.base.errors import EstimateError
+
+    e2b = {**GEMMA4_31B, "hidden_size_per_layer_input": 256, "num_kv_shared_layers": 20}
+    with pytest.raises(EstimateError, match=r"e2b/config.json: \$.text_config: \$.hidden_size_per_layer_input"):
+        architecture_from_dict({"model_type": "gemma4", "text_config": e2b}, "e2b/config.json")
 
 
 def test_moe_active_counts_follow_each_vendors_convention(cat):
@@ -221,3 +305,23 @@ def test_cli_validate_reports_the_sources_summary(capsys):
     assert summary["models"] == summary["with_primary_source"] >= 70
     assert set(summary["third_party_only_by_fact"]) == {"architecture", "licence", "languages", "benchmarks", "release_date"}
     assert any("third-party copies only" in w for w in out["warnings"])
+
+
+def test_vendor_shape_sources_are_cited_only_when_they_state_the_rows_shapes(cat):
+    """Meta's sku_list arch_args reproduce the Llama 3.x rows (FFN from Meta's own rounding rule);
+    a vendor source stating other shapes stops the build instead of being cited."""
+    import sys
+
+    sys.path.insert(0, str(CATALOG_DIR.parents[1] / "tools"))
+    from catalog_build.assemble import check_vendor_shapes
+    from catalog_build.curated import meta_ffn
+
+    assert meta_ffn(4096, 1.3, 1024) == 14336 and meta_ffn(16384, 1.2, 4096) == 53248
+    for mid in ("llama-3.1-8b", "llama-3.1-405b", "llama-3.2-1b", "llama-3.3-70b"):
+        refs = [e for e in cat.model(mid).evidence if e.fact == "architecture" and e.kind == "vendor"]
+        assert refs and "sku_list.py" in refs[0].url and refs[0].read_on is not None, mid
+    row = cat.model("llama-3.1-8b").model_dump(mode="json")
+    assert check_vendor_shapes(row)[0]["kind"] == "vendor"
+    row["architecture"]["intermediate_size"] = 11008  # a Llama 2 width: not what Meta states
+    with pytest.raises(SystemExit, match="intermediate_size"):
+        check_vendor_shapes(row)

@@ -11,9 +11,23 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .curated import BENCH_TASK_KINDS, NEW_MODELS, ROW_FIXES, capabilities_for
+from .curated import BENCH_TASK_KINDS, NEW_MODELS, ROW_FIXES, VENDOR_SHAPES, capabilities_for
 from .row_tables import FAMILY_VENDOR
-from .sources import evidence_from_sources
+from .sources import ev, evidence_from_sources
+
+
+def check_vendor_shapes(entry: dict[str, Any]) -> list[dict]:
+    """The vendor evidence for a row's shapes, only if every field the vendor states equals the
+    row's; a difference stops the build (a vendor source must not be cited for other shapes)."""
+    found = VENDOR_SHAPES.get(entry["id"])
+    if found is None:
+        return []
+    url, note, fields = found
+    arch = entry["architecture"]
+    wrong = {k: (v, arch.get(k)) for k, v in fields.items() if arch.get(k) != v}
+    if wrong:
+        raise SystemExit(f"{entry['id']}: the vendor source {url} states other shapes: {wrong} (vendor, catalog)")
+    return [ev("architecture", url, "vendor", note)]
 
 
 def _normalise(entry: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +73,7 @@ def assemble_models(csv_models: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 entry["sources"][fact] = "; ".join(r["url"] for r in refs)
         entry["evidence"] = evidence_from_sources(
             entry["sources"], fixed_evidence, FAMILY_VENDOR.get(entry["family"])
-        ) + extra_evidence
+        ) + extra_evidence + check_vendor_shapes(entry)
         out.append(_normalise(_finish(entry)))
     for new in NEW_MODELS:
         out.append(_normalise(_finish(copy.deepcopy(new))))

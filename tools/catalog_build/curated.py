@@ -64,6 +64,24 @@ DEEPSEEK_R1 = "github.com/deepseek-ai/DeepSeek-R1:README.md"
 GPT_OSS_CODE = "github.com/openai/gpt-oss:gpt_oss/torch/model.py"
 GPT_OSS_CARD_PAPER = "arXiv 2508.10925 (gpt-oss-120b & gpt-oss-20b Model Card)"
 GRANITE_README = "github.com/ibm-granite/granite-4.0-language-models:README.md"
+GEMMA4_CODE = "github.com/google-deepmind/gemma:gemma/gm/nn/gemma4/_gemma4.py@7691fd4e7f26c9ec5db38110dddb3addfab4d767"
+GEMMA4_DOCS = "https://ai.google.dev/gemma/docs/core"
+GEMMA4_LICENCE = "https://ai.google.dev/edge/litert-lm/models/gemma-4"
+GEMMA4_CARD = "https://ai.google.dev/gemma/docs/core/model_card_4"
+GEMMA4_NOTE = (
+    "Google: Gemma 4 is pre-trained on over 140 languages; no list is published, so the catalog "
+    "records the count (languages_claim_count) and only English as listed."
+)
+# Instruction-tuned scores of the card's benchmark table, read in third-party copies of it
+# (the card page itself was not in the store): MMLU Pro, AIME 2026, LiveCodeBench v6, GPQA Diamond.
+GEMMA4_SCORES = {
+    "31b": {"MMLU-Pro": 85.2, "AIME 2026": 89.2, "LiveCodeBench v6": 80.0, "GPQA Diamond": 84.3},
+    "26b-a4b": {"MMLU-Pro": 82.6, "AIME 2026": 88.3, "LiveCodeBench v6": 77.1, "GPQA Diamond": 82.3},
+}
+GEMMA4_SCORE_COPIES = (
+    "andysmith.ai/bib/019d7195-5e9d-74e3-b07b-8ab228170450 (summary of the card), "
+    "aiwiki.app.hub.mobint.io/llm-models/gemma-4, aibrew-io.pages.dev/en/models/gemma-4-26b-a4b"
+)
 
 # Gemma 3 (4B/12B/27B): Google states "over 140 languages" and publishes no list.
 GEMMA3_NOTE = (
@@ -202,7 +220,83 @@ ROW_FIXES.setdefault("qwen2-72b", {})["_extra_evidence"] = [ev(
     "64/8 heads, vocab 152064, untied: as the row",
 )]
 ROW_FIXES["qwen3-30b-a3b"]["superseded_by"] = "qwen3-30b-a3b-instruct-2507"
+# Google's Gemma overview lists Gemma 3 under 'previous Gemma models' since Gemma 4.
+ROW_FIXES["gemma-3-27b"]["superseded_by"] = "gemma-4-31b"
+# Ai2 released OLMo 3 at 7B and 32B (allenai.org/blog/olmo3); OLMo 2 7B is the earlier 7B.
+ROW_FIXES.setdefault("olmo-2-7b", {})["superseded_by"] = "olmo-3-7b"
+# Mistral's model table: Mistral Small 3.2 is 'an update to our previous small model'.
+ROW_FIXES["mistral-small-24b-2501"]["superseded_by"] = "mistral-small-3.2-24b-2506"
 ROW_FIXES["qwen2.5-coder-32b"]["superseded_by"] = "qwen3-coder-30b-a3b-instruct"
+
+# --------------------------------------------------------------------------------------
+# Vendor statements of a CSV row's shapes (read 2026-12-05). The builder compares every
+# field with the row and fails if one differs, so a vendor source is only cited where it
+# states the very shapes the catalog uses (catalog_build/assemble.py, check_vendor_shapes).
+# --------------------------------------------------------------------------------------
+META_SKU_LIST = "github.com/meta-llama/llama-stack:llama_stack/models/llama/sku_list.py@012dd6891ff6af98b46146f3dc41995986cdcfcc"
+
+
+def meta_ffn(dim: int, multiplier: float, multiple_of: int) -> int:
+    """Meta's FeedForward width (llama-models models/llama3/model.py): int(2 * 4dim / 3),
+    times ffn_dim_multiplier, rounded up to a multiple of multiple_of."""
+    hidden = int(int(2 * 4 * dim / 3) * multiplier)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def _meta(dim: int, layers: int, heads: int, kv: int, mult: float, multiple_of: int) -> dict:
+    return {
+        "hidden_size": dim, "num_hidden_layers": layers, "num_attention_heads": heads,
+        "num_key_value_heads": kv, "vocab_size": 128256, "head_dim": dim // heads,
+        "intermediate_size": meta_ffn(dim, mult, multiple_of),
+    }
+
+
+# id -> (source, note, the Architecture fields the source states)
+VENDOR_SHAPES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "llama-3-8b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3-8B: dim 4096, 32 layers, 32/8 heads, ffn x1.3 (multiple of 1024), vocab 128256", _meta(4096, 32, 32, 8, 1.3, 1024)),
+    "llama-3-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3-70B: dim 8192, 80 layers, 64/8 heads, ffn x1.3 (multiple of 4096)", _meta(8192, 80, 64, 8, 1.3, 4096)),
+    "llama-3.1-8b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-8B", _meta(4096, 32, 32, 8, 1.3, 1024)),
+    "llama-3.1-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-70B", _meta(8192, 80, 64, 8, 1.3, 4096)),
+    "llama-3.1-405b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.1-405B (bf16-mp8): dim 16384, 126 layers, 128/8 heads, ffn x1.2", _meta(16384, 126, 128, 8, 1.2, 4096)),
+    "llama-3.2-1b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.2-1B: dim 2048, 16 layers, 32/8 heads, ffn x1.5 (multiple of 256)", _meta(2048, 16, 32, 8, 1.5, 256)),
+    "llama-3.2-3b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.2-3B: dim 3072, 28 layers, 24/8 heads, ffn x1.0", _meta(3072, 28, 24, 8, 1.0, 256)),
+    "llama-3.3-70b": (META_SKU_LIST, "arch_args of meta-llama/Llama-3.3-70B-Instruct", _meta(8192, 80, 64, 8, 1.3, 4096)),
+}
+SMOLLM2_CONFIGS = "github.com/huggingface/smollm@a041759883ec7152d18fb985ea49be641a0bceef:text/pretraining/smollm2"
+for _mid, _file, _shape in (
+    ("smollm2-135m", "config_smollm2_135M.yaml", (576, 1536, 9, 30, 3)),
+    ("smollm2-360m", "config_smollm2_360M.yaml", (960, 2560, 15, 32, 5)),
+    ("smollm2-1.7b", "config_smollm2_1B.yaml", (2048, 8192, 32, 24, 32)),
+):
+    _h, _i, _heads, _layers, _kv = _shape
+    VENDOR_SHAPES[_mid] = (
+        f"{SMOLLM2_CONFIGS}/{_file}",
+        "Hugging Face's pretraining config (model_config): the same widths, heads, layers, vocab 49152 and tied "
+        "embeddings; it trains at 2048 positions, the released checkpoint's 8k context comes from the later stage",
+        {"hidden_size": _h, "intermediate_size": _i, "num_attention_heads": _heads, "num_hidden_layers": _layers,
+         "num_key_value_heads": _kv, "vocab_size": 49152, "tie_word_embeddings": True},
+    )
+VENDOR_SHAPES["olmo-2-7b"] = (
+    "github.com/allenai/OLMo-core:src/olmo_core/nn/transformer/config.py@fa6c5014c9f6e9ee789da2d9c20d5126fee8df0d (TransformerConfig.olmo2_7B)",
+    "Ai2's definition: llama2_7B shapes (d_model 4096, 32 layers, 32 heads, no GQA), SwiGLU width int(8*4096/3) "
+    "rounded up to a multiple of 256 = 11008, untied; the dolma2 tokenizer's 100,278 tokens padded to 100,352",
+    {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32,
+     "num_key_value_heads": 32, "vocab_size": 100352, "tie_word_embeddings": False},
+)
+VENDOR_SHAPES["tinyllama-1.1b"] = (
+    "github.com/jzhang38/TinyLlama@026587c0fbc5cf756eba92e0220566550df66ca7:README.md",
+    "Training Details: Layers 22, Heads 32, Query Groups 4, Embedding Size 2048, Intermediate Size (SwiGLU) 5632; "
+    "'exactly the same architecture and tokenizer as Llama 2' (32,000 tokens)",
+    {"hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 22, "num_attention_heads": 32,
+     "num_key_value_heads": 4, "vocab_size": 32000},
+)
+ROW_FIXES.setdefault("smollm2-1.7b", {}).setdefault("_extra_evidence", []).append(ev(
+    "licence", "https://huggingface.co/HuggingFaceTB/SmolLM2-1.7B/tree/main", "vendor",
+    "the vendor's repository page: License: apache-2.0",
+))
+# Not used: the same file's Llama 2 arch_args (n_kv_heads 8, ffn x1.3 for the 7B) contradict
+# the released Llama 2 7B/13B (multi-head attention, FFN 11008/13824), so they confirm nothing.
+
 
 # --------------------------------------------------------------------------------------
 # Capabilities and benchmark task kinds (rules; every tag traces to the row's own facts)
@@ -237,6 +331,8 @@ BENCH_TASK_KINDS: dict[str, list[str]] = {
     "Multi-Exam": ["translation", "qa"],
     "TydiQA": ["translation", "qa"],
     "GPQA": ["reasoning", "qa"],
+    "HumanEval+": ["code"],
+    "MBPP+": ["code"],
     "AIME25": ["reasoning"],
     "LiveCodeBench v6": ["code"],
     "MultiPL-E": ["code"],
@@ -244,6 +340,7 @@ BENCH_TASK_KINDS: dict[str, list[str]] = {
     "MMLU-Redux": ["qa"],
     "MMLU-ProX": ["translation", "qa"],
     "PolyMATH": ["translation", "reasoning"],
+    "AIME 2026": ["reasoning"],
 }
 
 CODE_FAMILIES = {"Code Llama", "Qwen2.5-Coder", "Qwen3-Coder"}
@@ -267,6 +364,7 @@ FAMILY_CAPABILITIES: dict[str, tuple[list[str], str, str]] = {
     "SmolLM3": (["reasoning", "tool_use"], SMOLLM3_BLOG + " (dual-mode reasoning; 'SmolLM3 supports tool calling')", "vendor"),
     "Granite 4.0": (["code", "code_fim", "tool_use"], GRANITE_README + " (fill-in-the-middle code completion, tool calling)", "vendor"),
     "Qwen3-Coder": (["tool_use"], "https://huggingface.co/Qwen/Qwen3-Coder-30B-A3B-Instruct (agentic coding, function call format), read in a copy of the card", "third_party"),
+    "Gemma 4": (["reasoning", "tool_use"], GEMMA4_DOCS + " ('highly capable reasoners, with configurable thinking modes'; built-in function-calling support)", "vendor"),
     "Phi-4": (["tool_use"], PHI4_MINI_CARD + " (function-calling input format), read in a scrape of the card", "third_party"),
 }
 
@@ -360,6 +458,133 @@ def _gpt_oss(size: str, layers: int, experts: int, total: str, active: str) -> d
             ev("languages", "https://huggingface.co/KJML/gpt-oss-20b-FP8-Dynamic", "third_party", "'Primarily English'; OpenAI's own wording not read"),
         ],
     }
+
+
+def _gemma4(size: str, arch: dict, reported: str, params_note: str, strengths: list[str], note: str) -> dict:
+    repo = {"31b": "google/gemma-4-31B", "26b-a4b": "google/gemma-4-26B-A4B"}[size]
+    cls = {"31b": "Gemma4_31B", "26b-a4b": "Gemma4_26B_A4B"}[size]
+    bench_src = f"{GEMMA4_CARD} (benchmark table, instruction-tuned), read in copies: {GEMMA4_SCORE_COPIES}"
+    return {
+        "id": f"gemma-4-{size}",
+        "name": f"Gemma 4 {size.upper().replace('B-A4B', 'B A4B')}",
+        "family": "Gemma 4",
+        "hf_repo_id": repo,
+        "instruct_repo_id": f"{repo}-it",
+        "params_b_reported": reported,
+        "architecture": arch,
+        "context_tokens": 262144,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": GEMMA4_NOTE,
+        "languages_claim_count": 140,
+        "task_strengths": strengths,
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": None, "evaluator": None, "source": bench_src}
+            for n, v in GEMMA4_SCORES[size].items()
+        ],
+        "release_date": "2026-04-02",
+        "multimodal": True,
+        "sources": {
+            "architecture": f"{GEMMA4_CODE} ({cls}: the text decoder's shapes)",
+            "licence": GEMMA4_LICENCE,
+            "languages": GEMMA4_DOCS,
+            "benchmarks": bench_src,
+            "release_date": "github.com/google-deepmind/gemma commit b2dc124 'Introducing Gemma 4.' (2026-04-02); the blog.google announcement of the same day",
+        },
+        "confidence": "partial",
+        "notes": note,
+        "evidence": [
+            ev("architecture", GEMMA4_CODE, "vendor", f"{cls}: Google DeepMind's JAX definition of the model (shapes of every block)"),
+            ev("params", GEMMA4_CARD, "third_party", params_note),
+            ev("context", GEMMA4_DOCS, "vendor", "'small models feature a 128K context window, while the medium models support 256K' (read in the page's translations, hl=it/ja/es)"),
+            ev("licence", GEMMA4_LICENCE, "vendor", "'Gemma 4 is licensed under the Apache-2.0 license'"),
+            ev("languages", GEMMA4_DOCS, "vendor", "Gemma overview; the card's 'over 140 languages' (no list)"),
+            ev("benchmarks", GEMMA4_CARD, "third_party", "benchmark table as quoted by third-party summaries of the card"),
+            ev("release_date", "github.com/google-deepmind/gemma@b2dc124b6b1fb3eebb34010c0c5f1e0cf42cf3c5", "vendor", "commit 'Introducing Gemma 4.' by a google.com author, dated 2 April 2026 (-0700), adding gemma4/_gemma4.py"),
+            ev("release_date", "https://blog.google/ (Gemma 4: Byte for byte, the most capable open models)", "third_party", "2 April 2026 as dated by reports citing the announcement (theaitea.news, thedailyscout.com)"),
+        ],
+    }
+
+
+OLMO3_CODE = "github.com/allenai/OLMo-core:src/olmo_core/nn/transformer/config.py@fa6c5014c9f6e9ee789da2d9c20d5126fee8df0d"
+OLMO3_README = "github.com/allenai/OLMo-core:src/scripts/official/OLMo3/README.md"
+OLMO3_BLOG = "https://allenai.org/blog/olmo3"
+
+
+def _olmo3(size: str, repo: str, instruct: str, arch: dict, reported: str) -> dict:
+    card = f"https://huggingface.co/{repo}"
+    instruct_card = f"https://huggingface.co/{instruct}/blob/main/README.md"
+    return {
+        "id": f"olmo-3-{size}",
+        "name": f"OLMo 3 {size.upper()}",
+        "family": "OLMo 3",
+        "hf_repo_id": repo,
+        "instruct_repo_id": instruct,
+        "params_b_reported": reported,
+        "architecture": {
+            "model_type": "olmo3", "head_dim": 128, "vocab_size": 100352, "max_position_embeddings": 65536,
+            "tie_word_embeddings": False, "sliding_window": 4096, **arch,
+        },
+        "context_tokens": 65536,
+        "licences": ["apache-2.0"],
+        "languages": ["en"],
+        "languages_note": "English (the model card's 'language: en'); no other language is listed.",
+        "task_strengths": ["chat", "instruction"],
+        "benchmarks": [],
+        "release_date": "2025-11-20",
+        "sources": {
+            "architecture": f"{OLMO3_CODE} (olmo3_{size.upper()} = olmo2_{size.upper()} shapes + sliding window 4096 on 3 of 4 layers); {OLMO3_README} (layers, hidden, heads, context)",
+            "licence": instruct_card,
+            "languages": instruct_card,
+            "benchmarks": None,
+            "release_date": OLMO3_BLOG,
+        },
+        "confidence": "partial",
+        "notes": (
+            "Fully open (data, code, checkpoints, logs). Dense decoder as OLMo 2 (QK-norm, post-norm "
+            "blocks) with sliding-window attention (4096 tokens) on three of every four layers, the last "
+            "layer full; 65,536-token context. Think (reasoning) and Instruct post-trained variants. "
+            "No benchmark recorded: the card's and report's tables were not read in a primary copy."
+        ),
+        "evidence": [
+            ev("architecture", OLMO3_CODE, "vendor", f"TransformerConfig.olmo3_{size.upper()}: olmo2 shapes, FFN rounded to a multiple of 256, untied embeddings, SlidingWindowAttentionConfig pattern [4096, 4096, 4096, -1]; dolma2 tokenizer 100,278 padded to 100,352"),
+            ev("architecture", OLMO3_README, "vendor", "Size table: layers, hidden size, Q/KV heads, context length 65,536"),
+            ev("architecture", card, "vendor", "model card's size table (same as the README)"),
+            ev("licence", instruct_card, "vendor", "card front matter: license: apache-2.0"),
+            ev("languages", instruct_card, "vendor", "card front matter: language: en"),
+            ev("release_date", OLMO3_BLOG, "vendor", "Ai2 blog post dated November 20, 2025 ('With today's release of Olmo 3')"),
+            ev("params", OLMO3_BLOG, "vendor", "'compact, dense models at 7 billion and 32 billion parameters'"),
+        ],
+    }
+
+
+# Gemma 4 text decoders in Hugging Face config.json terms, from the vendor's JAX definition
+# (gemma/gm/nn/gemma4/_gemma4.py): 5 sliding (1024-token) blocks then 1 global block; global
+# blocks have 512-wide heads, fewer KV heads and keys reused as values; embeddings tied.
+_GEMMA4_COMMON = {
+    "model_type": "gemma4",
+    "head_dim": 256,
+    "vocab_size": 262144,
+    "max_position_embeddings": 262144,
+    "tie_word_embeddings": True,
+    "sliding_window": 1024,
+    "global_head_dim": 512,
+    "global_k_eq_v": True,
+}
+GEMMA4_31B_ARCH = {
+    **_GEMMA4_COMMON,
+    "hidden_size": 5376, "intermediate_size": 21504, "num_hidden_layers": 60,
+    "num_attention_heads": 32, "num_key_value_heads": 16,
+    "global_attention_layers": 10, "global_key_value_heads": 4,
+}
+GEMMA4_26B_A4B_ARCH = {
+    **_GEMMA4_COMMON,
+    "hidden_size": 2816, "intermediate_size": 2112, "num_hidden_layers": 30,
+    "num_attention_heads": 16, "num_key_value_heads": 8,
+    "global_attention_layers": 5, "global_key_value_heads": 2,
+    "moe_experts": 128, "moe_active_experts": 8, "moe_intermediate_size": 704,
+    "moe_shared_experts": 1, "moe_shared_intermediate_size": 2112,
+}
 
 
 _QWEN3_MOE_ARCH = {
@@ -491,7 +716,180 @@ GRANITE_TINY_BENCH = (
 )
 _GRANITE_H_TINY_COPY = "https://ollama.com/sam860/granite-4.0:h-tiny-Q4_0/blobs/a8986b9e1e06"
 
+GRANITE4_CARD_COPY = "github.com/DocDBrown/IBMGranite4Tiny:README.md"  # a copy of IBM's H-Tiny card (all four sizes' tables)
+GRANITE4_FAMILY_CARD = "https://huggingface.co/ibm-granite/granite-4.0-micro-base/blob/main/README.md"
+GRANITE_DOCS = "https://ibm.com/granite/docs"
+GRANITE_H_SMALL_GGUF = "https://ollama.com/ibm/granite4:small-h-q6_K/blobs/a15d0868faf9"
+GRANITE_H_SMALL_BENCH = (
+    "https://huggingface.co/ibm-granite/granite-4.0-h-tiny (evaluation table, 'H Small MoE' column), "
+    f"read in a copy: {GRANITE4_CARD_COPY}"
+)
+# Family-level facts IBM states on every Granite 4.0 card (read on the vendor's micro-base card).
+GRANITE4_FAMILY_EV = [
+    ev("languages", GRANITE4_FAMILY_CARD, "vendor", "Supported Languages: the 12 listed (the same line on every Granite 4.0 card)"),
+    ev("release_date", GRANITE4_FAMILY_CARD, "vendor", "Release Date: October 2nd, 2025 (Granite 4.0 family)"),
+    ev("licence", GRANITE4_FAMILY_CARD, "vendor", "License: Apache 2.0"),
+]
+
+MISTRAL_DOCS = "github.com/mistralai/platform-docs-public@222f4ba9114f84ce9f2d718b9a12fbac1e527f4b"
+MISTRAL_SMALL_31_CONFIG = "https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Instruct-2503/blob/main/config.json"
+MISTRAL_SMALL_31_CARD = "https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Base-2503"
+MISTRAL_SMALL_32_CARD = "https://huggingface.co/mistralai/Mistral-Small-3.2-24B-Instruct-2506"
+MISTRAL_SMALL_32_COPIES = (
+    "huggingface.co/RedHatAI/Mistral-Small-3.2-24B-Instruct-2506 (card copy); "
+    "github.com/JonathanChavezTamales/llm-leaderboard:data/organizations/mistral/models/"
+    "mistral-small-3.2-24b-instruct-2506/benchmarks.json (the card's scores, self-reported)"
+)
+# 'Supports dozens of languages, including' (Mistral Small 3.1 card; 3.2 is a minor update of 3.1)
+MISTRAL_SMALL_31_LANGS = [
+    "en", "fr", "de", "el", "hi", "id", "it", "ja", "ko", "ms", "ne", "pl", "pt", "ro", "ru", "sr",
+    "es", "sv", "tr", "uk", "vi", "ar", "bn", "zh", "fa",
+]
+MINISTRAL3_LANGS = ["en", "fr", "es", "de", "it", "pt", "nl", "zh", "ja", "ko", "ar"]
+MINISTRAL3_PAPER = "arXiv 2601.08584 (Ministral 3, Mistral AI)"
+MINISTRAL3_PAPER_COPIES = "api.emergentmind.com/topics/ministral-3, api.emergentmind.com/topics/ministral-3-series"
+
+
+def _ministral3(size: str, arch: dict, lm_b: str, card_url: str, copy_url: str, copy_note: str) -> dict:
+    base = f"mistralai/Ministral-3-{size.upper()}-Base-2512"
+    instruct = f"mistralai/Ministral-3-{size.upper()}-Instruct-2512"
+    page = f"{MISTRAL_DOCS}:src/schema/models/models/ministral-3-{size}-25-12.ts"
+    return {
+        "id": f"ministral-3-{size}-2512",
+        "name": f"Ministral 3 {size.upper()} (2512)",
+        "family": "Mistral",
+        "hf_repo_id": base,
+        "instruct_repo_id": instruct,
+        "params_b_reported": f"{size.upper()} ({lm_b} language model + 0.4B vision encoder, model card)",
+        "architecture": {
+            "model_type": "ministral3", "head_dim": 128, "vocab_size": 131072, "max_position_embeddings": 262144,
+            "num_attention_heads": 32, "num_key_value_heads": 8, **arch,
+        },
+        "context_tokens": 262144,
+        "licences": ["apache-2.0"],
+        "languages": MINISTRAL3_LANGS,
+        "languages_note": "'Supports dozens of languages, including' the 11 listed (Mistral's card).",
+        "task_strengths": ["chat", "instruction", "translation"],
+        "benchmarks": [],
+        "release_date": "2025-12-02",
+        "multimodal": True,
+        "sources": {
+            "architecture": f"{MINISTRAL3_PAPER}, architecture table, read in summaries ({MINISTRAL3_PAPER_COPIES}); {copy_url}",
+            "licence": page,
+            "languages": card_url,
+            "benchmarks": None,
+            "release_date": f"{MISTRAL_DOCS}:changelog/en/2025-12-02.mdx",
+        },
+        "confidence": "partial",
+        "notes": (
+            "Dense decoder obtained from Mistral Small 3.1 by pruning and distillation ('Cascade "
+            f"Distillation'); {lm_b} language model plus a 0.4B vision encoder (the catalog counts the "
+            "text decoder). Base, Instruct and Reasoning checkpoints, 256k context (128k for the "
+            "reasoning ones). No benchmark recorded: the card's tables were not read."
+        ),
+        "evidence": [
+            ev("architecture", MINISTRAL3_PAPER, "third_party", f"layers, hidden, FFN, 32/8 heads, tied or untied embeddings as the paper's table, read in summaries ({MINISTRAL3_PAPER_COPIES})"),
+            ev("architecture", copy_url, "third_party", copy_note),
+            ev("params", card_url, "vendor", f"'{lm_b} Language Model, 0.4B Vision Encoder'"),
+            ev("licence", page, "vendor", "Mistral's model page: weights licence Apache 2.0"),
+            ev("context", page, "vendor", "contextSize 256k"),
+            ev("languages", card_url, "vendor", "Key Features: Multilingual"),
+            ev("release_date", f"{MISTRAL_DOCS}:changelog/en/2025-12-02.mdx", "vendor", "'We released ... Ministral 3 (ministral-3b-2512, ministral-8b-2512 and ministral-14b-2512)'"),
+        ],
+    }
+
+
+MISTRAL_SMALL_32 = {
+    "id": "mistral-small-3.2-24b-2506",
+    "name": "Mistral Small 3.2 24B (2506)",
+    "family": "Mistral",
+    "hf_repo_id": "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
+    "instruct_repo_id": "mistralai/Mistral-Small-3.2-24B-Instruct-2506",
+    "params_b_reported": "24B (with the vision encoder)",
+    "architecture": {
+        "model_type": "mistral", "hidden_size": 5120, "intermediate_size": 32768, "num_hidden_layers": 40,
+        "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 131072,
+        "max_position_embeddings": 131072, "tie_word_embeddings": False,
+    },
+    "context_tokens": 131072,
+    "licences": ["apache-2.0"],
+    "languages": MISTRAL_SMALL_31_LANGS,
+    "languages_note": (
+        "'Supports dozens of languages, including' the 25 listed on the Mistral Small 3.1 card; 3.2 is "
+        "'a minor update' of 3.1 and its card names no other list. Farsi is recorded as fa."
+    ),
+    "task_strengths": ["chat", "instruction", "translation", "code"],
+    "benchmarks": [
+        {"name": n, "score": v, "variant": "instruct", "shots": shots, "evaluator": None,
+         "source": f"{MISTRAL_SMALL_32_CARD} (benchmark tables), read in copies: {MISTRAL_SMALL_32_COPIES}"}
+        for n, v, shots in (
+            ("MMLU", 80.5, "5-shot"), ("MMLU-Pro", 69.06, "5-shot CoT"), ("MATH", 69.42, None),
+            ("HumanEval+", 92.9, "pass@5"), ("MBPP+", 78.33, "pass@5"),
+        )
+    ],
+    "release_date": "2025-06-20",
+    "multimodal": True,
+    "sources": {
+        "architecture": f"{MISTRAL_SMALL_31_CONFIG} (text_config); 3.2 is a minor update of 3.1 ({MISTRAL_SMALL_32_CARD}, read in a copy)",
+        "licence": f"{MISTRAL_DOCS}:src/schema/models/models/mistral-small-3-2-25-06.ts",
+        "languages": MISTRAL_SMALL_31_CARD,
+        "benchmarks": f"{MISTRAL_SMALL_32_CARD} via copies",
+        "release_date": f"{MISTRAL_DOCS}:changelog/en/2025-06-20.mdx",
+    },
+    "confidence": "partial",
+    "notes": (
+        "Instruct-only release: 'a minor update of Mistral-Small-3.1-24B-Instruct-2503' with better "
+        "instruction following, fewer infinite generations and a more robust function-calling "
+        "template. Text decoder as Mistral Small 3.1 (the catalog counts it; the 24B includes the "
+        "vision encoder). HumanEval+/MBPP+ are pass@5 as the card reports them."
+    ),
+    "evidence": [
+        ev("architecture", MISTRAL_SMALL_31_CONFIG, "vendor", "text_config: hidden 5120, intermediate 32768, 40 layers, 32/8 heads, head_dim 128, vocab 131072, max_position 131072"),
+        ev("architecture", MISTRAL_SMALL_32_CARD, "third_party", "'Mistral-Small-3.2-24B-Instruct-2506 is a minor update of Mistral-Small-3.1-24B-Instruct-2503' (card copy: huggingface.co/RedHatAI/Mistral-Small-3.2-24B-Instruct-2506)"),
+        ev("architecture", "https://huggingface.co/darkc0de/3.2test/blob/main/config.json", "third_party", "a text-only copy of the 3.2 weights' config: the same shapes, untied embeddings"),
+        ev("params", f"{MISTRAL_DOCS}:src/schema/models/models/mistral-small-3-2-25-06.ts", "vendor", "parameters: '24' (with the vision encoder)"),
+        ev("licence", f"{MISTRAL_DOCS}:src/schema/models/models/mistral-small-3-2-25-06.ts", "vendor", "weights licence Apache 2.0"),
+        ev("context", f"{MISTRAL_DOCS}:src/schema/models/models/mistral-small-3-2-25-06.ts", "vendor", "contextSize 128k"),
+        ev("languages", MISTRAL_SMALL_31_CARD, "vendor", "Key Features: Multilingual (the 3.1 card; inherited by the 3.2 update)"),
+        ev("benchmarks", MISTRAL_SMALL_32_CARD, "third_party", f"benchmark tables read in copies: {MISTRAL_SMALL_32_COPIES}"),
+        ev("release_date", f"{MISTRAL_DOCS}:changelog/en/2025-06-20.mdx", "vendor", "'We released Mistral Small 3.2.'"),
+    ],
+}
+
 NEW_MODELS: list[dict] = [
+    MISTRAL_SMALL_32,
+    _ministral3("14b", {"hidden_size": 5120, "intermediate_size": 16384, "num_hidden_layers": 40, "tie_word_embeddings": False},
+                "13.5B", "https://huggingface.co/mistralai/Ministral-3-14B-Base-2512/blob/main/README.md",
+                "https://apxml.com/models/ministral-3-14b", "specification page: 40 layers, hidden 5120, FFN 16384, 32/8 heads, head 128, vocab 131072"),
+    _ministral3("3b", {"hidden_size": 3072, "intermediate_size": 9216, "num_hidden_layers": 26, "tie_word_embeddings": True},
+                "3.4B", "https://huggingface.co/mistralai/Ministral-3-3B-Instruct-2512-BF16",
+                "https://huggingface.co/rootlocalghost/ERNIE-Image/blob/main/pe/config.json", "a Ministral3ForCausalLM config: hidden 3072, FFN 9216, 26 layers, 32/8 heads, head_dim 128, tied, vocab 131072, 262144 positions"),
+    _olmo3("7b", "allenai/Olmo-3-1025-7B", "allenai/Olmo-3-7B-Instruct", {
+        "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": 32,
+    }, "7B"),
+    _olmo3("32b", "allenai/Olmo-3-1125-32B", "allenai/Olmo-3-32B-Instruct", {
+        "hidden_size": 5120, "intermediate_size": 27648, "num_hidden_layers": 64,
+        "num_attention_heads": 40, "num_key_value_heads": 8,
+    }, "32B"),
+    _gemma4(
+        "31b", GEMMA4_31B_ARCH, "30.7B (model card)",
+        "31B dense: 30.7B parameters (the card's table as quoted by third-party copies); the ~550M vision encoder is separate",
+        ["chat", "instruction", "reasoning", "code"],
+        "Dense, natively multimodal (text and image in; the catalog counts the text decoder). Five "
+        "1024-token sliding-window blocks per global block; global blocks use 512-wide heads, 4 KV "
+        "heads and reuse keys as values. Configurable thinking mode, native function calling. "
+        "Pre-trained on over 140 languages. Released as BF16 weights.",
+    ),
+    _gemma4(
+        "26b-a4b", GEMMA4_26B_A4B_ARCH, "25.2B total, 3.8B active (model card)",
+        "26B A4B MoE: 25.2B total, 3.8B active (the card's figures as quoted by third-party copies)",
+        ["chat", "instruction", "reasoning", "code"],
+        "Mixture of experts: every block has 128 routed experts of width 704 (top-8) beside a dense "
+        "GeGLU MLP of width 2112 (counted as one shared expert). All 25.2B parameters stay in memory; "
+        "about 3.8B are used per token. Attention as the 31B (5 sliding : 1 global). Natively "
+        "multimodal; the catalog counts the text decoder.",
+    ),
     _gpt_oss("20b", 24, 32, "20.91B", "3.61B"),
     _gpt_oss("120b", 36, 128, "116.83B", "5.13B"),
     {
@@ -748,7 +1146,7 @@ NEW_MODELS: list[dict] = [
         # conv 4); the builder turns them into linear_params_per_layer with the estimator's
         # mamba2_mixer_params.
         "_mamba2": {"d_state": 128, "n_heads": 48, "d_head": 64, "n_groups": 1, "d_conv": 4},
-        "context_tokens": None,
+        "context_tokens": 131072,
         "licences": ["apache-2.0"],
         "languages": GRANITE4_LANGS,
         "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
@@ -774,7 +1172,7 @@ NEW_MODELS: list[dict] = [
             "Hybrid: 36 Mamba-2 blocks and 4 attention blocks (one in ten), every block with a "
             "fine-grained MoE (64 experts of width 512, top-6) plus a shared expert of width 1024. "
             "The Mamba-2 state is fixed-size, so activations and cache grow with sequence length "
-            "only in the 4 attention blocks. Context not recorded: the card's figure was not read. "
+            "only in the 4 attention blocks. Sequence length 128K (the card's architecture table). "
             "The card lists summarization, classification, extraction and question answering among "
             "its capabilities."
         ),
@@ -786,7 +1184,77 @@ NEW_MODELS: list[dict] = [
             ev("languages", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Supported Languages, read from a copy of IBM's card"),
             ev("release_date", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "Release Date: October 2nd, 2025 (copy of IBM's card)"),
             ev("params", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "7B parameter model, 1B active (card copy; LM Studio's page)"),
+            ev("context", GRANITE_DOCS, "vendor", "deployment specifications at 128K context length"),
+            ev("context", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", f"Model Architecture table: sequence length 128K, read in a copy ({GRANITE4_CARD_COPY})"),
+            ev("params", GRANITE_DOCS, "vendor", "Granite-4.0-H-Tiny: Hybrid, Mixture of Experts, 7B total / 1B activated"),
+            *GRANITE4_FAMILY_EV,
             ev("benchmarks", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "evaluation table read in a copy of IBM's card"),
+        ],
+    },
+    {
+        "id": "granite-4.0-h-small",
+        "name": "Granite 4.0 H Small",
+        "family": "Granite 4.0",
+        "hf_repo_id": "ibm-granite/granite-4.0-h-small-base",
+        "instruct_repo_id": "ibm-granite/granite-4.0-h-small",
+        "params_b_reported": "32B total, 9B active (IBM)",
+        "architecture": {
+            "model_type": "granitemoehybrid",
+            "hidden_size": 4096,
+            "intermediate_size": 768,
+            "num_hidden_layers": 40,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "vocab_size": 100352,
+            "max_position_embeddings": None,
+            "tie_word_embeddings": True,
+            "moe_experts": 72,
+            "moe_active_experts": 10,
+            "moe_shared_experts": 1,
+            "moe_shared_intermediate_size": 1536,
+            "attention_layers": 4,
+            "linear_layer_kind": "mamba2",
+        },
+        # Mamba-2 mixer: 128 heads (card) of width 64 (inner 8192 in IBM's GGUF), state 128,
+        # 1 group, conv 4 (GGUF).
+        "_mamba2": {"d_state": 128, "n_heads": 128, "d_head": 64, "n_groups": 1, "d_conv": 4},
+        "context_tokens": 131072,
+        "licences": ["apache-2.0"],
+        "languages": GRANITE4_LANGS,
+        "languages_note": "12 supported languages (IBM card); fine-tuning for others allowed.",
+        "task_strengths": ["chat", "instruction", "code", "translation", "summarization", "classification", "extraction", "qa"],
+        "benchmarks": [
+            {"name": n, "score": v, "variant": "instruct", "shots": shots, "evaluator": None, "source": GRANITE_H_SMALL_BENCH}
+            for n, v, shots in (
+                ("MMLU", 78.44, "5-shot"), ("MMLU-Pro", 55.47, "5-shot CoT"), ("BBH", 81.62, "3-shot CoT"),
+                ("GPQA", 40.63, "0-shot CoT"), ("IFEval", 87.55, "average"), ("GSM8K", 87.27, "8-shot"),
+                ("HumanEval", 88.0, "pass@1"), ("MBPP", 84.0, "pass@1"), ("MMMLU", 69.69, "5-shot"), ("MGSM", 38.72, "8-shot"),
+            )
+        ],
+        "release_date": "2025-10-02",
+        "sources": {
+            "architecture": f"IBM's card, Model Architecture table ('H Small MoE' column), read in a copy ({GRANITE4_CARD_COPY}); Mamba-2 widths from IBM's GGUF ({GRANITE_H_SMALL_GGUF})",
+            "licence": GRANITE_README + " (License: Apache 2.0)",
+            "languages": GRANITE4_FAMILY_CARD + " (Supported Languages)",
+            "benchmarks": GRANITE_H_SMALL_BENCH,
+            "release_date": GRANITE4_FAMILY_CARD + " (Release Date)",
+        },
+        "confidence": "partial",
+        "notes": (
+            "Hybrid: 36 Mamba-2 blocks and 4 attention blocks, every block with a fine-grained MoE "
+            "(72 experts of width 768, top-10) plus a shared expert of width 1536; no positional "
+            "encoding (NoPE). All 32B parameters stay in memory, about 9B are used per token. IBM's "
+            "'workhorse' size for RAG and agents; 128K sequence length."
+        ),
+        "evidence": [
+            ev("architecture", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", f"Model Architecture table, 'H Small MoE' column: embedding 4096, 4 attention / 36 Mamba2, head 128, 32 heads, 8 KV, Mamba2 state 128, 128 Mamba2 heads, shared expert 1536, 72 experts, 10 active, expert 768, 128K, NoPE; read in a copy ({GRANITE4_CARD_COPY})"),
+            ev("architecture", GRANITE_H_SMALL_GGUF, "third_party", "GGUF metadata of IBM's Ollama upload: 40 blocks, d 4096, 72 experts top-10, expert 768, shared 1536, ssm inner 8192, state 128, groups 1, conv 4, vocab 100352"),
+            ev("params", GRANITE_DOCS, "vendor", "Granite-4.0-H-Small: Hybrid, Mixture of Experts, 32B total / 9B activated"),
+            ev("context", GRANITE_DOCS, "vendor", "deployment specifications at 128K context length"),
+            ev("licence", GRANITE_README, "vendor", "All Granite 4.0 Language Models are distributed under Apache 2.0"),
+            *GRANITE4_FAMILY_EV,
+            ev("benchmarks", "https://huggingface.co/ibm-granite/granite-4.0-h-tiny", "third_party", "evaluation table ('H Small MoE' column) read in a copy of IBM's card"),
         ],
     },
 ]

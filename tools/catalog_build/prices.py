@@ -21,6 +21,9 @@ LAMBDA_REGIONS = ["us", "eu", "jp", "kr", "in", "au", "il"]
 REGION_CODES = {"us-east-1": ["us"]}
 
 
+UNDATED = "; undated, so unverified"
+
+
 def _price(
     pid,
     provider,
@@ -29,14 +32,18 @@ def _price(
     pricing="on_demand",
     n=1,
     region=None,
-    verified=True,
+    traced=True,
     label=None,
     source=LAMBDA_SRC,
+    as_of=None,
 ):
-    # `verified` = traced to a provider price list or a catalogue of them; the snapshot date
-    # of those catalogues could not be recovered offline, so as_of stays null and the label
-    # says "snapshot date unknown" (issue 21 asks for dates; left open, see the report).
-    as_of = None
+    # `traced` = traced to a provider price list or a catalogue of them. `verified` needs the
+    # date as well (issue 21: no 'verified' without a date): the snapshot dates of these
+    # catalogues could not be recovered offline and the reference data records no retrieval
+    # date, so as_of stays null, verified is false and the label says "undated".
+    verified = bool(traced and as_of)
+    if traced and not verified:
+        label = (label or "") + UNDATED
     if provider == "Lambda":
         regions = LAMBDA_REGIONS
     else:
@@ -51,6 +58,7 @@ def _price(
         "region": region,
         "as_of": as_of,
         "verified": verified,
+        "traced": traced,
         "label": label,
         "source": source,
         "regions": regions,
@@ -153,7 +161,7 @@ PRICES = [
         "TensorWave (via gpu.blog)",
         "mi300x",
         1.71,
-        verified=False,
+        traced=False,
         label="listed on gpu.blog as on-demand; date not shown; unverified",
         source="gpu.blog listing, as recorded in gpus_reference.csv (MI300X row)",
     ),
@@ -162,7 +170,7 @@ PRICES = [
         "Vultr (via gpu.blog)",
         "mi300x",
         1.85,
-        verified=False,
+        traced=False,
         label="listed on gpu.blog as on-demand; date not shown; unverified",
         source="gpu.blog listing, as recorded in gpus_reference.csv (MI300X row)",
     ),
@@ -172,7 +180,7 @@ PRICES = [
         "h100-sxm-80gb",
         1.99,
         pricing="unknown",
-        verified=False,
+        traced=False,
         label="seed article, unverified; provider and H100 form factor not stated (filed under H100 SXM as in the reference CSV)",
         source=SEED_SRC,
     ),
@@ -182,7 +190,7 @@ PRICES = [
         "a100-80gb-pcie",
         1.19,
         pricing="unknown",
-        verified=False,
+        traced=False,
         label="seed article, unverified; 'A100' not specified: $1.19 equals RunPod's A100 80GB PCIe spot price, so filed under a100-80gb-pcie",
         source=SEED_SRC,
     ),
@@ -192,7 +200,7 @@ PRICES = [
         "l40s",
         0.79,
         pricing="unknown",
-        verified=False,
+        traced=False,
         label="seed article, unverified; provider not stated",
         source=SEED_SRC,
     ),
@@ -202,7 +210,7 @@ PRICES = [
         "l4",
         0.44,
         pricing="unknown",
-        verified=False,
+        traced=False,
         label="seed article, unverified; provider not stated",
         source=SEED_SRC,
     ),
@@ -212,7 +220,7 @@ PRICES = [
         "a10",
         0.86,
         pricing="unknown",
-        verified=False,
+        traced=False,
         label="seed article, unverified; the Lambda snapshot lists A10 at $0.75/h, not $0.86",
         source=SEED_SRC,
     ),
@@ -223,7 +231,7 @@ PRICES = [
         6.155,
         pricing="unknown",
         n=8,
-        verified=False,
+        traced=False,
         label="seed article, unverified; 8x H100 at $49.24/h; form factor not stated (filed under H100 SXM)",
         source=SEED_SRC,
     ),

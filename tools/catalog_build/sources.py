@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 
 READ_ON = "2026-12-05"  # the date the 2025-2026 additions and fixes were read
+# The research notes and models_reference.csv record no retrieval date for their sources, so
+# CSV-derived evidence carries none (read_on null) and says so rather than inventing one.
+NO_READ_DATE = "via models_reference.csv; the reference data records no read date"
 
 # Each publisher's own GitHub / Hugging Face organisations and web hosts (keyed like
 # row_tables.FAMILY_VENDOR). A source counts as vendor only for that vendor's own models:
@@ -94,7 +97,7 @@ def evidence_from_sources(
             continue
         for ref in split_sources(cell):
             kind = classify(ref, vendor)
-            out.append({"fact": fact, "url": ref, "kind": kind, "read_on": None, "note": None})
+            out.append({"fact": fact, "url": ref, "kind": kind, "read_on": None, "note": NO_READ_DATE})
     for refs in fixed.values():
         out.extend(refs)
     return out

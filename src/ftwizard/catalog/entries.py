@@ -108,6 +108,17 @@ class Architecture(Strict):
         default=None, gt=0, description="Parameters of one linear-attention/Mamba mixer (from its config)."
     )
     sliding_window: int | None = Field(default=None, gt=0, description="Local attention window, where used.")
+    global_attention_layers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Blocks whose full (global) attention has its own shape (Gemma 4: every 6th block); "
+        "the other attention blocks use head_dim and num_key_value_heads.",
+    )
+    global_head_dim: int | None = Field(default=None, gt=0, description="Head width of the global blocks.")
+    global_key_value_heads: int | None = Field(default=None, gt=0, description="KV heads of the global blocks.")
+    global_k_eq_v: bool = Field(
+        default=False, description="Global blocks reuse the key projection as values (no v_proj; Gemma 4)."
+    )
 
     @model_validator(mode="after")
     def _heads(self) -> Architecture:
@@ -124,6 +135,12 @@ class Architecture(Strict):
                 raise ValueError("attention_layers cannot exceed num_hidden_layers")
             if self.attention_layers < self.num_hidden_layers and self.linear_layer_kind is None:
                 raise ValueError("a hybrid model (attention_layers < num_hidden_layers) needs linear_layer_kind")
+        if self.global_attention_layers is not None:
+            if self.global_attention_layers > (self.attention_layers or self.num_hidden_layers):
+                raise ValueError("global_attention_layers cannot exceed the attention blocks")
+            gkv = self.global_key_value_heads or self.num_key_value_heads
+            if self.num_attention_heads % gkv:
+                raise ValueError("num_attention_heads must be a multiple of global_key_value_heads")
         return self
 
 
@@ -280,7 +297,14 @@ class PriceEntry(Strict):
     pricing: Literal["on_demand", "spot", "capacity_block", "unknown"]
     region: str | None = None
     as_of: dt.date | None = Field(default=None, description="Date of the snapshot, where known.")
-    verified: bool = Field(description="False for figures we could not trace to a price list.")
+    verified: bool = Field(
+        description="True only for a price traced to a price list AND dated (as_of); False otherwise."
+    )
+    traced: bool | None = Field(
+        default=None,
+        description="Traced to a price list or a catalogue snapshot of one, dated or not (None: as verified). "
+        "An undated traced price is unverified but still ranks above untraced figures.",
+    )
     label: str | None = Field(default=None, description="e.g. 'seed article, unverified'")
     source: str
     regions: list[RegionCode] = Field(
@@ -295,7 +319,18 @@ class PriceEntry(Strict):
     def _cert_source(self) -> PriceEntry:
         if self.certifications and not self.certifications_source:
             raise ValueError("certifications need certifications_source")
+        if self.traced is None:
+            object.__setattr__(self, "traced", self.verified)  # frozen model: fill the default once
+        elif self.verified and not self.traced:
+            raise ValueError("a verified price is a traced one (traced: true)")
         return self
+
+
+def price_traced(x: Any) -> bool:
+    """Whether a price (PriceEntry, CostOption, Offer) was traced to a price list, dated or not:
+    the ranker's trust order is verified (traced and dated), then traced, then anything."""
+    t = getattr(x, "traced", None)
+    return bool(x.verified if t is None else t)
 
 
 class TechniqueEntry(Strict):

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
             print_json({"catalog_version": cat.version, "as_of": str(cat.as_of), "prices": rows})
         else:
             for p in cat.prices:
-                flag = "" if p.verified else "  (unverified)"
+                flag = "" if p.verified else ("  (traced, undated: unverified)" if p.traced else "  (unverified)")
                 print(f"{p.provider:<26} {p.gpu_id:<18} ${p.usd_per_gpu_hour:.2f}/GPU-h {p.pricing}{flag}")
         return 0
     if args.licences:

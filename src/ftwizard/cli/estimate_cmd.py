@@ -131,7 +131,7 @@ def _text(e) -> str:
     if e.costs:
         lines.append("Cost:")
         for c in e.costs[:12]:
-            flag = "" if c.verified else " (unverified price)"
+            flag = "" if c.verified else (" (undated price)" if c.traced else " (unverified price)")
             lines.append(f"  {c.provider:<28} {c.count} x {c.gpu:<26} {c.hours:8.2f} h  {c.usd:10.2f} USD{flag}")
     if e.monthly_inference is not None:
         m = e.monthly_inference

@@ -111,7 +111,15 @@ def shapes(arch: Architecture) -> Shapes:
     # Token mixers: full attention, or (hybrid models) a Mamba-2 / gated-delta-net mixer.
     n_attn = layers if arch.attention_layers is None else arch.attention_layers
     n_linear = layers - n_attn
-    mixer_total = n_attn * (attn_w + attn_bias) + n_linear * (arch.linear_params_per_layer or 0)
+    # Global blocks with their own attention shape (Gemma 4: wider heads, fewer KV heads,
+    # keys reused as values); the per-block linears above describe the other blocks.
+    n_global = arch.global_attention_layers or 0
+    g_d = arch.global_head_dim or d
+    g_q = arch.num_attention_heads * g_d
+    g_kv = (arch.global_key_value_heads or arch.num_key_value_heads) * g_d
+    attn_w_global = h * g_q + h * g_kv * (1 if arch.global_k_eq_v else 2) + g_q * h
+    attn_all = (n_attn - n_global) * attn_w + n_global * attn_w_global
+    mixer_total = attn_all + n_attn * attn_bias + n_linear * (arch.linear_params_per_layer or 0)
     # Channel mixers: routed experts (+ router, + always-on shared experts), or a dense MLP.
     n_moe = (arch.moe_layers or layers) if arch.moe_experts else 0
     shared = 0
@@ -133,7 +141,7 @@ def shapes(arch: Architecture) -> Shapes:
     embed = arch.vocab_size * h
     positions = (arch.max_position_embeddings or 0) * h if arch.model_type in LEARNED_POSITION_TYPES else 0
     mlp_per_token = mlp_w
-    attn_linear = attn_w * n_attn // layers + (arch.linear_params_per_layer or 0) * n_linear // layers
+    attn_linear = attn_all // layers + (arch.linear_params_per_layer or 0) * n_linear // layers
     shared_active = shared if n_moe else 0
     return Shapes(
         arch=arch,
@@ -280,16 +288,22 @@ def architecture_from_dict(cfg: dict[str, Any], source: str) -> Architecture:
     if inter is None:
         raise EstimateError(f"{source}: $.intermediate_size: missing")
     out["intermediate_size"] = inter
-    default_tie = model_type in {"gpt2", "bloom", "gemma", "gemma2", "gemma3_text", "gpt_bigcode"}
+    default_tie = model_type in {"gpt2", "bloom", "gemma", "gemma2", "gemma3_text", "gemma4_text", "gpt_bigcode"}
     tie = cfg.get("tie_word_embeddings", default_tie)
     out["tie_word_embeddings"] = bool(tie)
     experts = _first(cfg, ("num_local_experts", "num_experts", "n_routed_experts"))
-    active = _first(cfg, ("num_experts_per_tok", "experts_per_token", "moe_top_k"))
+    active = _first(cfg, ("num_experts_per_tok", "experts_per_token", "moe_top_k", "top_k_experts"))
     if experts and active:
         out["moe_experts"], out["moe_active_experts"] = experts, active
         moe_inter = cfg.get("moe_intermediate_size")
         if moe_inter:
             out["moe_intermediate_size"] = moe_inter
+    for field in ("hidden_size_per_layer_input", "num_kv_shared_layers"):
+        if model_type == "gemma4_text" and cfg.get(field):
+            raise EstimateError(
+                f"{source}: $.{field}: per-layer embeddings and shared KV layers (Gemma 4 E2B/E4B) "
+                "are not modelled by the estimator"
+            )
     bias = cfg.get("attention_bias", cfg.get("bias", model_type in ("qwen2", "qwen2_moe", "qwen")))
     out["attention_bias"] = bool(bias)
     try:
@@ -326,6 +340,20 @@ def _family_extras(cfg: dict[str, Any], model_type: str, out: dict[str, Any]) ->
             step = int(cfg.get("interleave_moe_layer_step") or 1)
             if step > 1:
                 extra["moe_layers"] = layers // step
+    if model_type == "gemma4_text":
+        # Gemma 4: every block has a dense GeGLU MLP of width intermediate_size; the MoE model
+        # adds routed experts of width moe_intermediate_size beside it (counted as one shared
+        # expert). Global (full_attention) blocks use global_head_dim and
+        # num_global_key_value_heads, with keys reused as values when attention_k_eq_v.
+        if out.get("moe_experts"):
+            extra["moe_shared_experts"] = 1
+            extra["moe_shared_intermediate_size"] = cfg["intermediate_size"]
+        if layer_types is not None and cfg.get("global_head_dim"):
+            extra["global_attention_layers"] = sum(1 for t in layer_types if t == "full_attention")
+            extra["global_head_dim"] = int(cfg["global_head_dim"])
+            if cfg.get("num_global_key_value_heads"):
+                extra["global_key_value_heads"] = int(cfg["num_global_key_value_heads"])
+            extra["global_k_eq_v"] = bool(cfg.get("attention_k_eq_v", False))
     if model_type == "granitemoehybrid":
         shared = cfg.get("shared_intermediate_size")
         if out.get("moe_experts"):

@@ -90,6 +90,7 @@ def _serving_option(
     kv = kv_cache_bytes(arch, context_tokens * concurrency)
     offers = (
         [p for p in catalog.prices if p.pricing == "on_demand" and p.verified]
+        or [p for p in catalog.prices if p.pricing == "on_demand" and p.traced]
         or [p for p in catalog.prices if p.pricing == "on_demand"]
         or list(catalog.prices)
     )

@@ -123,6 +123,7 @@ def monthly_inference_usd(
         pricing=price.pricing,
         verified=price.verified,
         source=price.source,
+        traced=price.traced,
     )
 
 
@@ -318,6 +319,7 @@ def _costs(
                 verified=p.verified,
                 as_of=p.as_of.isoformat() if p.as_of else None,
                 source=p.source,
+                traced=p.traced,
             )
         )
     out.sort(key=lambda c: c.usd)

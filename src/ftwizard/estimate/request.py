@@ -114,6 +114,7 @@ class CostOption(BaseModel):
     verified: bool
     as_of: str | None = None
     source: str
+    traced: bool | None = Field(default=None, description="Traced to a price list, dated or not (None: as verified).")
 
 
 class InferenceCost(BaseModel):
@@ -131,6 +132,7 @@ class InferenceCost(BaseModel):
     pricing: str
     verified: bool
     source: str
+    traced: bool | None = None
 
 
 class Estimate(BaseModel):

@@ -5,7 +5,7 @@ estimator assumptions and prices (each line once).
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.entries import Catalog, price_traced
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.cost import AMORTISATION_MONTHS
 from ftwizard.recommend import scoring
@@ -103,7 +103,8 @@ def _assumptions(
             date = f"as of {cost.as_of}" if cost.as_of else "date unknown"
             lines.append(
                 f"{cost.provider} {cost.gpu}: ${cost.usd_per_gpu_hour:g} per GPU-hour ({cost.pricing}, {date}"
-                f"{'' if cost.verified else ', not traced to a price list'}); source: {cost.source}."
+                f"{'' if cost.verified else (', undated, so unverified' if price_traced(cost) else ', not traced to a price list')}"
+                f"); source: {cost.source}."
             )
         for line in lines:
             if line not in seen:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import Catalog, ModelEntry, price_traced
 from ftwizard.estimate.cost import electricity_usd, usable_memory_gb
 from ftwizard.estimate.estimator import smallest_gpu_count
 from ftwizard.estimate.request import CostOption
@@ -250,6 +250,8 @@ def _price_tier(offers: list) -> list:
     for ok in (
         lambda x: x.verified and x.pricing == "on_demand",
         lambda x: x.verified and x.pricing != "spot",
+        lambda x: price_traced(x) and x.pricing == "on_demand",  # traced but undated
+        lambda x: price_traced(x) and x.pricing != "spot",
         lambda x: True,
     ):
         tier = [x for x in offers if ok(x)]

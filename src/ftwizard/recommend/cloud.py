@@ -49,6 +49,7 @@ class Offer(NamedTuple):
     verified: bool
     as_of: str | None
     source: str
+    traced: bool | None = None  # traced to a price list, dated or not (None: as verified)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def cloud_run(
                         p.verified,
                         p.as_of.isoformat() if p.as_of else None,
                         p.source,
+                        p.traced,
                     )
                 )
         peaks = {row.gpu_id: row.peak_vram_gb for row in rows}

@@ -123,6 +123,7 @@ class HardwareChoice(_Part):
     usd_per_gpu_hour: float | None = Field(default=None, description="Price, or local electricity per GPU-hour.")
     pricing: str | None = Field(default=None, description="on_demand, spot, capacity_block, unknown, electricity.")
     price_verified: bool | None = None
+    price_traced: bool | None = Field(default=None, description="Traced to a price list, dated or not.")
     price_as_of: str | None = None
     price_source: str | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.entries import Catalog, price_traced
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import Estimate, EstimateRequest
 from ftwizard.hardware.profile import HardwareProfile
@@ -80,6 +80,7 @@ class PricedRun:
     provider: str
     verified: bool
     chosen: bool
+    traced: bool = True  # traced to a price list, dated or not (verified also needs the date)
 
 
 def priced_runs(
@@ -118,13 +119,14 @@ def priced_runs(
         mine = opt.gpu.id == rec.hardware.gpu_id and opt.where == rec.hardware.where
         # Short tick labels: 'RTX 4090 / local', 'H100 SXM 80GB / Lambda', 'L40S / unverified price'.
         where = "local" if opt.where == "local" else cost.provider.split(" (")[0]
-        if not cost.verified:
+        if not price_traced(cost):
             where = "unverified price"
         name = opt.gpu.name.removeprefix("NVIDIA ").removeprefix("GeForce ").removeprefix("AMD Instinct ")
         runs.append(PricedRun(
             label=f"{count} x {name}\n{where}" if count > 1 else f"{name}\n{where}",
             gpu_id=opt.gpu.id, count=count, where=opt.where, train_hours=est.train_hours,
             train_cost_usd=cost.usd, provider=cost.provider, verified=cost.verified, chosen=mine,
+            traced=price_traced(cost),
         ))
     runs.sort(key=lambda r: r.train_cost_usd)
     kept = runs[:limit]
@@ -144,6 +146,8 @@ def _cheapest(est: Estimate, gpu_id: str, count: int, where: str):
     for ok in (
         lambda c: c.verified and c.pricing in ("on_demand", "electricity"),
         lambda c: c.verified and c.pricing != "spot",
+        lambda c: price_traced(c) and c.pricing in ("on_demand", "electricity"),  # traced but undated
+        lambda c: price_traced(c) and c.pricing != "spot",
         lambda c: True,
     ):
         pool = [c for c in costs if ok(c)]

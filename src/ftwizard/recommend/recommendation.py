@@ -4,7 +4,7 @@ reasons and warnings (memoised: they do not depend on the weights), tier and cal
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.entries import Catalog, price_traced
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend.answers import Answers
 from ftwizard.recommend.candidate_types import Candidate
@@ -110,6 +110,7 @@ def _price_fields(c: Candidate) -> dict:
             "usd_per_gpu_hour": cost.usd_per_gpu_hour,
             "pricing": cost.pricing,
             "price_verified": cost.verified,
+            "price_traced": price_traced(cost),
             "price_as_of": cost.as_of,
             "price_source": cost.source,
         }
@@ -118,6 +119,7 @@ def _price_fields(c: Candidate) -> dict:
             "usd_per_gpu_hour": round(c.cost_usd / c.hours / c.count, 4),
             "pricing": "electricity",
             "price_verified": True,
+            "price_traced": True,
             "price_source": "estimator: board power x 0.9 x your tariff",
         }
     return {}

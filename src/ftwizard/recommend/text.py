@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ftwizard.base.units import mem  # memory as a person reads it: the vendors' GB (2^30 bytes)
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import Catalog, ModelEntry, price_traced
 from ftwizard.estimate.cost import usable_memory_gb
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend import scoring
@@ -207,7 +207,7 @@ def warnings_for(c, inf: InferenceCost | None, answers: Answers, catalog: Catalo
         )
     cost = c.cost
     if cost is not None and c.option.where == "cloud":
-        if not cost.verified:
+        if not price_traced(cost):
             out.append(
                 f"Untraced price (warning tier): the {cost.provider} price could not be traced to a price list, "
                 "so it is not used to rank this plan above traced offers; check it before booking."

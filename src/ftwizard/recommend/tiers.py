@@ -7,6 +7,7 @@ that fits. The first TOP_DISTINCT places hold one row per model (`diversify`).
 
 from __future__ import annotations
 
+from ftwizard.catalog.entries import price_traced
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend import scoring
 from ftwizard.recommend.answers import Answers
@@ -37,7 +38,7 @@ def tier_flags(c: Candidate, inf: InferenceCost | None, answers: Answers) -> lis
         flags.append("tight_memory")
     if c.total_hours is None or c.train_cost_usd is None:
         flags.append("not_checked")
-    if c.option.where == "cloud" and c.cost is not None and not c.cost.verified:
+    if c.option.where == "cloud" and c.cost is not None and not price_traced(c.cost):
         flags.append("unverified_price")
     if answers.budget.monthly_inference_usd is not None and inf is None:
         flags.append("serving_unknown")

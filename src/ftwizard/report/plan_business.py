@@ -110,7 +110,7 @@ def _amortisation(catalog: Catalog | None, rec: Recommendation) -> tuple[str, fl
 
 def _own_gpu_rental(rentals: Sequence[Any] | None, gpu_id: str):
     for r in rentals or []:
-        if getattr(r, "gpu_id", None) == gpu_id and getattr(r, "where", "") == "cloud" and r.verified:
+        if getattr(r, "gpu_id", None) == gpu_id and getattr(r, "where", "") == "cloud" and getattr(r, "traced", r.verified):
             return r
     return None
 
