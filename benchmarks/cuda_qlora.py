@@ -80,7 +80,8 @@ def long_chat_rows(path: Path, rows: int, words_per_answer: int, seed: int = 0) 
 def predict(model_dir: Path, seq_len: int, micro_batch: int, grad_accum: int, lora_r: int, gpu_name: str,
             gpu_memory_gb: float | None) -> dict:
     from ftwizard.catalog.entries import load_catalog
-    from ftwizard.estimate.estimator import architecture_from_config, estimate
+    from ftwizard.estimate.arch_config import architecture_from_config
+    from ftwizard.estimate.estimator import estimate
     from ftwizard.estimate.request import EstimateRequest
 
     cat = load_catalog()
@@ -175,7 +176,7 @@ def main() -> int:
         fig["measured_peak_allocated_gb"] = round(torch.cuda.max_memory_allocated() / 1e9, 3)
         fig["device_used_at_end_gb"] = round((total - free) / 1e9, 3)
     from ftwizard.estimate.arch import shapes
-    from ftwizard.estimate.estimator import architecture_from_config
+    from ftwizard.estimate.arch_config import architecture_from_config
 
     fig["model_params"] = shapes(architecture_from_config(model_dir / "config.json")).total_params
     if args.dry_run:  # CPU RSS against a GPU prediction says nothing about the estimator

@@ -11,7 +11,8 @@ import pytest
 
 from ftwizard.base.errors import CatalogError
 from ftwizard.catalog.entries import audit_models, load_catalog, validate_file
-from ftwizard.estimate.arch import active_params, architecture_from_dict, shapes
+from ftwizard.estimate.arch import active_params, shapes
+from ftwizard.estimate.arch_config import architecture_from_dict
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "catalog"
 

@@ -9,8 +9,9 @@ import pytest
 from ftwizard.base.errors import EstimateError
 from ftwizard.catalog.entries import load_catalog
 from ftwizard.estimate.arch import shapes
+from ftwizard.estimate.arch_config import architecture_from_config
 from ftwizard.estimate.cost import kv_cache_bytes, usable_memory_gb
-from ftwizard.estimate.estimator import architecture_from_config, estimate, monthly_inference_usd
+from ftwizard.estimate.estimator import estimate, monthly_inference_usd
 from ftwizard.estimate.request import EstimateRequest
 
 LLAMA3_8B_CONFIG = {

@@ -7,7 +7,8 @@ import pytest
 from ftwizard.base.errors import EstimateError
 from ftwizard.catalog.entries import Architecture, load_catalog
 from ftwizard.estimate.arch import shapes
-from ftwizard.estimate.estimator import estimate, lora_param_count
+from ftwizard.estimate.estimator import estimate
+from ftwizard.estimate.lora_targets import lora_param_count
 from ftwizard.estimate.request import EstimateRequest
 
 LLAMA2_7B = Architecture(

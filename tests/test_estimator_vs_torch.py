@@ -15,9 +15,9 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 peft = pytest.importorskip("peft")
 
-from ftwizard.estimate.arch import architecture_from_dict, shapes  # noqa: E402
-from ftwizard.estimate.estimator import lora_param_count  # noqa: E402
-from ftwizard.estimate.lora_targets import target_roles  # noqa: E402
+from ftwizard.estimate.arch import shapes  # noqa: E402
+from ftwizard.estimate.arch_config import architecture_from_dict  # noqa: E402
+from ftwizard.estimate.lora_targets import lora_param_count, target_roles  # noqa: E402
 from ftwizard.estimate.memory import layer_activation_bytes_per_token  # noqa: E402
 from ftwizard.estimate.request import EstimateRequest  # noqa: E402
 

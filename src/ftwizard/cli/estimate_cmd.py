@@ -60,7 +60,7 @@ def _request(args: argparse.Namespace, catalog):
 
     from ftwizard.base.errors import EstimateError
     from ftwizard.base.jsonio import describe_validation_error
-    from ftwizard.estimate.estimator import architecture_from_config
+    from ftwizard.estimate.arch_config import architecture_from_config
     from ftwizard.estimate.request import EstimateRequest
 
     model = args.model

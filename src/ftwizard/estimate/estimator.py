@@ -1,8 +1,8 @@
 """Peak VRAM, time and cost of one fine-tuning configuration, from physics, not tables.
 
-Public API (others code against it): EstimateRequest, Estimate, CostOption, estimate(),
-architecture_from_config(), lora_param_count(), monthly_inference_usd(),
-smallest_gpu_count(). Pure and fast: no torch, no I/O except architecture_from_config.
+Public API (others code against it): estimate(), monthly_inference_usd(),
+smallest_gpu_count(); the request and result types are in request.py, a config.json's
+architecture in arch_config.py, LoRA counts in lora_targets.py. Pure and fast: no torch, no I/O.
 
 Calibration (`estimate(req, catalog, calibration)`, a `estimate.calibration.Correction` for the
 request's GPU and architecture): the breakdown stays the physics; the correction multiplies
@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 from ftwizard.base.errors import CatalogError, EstimateError
 from ftwizard.catalog.entries import Architecture, Catalog, GpuEntry
 from ftwizard.estimate import constants as K
-from ftwizard.estimate.arch import architecture_from_config, shapes
+from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.cost import electricity_usd, serving_option, usable_memory_gb
-from ftwizard.estimate.lora_targets import lora_param_count
 from ftwizard.estimate.memory import MemoryModel, build
 from ftwizard.estimate.request import (
     CostOption,
@@ -33,17 +32,7 @@ from ftwizard.estimate.timing import Work, tokens_per_s, work
 if TYPE_CHECKING:  # the estimator reads a correction's factors; it never opens the store
     from ftwizard.estimate.calibration import Correction
 
-__all__ = [
-    "CostOption",
-    "Estimate",
-    "EstimateRequest",
-    "InferenceCost",
-    "architecture_from_config",
-    "estimate",
-    "lora_param_count",
-    "monthly_inference_usd",
-    "smallest_gpu_count",
-]
+__all__ = ["estimate", "monthly_inference_usd", "smallest_gpu_count"]
 
 # --- implementation ----------------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from ftwizard.base.errors import CatalogError, EstimateError, RunConfigError
 from ftwizard.catalog.entries import Catalog, Licence, ModelEntry
 from ftwizard.catalog.model_folder import check_model_folder
-from ftwizard.estimate.arch import active_params, architecture_from_config, shapes
+from ftwizard.estimate.arch import active_params, shapes
+from ftwizard.estimate.arch_config import architecture_from_config
 
 UNKNOWN_LICENCE = Licence(
     id="unknown-local",

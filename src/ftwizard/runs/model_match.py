@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ftwizard.base.errors import CatalogError, EstimateError, FtwizardError
-from ftwizard.estimate.arch import architecture_from_config, shapes
+from ftwizard.estimate.arch import shapes
+from ftwizard.estimate.arch_config import architecture_from_config
 
 # Parameter counts closer than this share are the same size (checkpoints of one model differ
 # by padding of the vocabulary and by tied or untied heads, a few per cent at most).

@@ -14,7 +14,7 @@ from pathlib import Path
 from ftwizard.base.errors import FtwizardError
 from ftwizard.base.units import mem
 from ftwizard.catalog.entries import Catalog
-from ftwizard.estimate.arch import architecture_from_config
+from ftwizard.estimate.arch_config import architecture_from_config
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import Estimate, EstimateRequest
 from ftwizard.hardware.profile import GpuInfo, HardwareProfile

@@ -67,7 +67,8 @@ def record_calibration(run, kind: str, mem, tokens_per_s: float | None, longest_
         import torch
 
         from ftwizard.catalog.entries import load_catalog
-        from ftwizard.estimate.arch import architecture_from_config, shapes
+        from ftwizard.estimate.arch import shapes
+        from ftwizard.estimate.arch_config import architecture_from_config
         from ftwizard.estimate.calibration import CalibrationRecord, CalibrationStore
 
         arch = architecture_from_config(cfg.model_dir)
