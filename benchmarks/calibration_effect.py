@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import estimator_accuracy as ea  # noqa: E402 (the sibling benchmark: rows, requests, footing)
 
-from ftwizard.catalog.entries import Catalog, load_catalog  # noqa: E402
+from ftwizard.catalog.store import Catalog, load_catalog
 from ftwizard.estimate.calibration import (  # noqa: E402
     CalibrationRecord,
     CalibrationStore,

@@ -79,7 +79,7 @@ def long_chat_rows(path: Path, rows: int, words_per_answer: int, seed: int = 0) 
 
 def predict(model_dir: Path, seq_len: int, micro_batch: int, grad_accum: int, lora_r: int, gpu_name: str,
             gpu_memory_gb: float | None) -> dict:
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.estimate.arch_config import architecture_from_config
     from ftwizard.estimate.estimator import estimate
     from ftwizard.estimate.request import EstimateRequest

@@ -36,7 +36,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftwizard.catalog.entries import Architecture, Catalog, load_catalog
+from ftwizard.catalog.entries import Architecture
+from ftwizard.catalog.store import Catalog, load_catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest
 from ftwizard.estimate.sweep import sweep

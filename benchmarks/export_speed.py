@@ -38,7 +38,7 @@ COLD = """
 import json, sys, time
 from pathlib import Path
 from ftwizard.recommend.answers import load_answers
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.recommend.ranking import recommend
 from ftwizard.report.pdf import write_plan_pdf
 catalog = load_catalog()
@@ -88,7 +88,7 @@ def main() -> int:
     ap.add_argument("--append", action="store_true")
     args = ap.parse_args()
 
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.recommend.answers import load_answers
     from ftwizard.recommend.ranking import recommend
     from ftwizard.report.pdf import ensure_qt_app, plan_pdf_bytes

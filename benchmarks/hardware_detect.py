@@ -39,7 +39,7 @@ def main() -> int:
     cli = [wall_s([py, "-m", "ftwizard", "detect"]) for _ in range(args.runs)]
     cli_json = [wall_s([py, "-m", "ftwizard", "detect", "--json"]) for _ in range(args.runs)]
 
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.hardware.detect import detect
 
     catalog = load_catalog()

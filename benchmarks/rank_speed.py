@@ -52,7 +52,7 @@ def main() -> int:
     ap.add_argument("--append", action="store_true")
     args = ap.parse_args()
 
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.estimate.request import EstimateRequest
     from ftwizard.estimate.sweep import sweep
     from ftwizard.recommend.answers import load_answers

@@ -7,7 +7,7 @@ import copy
 import json
 from pathlib import Path
 
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.answers import Answers, load_answers
 from ftwizard.recommend.plan import WEIGHT_NAMES, Plan
 

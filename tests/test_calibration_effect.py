@@ -9,7 +9,7 @@ import re
 import pytest
 
 from ftwizard.base.paths import data_dir
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.cli.main import main
 from ftwizard.estimate.calibrated import CalibrationLookup, estimate_calibrated
 from ftwizard.estimate.calibration import MAX_FACTOR, CalibrationRecord, CalibrationStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.calibration import CalibrationRecord, CalibrationStore
 from ftwizard.gui import workers
 from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow

@@ -11,7 +11,7 @@ import pytest
 
 from ftwizard.base.errors import CatalogError
 from ftwizard.catalog import entries as catmod
-from ftwizard.catalog.entries import load_catalog, validate_file
+from ftwizard.catalog.store import load_catalog, validate_file
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "resources" / "catalog"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ftwizard.base.errors import CatalogError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.cli.main import main
 from ftwizard.estimate.arch import shapes
 from ftwizard.recommend.local_models import detect_licence, model_from_folder, with_local_models

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ftwizard.base.errors import CatalogError
-from ftwizard.catalog.entries import audit_models, load_catalog, validate_file
+from ftwizard.catalog.store import audit_models, load_catalog, validate_file
 from ftwizard.estimate.arch import active_params, shapes
 from ftwizard.estimate.arch_config import architecture_from_dict
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ftwizard.base.errors import EstimateError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.arch_config import architecture_from_config
 from ftwizard.estimate.cost import kv_cache_bytes, usable_memory_gb

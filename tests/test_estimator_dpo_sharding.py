@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.catalog.entries import Architecture, load_catalog
+from ftwizard.catalog.entries import Architecture
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.cost import usable_memory_gb
 from ftwizard.estimate.estimator import estimate, smallest_gpu_count

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ftwizard.base.errors import EstimateError
-from ftwizard.catalog.entries import Architecture, load_catalog
+from ftwizard.catalog.entries import Architecture
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.lora_targets import lora_param_count

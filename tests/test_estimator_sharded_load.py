@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate, smallest_gpu_count
 from ftwizard.estimate.request import EstimateRequest
 from ftwizard.estimate.sweep import sweep

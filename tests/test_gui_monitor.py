@@ -10,7 +10,7 @@ import signal
 import pytest
 from PySide6.QtCore import Qt
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.run_monitor import RunMonitor, reattach_live_runs
 from ftwizard.runs import history as runs

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.run_monitor import RunMonitor
 from ftwizard.recommend.plan import save_plan

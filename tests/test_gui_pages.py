@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ftwizard import __version__
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.gui import workers
 from ftwizard.gui.about import AboutDialog
 from ftwizard.gui.settings import load_settings

@@ -143,7 +143,7 @@ def test_check_it_fits_probes_in_the_runtime_and_offers_the_largest_that_fits(
 
 
 def test_check_it_fits_on_the_results_page_opens_the_run_setup_on_the_plan(qtbot, clean_home):
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.gui.wizard import PAGE_ORDER, WizardWindow
     from gui_support import click_next, rtx4090_workstation, wait_for_plan
 

@@ -11,8 +11,8 @@ import pytest
 
 from ftwizard.base.settings import Settings
 from ftwizard.base.units import format_money, parse_amount, parse_count
-from ftwizard.catalog.entries import load_catalog
 from ftwizard.catalog.languages import language_coverage, parse_languages
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.gui import autosave
 from ftwizard.gui.settings import load_settings, peek_geometry, save_settings, settings_path

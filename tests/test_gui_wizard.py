@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.gui import autosave, workers
 from ftwizard.gui.wizard import PAGE_INDEX, WizardWindow
 from ftwizard.recommend.answers import default_answers

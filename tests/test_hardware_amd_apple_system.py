@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from _hardware_fakes import FIX, RecordedRunner, apple_box, fixture, rocm_box
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.hardware import rocm
 from ftwizard.hardware.apple import AppleBackend
 from ftwizard.hardware.base import ToolMissing

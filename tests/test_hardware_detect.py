@@ -14,7 +14,7 @@ import pytest
 
 from _hardware_fakes import RecordedRunner, fake_pynvml, nvidia_box
 from ftwizard.base.jsonio import load_model, write_model
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.cli.main import main
 from ftwizard.hardware import nvidia_smi
 from ftwizard.hardware.base import ProbeTimeout, ToolMissing, run_command

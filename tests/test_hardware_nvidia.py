@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from _hardware_fakes import RecordedRunner, fake_pynvml, fixture, nvidia_box
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.hardware import nvidia_smi
 from ftwizard.hardware.base import CommandResult, ProbeError
 from ftwizard.hardware.detect import detect

@@ -168,7 +168,7 @@ def test_qt_free_parts_load_no_qt_and_no_torch():
         "    pkg = importlib.import_module(name)\n"
         "    for m in pkgutil.walk_packages(getattr(pkg, '__path__', []), name + '.'):\n"
         "        importlib.import_module(m.name)\n"
-        "from ftwizard.catalog.entries import load_catalog; load_catalog()"
+        "from ftwizard.catalog.store import load_catalog; load_catalog()"
     ))
     assert not mods & set(HEAVY + QT)
 

@@ -29,7 +29,7 @@ def test_version_comes_from_one_place():
 
 
 def test_catalog_loads_from_any_working_directory(tmp_path):
-    code = "from ftwizard.catalog.entries import load_catalog; print(len(load_catalog().models))"
+    code = "from ftwizard.catalog.store import load_catalog; print(len(load_catalog().models))"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                          env=os.environ | {"PYTHONPATH": ""})
     assert out.returncode == 0, out.stderr

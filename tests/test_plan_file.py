@@ -9,7 +9,7 @@ import os
 import pytest
 
 from ftwizard.base.errors import PlanError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
 from ftwizard.recommend.plan import Plan, load_plan, save_plan
 from ftwizard.recommend.ranking import recommend

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.cli.main import main
 from ftwizard.recommend.answers import load_answers
 from ftwizard.recommend.plan import save_plan

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest
 from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from ftwizard.catalog.entries import load_catalog  # noqa: E402
+from ftwizard.catalog.store import load_catalog
 from ftwizard.recommend.answers import parse_answers  # noqa: E402
 from ftwizard.recommend.hardware_options import local_only  # noqa: E402
 from recommend_helpers import ISSUE_EXAMPLE, merged  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.recommend.advice import START_EXAMPLES_LOW
 from ftwizard.recommend.answers import load_answers
 from ftwizard.recommend.ranking import recommend

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from ftwizard.base.errors import HardwareError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.hardware.profile import CpuInfo, GpuInfo, HardwareProfile
 from ftwizard.recommend.plan import ScoreWeights, parse_weights
 from ftwizard.recommend.ranking import recommend

@@ -65,7 +65,7 @@ def test_the_eu_has_27_member_states():
 
 
 def test_a_missing_figure_takes_the_median_of_similar_size_models_and_says_so():
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.recommend.scoring import peer_median, pick_benchmark, quality
 
     catalog = load_catalog()

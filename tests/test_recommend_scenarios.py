@@ -9,7 +9,7 @@ import re
 import pytest
 
 from ftwizard.base.errors import AnswersError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import EstimateRequest
 from ftwizard.recommend.answers import load_answers

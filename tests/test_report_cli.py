@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from ftwizard.base.units import mem
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.cli.main import main
 from ftwizard.recommend.plan import load_plan
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ftwizard.base.errors import EstimateError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.runs.config import RunConfig
 from ftwizard.runs.model_match import check_model_against_plan, safe_check, truthful_config
 from run_folder_helpers import LLAMA_8B_CONFIG, model_folder

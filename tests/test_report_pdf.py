@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from ftwizard.base.errors import ExportError
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.report.plan_text import SECTIONS
 from report_sample_plan import PROJECT, sample_plan
 

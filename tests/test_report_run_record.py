@@ -8,7 +8,7 @@ import re
 
 from pypdf import PdfReader
 
-from ftwizard.catalog.entries import load_catalog
+from ftwizard.catalog.store import load_catalog
 from ftwizard.recommend.plan import save_plan
 from report_sample_plan import sample_plan
 from run_folder_helpers import config_for, finished_run

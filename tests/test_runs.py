@@ -11,8 +11,8 @@ import time
 import pytest
 
 from ftwizard.base.units import mem
-from ftwizard.catalog.entries import load_catalog
 from ftwizard.catalog.model_folder_report import inspect_model_folder
+from ftwizard.catalog.store import load_catalog
 from ftwizard.runs import events as ev
 from ftwizard.runs.figures import before_after_rows, estimate_rows, status_line, user_log
 from ftwizard.runs.history import (

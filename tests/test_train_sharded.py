@@ -176,7 +176,7 @@ def test_a_multi_gpu_plan_runs_as_that_many_sharded_processes(tmp_path):
     with that many processes (runs.launch)."""
     from pathlib import Path
 
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.recommend.answers import load_answers
     from ftwizard.recommend.hyperparams import run_config_for
     from ftwizard.recommend.ranking import recommend

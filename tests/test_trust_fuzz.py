@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ftwizard.base.errors import AnswersError, CatalogError, DatasetError, PlanError, RunConfigError
-from ftwizard.catalog.entries import load_catalog, validate_file
+from ftwizard.catalog.store import load_catalog, validate_file
 from ftwizard.recommend.answers import Answers, load_answers
 from ftwizard.recommend.plan import Plan, load_plan
 from ftwizard.runs.config import RunConfig, load_run_config

@@ -164,7 +164,7 @@ def test_the_settings_notice_shows_beside_the_crash_notice(qtbot):
 def test_the_wizard_shows_both_notices(qtbot):
     """A broken autosave and broken settings on the same start: both notices reach the page."""
     from ftwizard.base.paths import config_dir, data_dir
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.gui.wizard import WizardWindow
     from gui_support import rtx4090_workstation
 
@@ -510,7 +510,7 @@ def test_the_run_config_lives_in_the_run_folder_0600_and_nothing_stays_in_tmp(tm
 def test_the_pdf_metadata_carries_no_project_name(tmp_path):
     pytest.importorskip("PySide6")
     pypdf = pytest.importorskip("pypdf")
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.report.pdf import write_plan_pdf
     from report_sample_plan import sample_plan
 

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(["ftwizard"])
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.gui import workers
     from ftwizard.gui.run_monitor import RunMonitor
 

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["FTWIZARD_HOME"] = tempfile.mkdtemp(prefix="ftwizard-shots-")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
     from ftwizard.gui import autosave, workers
     from ftwizard.gui.app import app_icon, create_app
     from ftwizard.gui.wizard import WizardWindow

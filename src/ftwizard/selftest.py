@@ -72,7 +72,7 @@ def _step_wizard(ctx: _Context) -> str:
 
 
 def _step_catalog(ctx: _Context) -> str:
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
 
     catalog = load_catalog()
     ctx.values["catalog"] = catalog

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 
 # ISO 639-1 two-letter codes with their English names (Library of Congress ISO 639-2
 # registration authority list, the 639-1 column).

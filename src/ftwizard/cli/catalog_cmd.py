@@ -70,7 +70,7 @@ def _overlay_ids(cat) -> set[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ftwizard.base.errors import CatalogError
-    from ftwizard.catalog.entries import audit_models, sources_summary, validate_file
+    from ftwizard.catalog.store import audit_models, sources_summary, validate_file
 
     if args.catalog_command == "validate":
         warnings: list[str] = []

@@ -24,7 +24,7 @@ def print_json(obj: Any) -> None:
 
 
 def catalog_from_args(args: argparse.Namespace):  # -> Catalog
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
 
     overlay = getattr(args, "user_catalog", None)
     return load_catalog(Path(overlay) if overlay else None)

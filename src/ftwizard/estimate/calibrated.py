@@ -14,7 +14,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Union
 
-from ftwizard.catalog.entries import Architecture, Catalog, GpuEntry
+from ftwizard.catalog.entries import Architecture, GpuEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.calibration import (
     CalibrationRecord,
     CalibrationStore,

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ftwizard.catalog.entries import Architecture, Catalog, GpuEntry, PriceEntry
+from ftwizard.catalog.entries import Architecture, GpuEntry, PriceEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.arch import shapes
 

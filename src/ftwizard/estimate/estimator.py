@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ftwizard.base.errors import CatalogError, EstimateError
-from ftwizard.catalog.entries import Architecture, Catalog, GpuEntry
+from ftwizard.catalog.entries import Architecture, GpuEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.cost import electricity_usd, serving_option, usable_memory_gb

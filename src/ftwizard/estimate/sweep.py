@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from ftwizard.base.errors import EstimateError
-from ftwizard.catalog.entries import Catalog, GpuEntry, ModelEntry
+from ftwizard.catalog.entries import GpuEntry, ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.arch import shapes
 from ftwizard.estimate.cost import usable_memory_gb

@@ -229,7 +229,7 @@ class RunSetup(QGroupBox):
 
     def _catalog(self):
         if self.catalog is None:
-            from ftwizard.catalog.entries import load_catalog
+            from ftwizard.catalog.store import load_catalog
 
             self.catalog = load_catalog()
         return self.catalog

@@ -95,7 +95,7 @@ class WizardWindow(QWizard):
             return
         self._ready = True
         from ftwizard.base.errors import FtwizardError
-        from ftwizard.catalog.entries import load_catalog
+        from ftwizard.catalog.store import load_catalog
         from ftwizard.gui.page_hardware import HardwarePage, detect_hardware
         from ftwizard.gui.page_results import ResultsPage
         from ftwizard.gui.pages_data import DataPage

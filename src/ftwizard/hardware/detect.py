@@ -22,7 +22,8 @@ from ftwizard.hardware.rocm import RocmBackend
 from ftwizard.hardware.system import system_facts
 
 if TYPE_CHECKING:
-    from ftwizard.catalog.entries import Catalog, GpuEntry
+    from ftwizard.catalog.entries import GpuEntry
+    from ftwizard.catalog.store import Catalog
 
 # A catalog match whose memory differs more than this from the reported memory is flagged.
 MEMORY_MISMATCH_FRACTION = 0.15
@@ -72,7 +73,7 @@ def detect(
     catalog_problem = None
     try:
         if catalog is None:
-            from ftwizard.catalog.entries import load_catalog
+            from ftwizard.catalog.store import load_catalog
 
             catalog = load_catalog()
         catalog_version = catalog.version

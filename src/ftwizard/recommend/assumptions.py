@@ -5,7 +5,8 @@ estimator assumptions and prices (each line once).
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog, price_traced
+from ftwizard.catalog.entries import price_traced
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.cost import AMORTISATION_MONTHS
 from ftwizard.recommend import scoring

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ftwizard.catalog.entries import Catalog, ModelEntry, price_traced
+from ftwizard.catalog.entries import ModelEntry, price_traced
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.cost import electricity_usd, usable_memory_gb
 from ftwizard.estimate.estimator import smallest_gpu_count
 from ftwizard.estimate.request import CostOption

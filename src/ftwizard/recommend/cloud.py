@@ -19,7 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.request import CostOption
 from ftwizard.estimate.sweep import sweep
 from ftwizard.recommend.answers import Answers

@@ -9,7 +9,8 @@ placement (`ftwizard.recommend.candidates`).
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.answers import Answers
 from ftwizard.recommend.candidate_types import Failure
 from ftwizard.recommend.hardware_options import EU_COUNTRIES, residency_regions

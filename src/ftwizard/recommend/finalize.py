@@ -6,7 +6,7 @@ figures no longer fit the card or the budget (screening and final estimate must 
 from __future__ import annotations
 
 from ftwizard.base.units import mem
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.request import CostOption, Estimate, EstimateRequest
 from ftwizard.recommend import scoring
 from ftwizard.recommend.answers import Answers

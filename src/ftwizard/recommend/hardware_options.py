@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass
 
 from ftwizard.base.errors import AnswersError, CatalogError, HardwareError
-from ftwizard.catalog.entries import Catalog, GpuEntry, PriceEntry
+from ftwizard.catalog.entries import GpuEntry, PriceEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.hardware.profile import HardwareProfile
 from ftwizard.recommend.answers import Answers
 

@@ -17,8 +17,9 @@ import re
 from pathlib import Path
 
 from ftwizard.base.errors import CatalogError, EstimateError, RunConfigError
-from ftwizard.catalog.entries import Catalog, Licence, ModelEntry
+from ftwizard.catalog.entries import Licence, ModelEntry
 from ftwizard.catalog.model_folder import check_model_folder
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.arch import active_params, shapes
 from ftwizard.estimate.arch_config import architecture_from_config
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.estimator import estimate as _estimate
 from ftwizard.estimate.request import Estimate, EstimateRequest
 from ftwizard.recommend.answers import Answers

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ftwizard.catalog.entries import Catalog, price_traced
+from ftwizard.catalog.entries import price_traced
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import Estimate, EstimateRequest
 from ftwizard.hardware.profile import HardwareProfile

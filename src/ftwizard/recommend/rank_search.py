@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ftwizard.base.units import mem
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.calibrated import CalibrationLookup
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend import scoring

@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ftwizard import __version__
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.calibrated import CalibrationLookup, CalibrationSource
 from ftwizard.estimate.request import EstimateRequest, InferenceCost
 from ftwizard.hardware.profile import HardwareProfile

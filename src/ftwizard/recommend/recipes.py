@@ -314,7 +314,7 @@ def readme(engine: str, rec: Recommendation, cfg: RunConfig, nodes: int, per_nod
 
 
 def _model_type(rec: Recommendation) -> str | None:
-    from ftwizard.catalog.entries import load_catalog
+    from ftwizard.catalog.store import load_catalog
 
     try:
         return next((m.architecture.model_type for m in load_catalog().models if m.id == rec.model_id), None)

@@ -4,7 +4,8 @@ reasons and warnings (memoised: they do not depend on the weights), tier and cal
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog, price_traced
+from ftwizard.catalog.entries import price_traced
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend.answers import Answers
 from ftwizard.recommend.candidate_types import Candidate

@@ -8,7 +8,8 @@ over the monthly budget. Memoised per model for re-ranking (`ftwizard.recommend.
 
 from __future__ import annotations
 
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate import constants as K
 from ftwizard.estimate.cost import AMORTISATION_MONTHS, own_serving, serving_weights_bytes
 from ftwizard.estimate.estimator import monthly_inference_usd

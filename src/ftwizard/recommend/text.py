@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ftwizard.base.units import mem  # memory as a person reads it: the vendors' GB (2^30 bytes)
-from ftwizard.catalog.entries import Catalog, ModelEntry, price_traced
+from ftwizard.catalog.entries import ModelEntry, price_traced
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.cost import usable_memory_gb
 from ftwizard.estimate.request import InferenceCost
 from ftwizard.recommend import scoring

@@ -24,7 +24,7 @@ from ftwizard import __version__
 from ftwizard.base.errors import ExportError, FtwizardError
 from ftwizard.base.jsonio import atomic_write_bytes, check_destination
 from ftwizard.base.units import Money, settings_money
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan
 from ftwizard.report.page import resolve_page_size
 from ftwizard.report.plan_appendix import excluded, model_sources, run_configuration, sources

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftwizard.base.units import Money, mem
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan
 from ftwizard.report.chart_data import technique_label
 from ftwizard.report.document import Html, esc

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftwizard.base.units import Money, mem
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan, Recommendation
 from ftwizard.report.chart_data import technique_label
 from ftwizard.report.document import Html

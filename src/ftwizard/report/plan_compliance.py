@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftwizard.catalog.entries import Catalog, Licence
+from ftwizard.catalog.entries import Licence
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan
 from ftwizard.report.document import Html
 from ftwizard.report.plan_text import (

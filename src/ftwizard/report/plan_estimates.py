@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ftwizard.base.units import MEMORY_NOTE, Money, gpu_memory_text, mem, mem_gib, mem_value
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan
 from ftwizard.report.chart_data import TOTAL_COMPONENT
 from ftwizard.report.document import Html

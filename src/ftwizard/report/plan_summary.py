@@ -4,7 +4,7 @@ the ranked alternatives (what is proposed, and what it was chosen from)."""
 from __future__ import annotations
 
 from ftwizard.base.units import Money, mem
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan, Recommendation
 from ftwizard.report.chart_data import technique_label
 from ftwizard.report.document import Html, esc

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from ftwizard.base.errors import CatalogError
 from ftwizard.base.units import Money, mem, mem_value
-from ftwizard.catalog.entries import Catalog, ModelEntry
+from ftwizard.catalog.entries import ModelEntry
+from ftwizard.catalog.store import Catalog
 from ftwizard.recommend.plan import Plan, Recommendation
 
 # Section titles, in order; tests look for each one in the PDF's text.

@@ -192,7 +192,7 @@ def run_report_bytes(run_dir: Path, *, catalog=None, progress: Progress | None =
     widgets = _run_sections(h, summary, events)
     _answers_sections(h, run_dir)
     if plan is not None and catalog is None:
-        from ftwizard.catalog.entries import load_catalog
+        from ftwizard.catalog.store import load_catalog
 
         catalog = load_catalog()
     _run_record(h, run_dir, plan, catalog)

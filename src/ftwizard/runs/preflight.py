@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ftwizard.base.errors import FtwizardError
 from ftwizard.base.units import mem
-from ftwizard.catalog.entries import Catalog
+from ftwizard.catalog.store import Catalog
 from ftwizard.estimate.arch_config import architecture_from_config
 from ftwizard.estimate.estimator import estimate
 from ftwizard.estimate.request import Estimate, EstimateRequest

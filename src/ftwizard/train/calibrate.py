@@ -66,7 +66,7 @@ def record_calibration(run, kind: str, mem, tokens_per_s: float | None, longest_
     try:
         import torch
 
-        from ftwizard.catalog.entries import load_catalog
+        from ftwizard.catalog.store import load_catalog
         from ftwizard.estimate.arch import shapes
         from ftwizard.estimate.arch_config import architecture_from_config
         from ftwizard.estimate.calibration import CalibrationRecord, CalibrationStore

@@ -75,7 +75,7 @@ def _catalog_licences(model_id: str | None) -> list:
     if not model_id:
         return []
     try:
-        from ftwizard.catalog.entries import load_catalog
+        from ftwizard.catalog.store import load_catalog
 
         cat = load_catalog()
         return cat.model_licences(cat.model(model_id))
