@@ -210,6 +210,8 @@ def test_a_specialist_beats_a_generalist_of_similar_size_for_its_task(catalog, s
     if not specialist_for(s, kind, ["en"]) or specialist_for(g, kind, ["en"]):
         pytest.skip(f"the catalog does not record {special} as the only {kind} specialist of the pair")
     assert quality(s, kind, ["en"]).score > quality(g, kind, ["en"]).score
+    said = [r for r in quality(s, kind, ["en"]).reasons if r.startswith("A specialist for this task")]
+    assert said and "_" not in said[0]  # capability ids read as words ("fill-in-the-middle", not "code_fim")
 
 
 def test_code_team_in_the_cloud_within_a_serving_budget(catalog):

@@ -317,8 +317,14 @@ def quality(
     special = specialist_for(model, task_kind, languages, p95_tokens)
     if special:
         score += SPECIALIST_BONUS
-        reasons.append(f"A specialist for this task: trained and evaluated for {', '.join(special).replace('_', ' ')}.")
+        said = ", ".join(CAPABILITY_WORDS.get(c, c.replace("_", " ")) for c in special)
+        reasons.append(f"A specialist for this task: trained and evaluated for {said}.")
     return Quality(score=min(1.0, max(0.0, score)), reasons=reasons, benchmarks_used=used + general)
+
+
+# The catalog's capability ids as a reason reads them.
+CAPABILITY_WORDS = {"code_fim": "code completion (fill-in-the-middle)", "long_context": "long contexts",
+                    "tool_use": "tool use"}
 
 
 def _bench_text(b: Benchmark) -> str:
