@@ -315,7 +315,7 @@ def test_vendor_shape_sources_are_cited_only_when_they_state_the_rows_shapes(cat
 
     sys.path.insert(0, str(CATALOG_DIR.parents[1] / "tools"))
     from catalog_build.assemble import check_vendor_shapes
-    from catalog_build.curated import meta_ffn
+    from catalog_build.vendor_shapes import meta_ffn
 
     assert meta_ffn(4096, 1.3, 1024) == 14336 and meta_ffn(16384, 1.2, 4096) == 53248
     for mid in ("llama-3.1-8b", "llama-3.1-405b", "llama-3.2-1b", "llama-3.3-70b"):

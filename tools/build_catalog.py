@@ -50,19 +50,21 @@ task_strengths rule (every tag is traceable to the CSV row):
   context/licence cell naming an Instruct variant). Not for the R1 distills (reasoning
   checkpoints; the row names no instruct variant).
 * classification, extraction, summarization and qa are never set: no source gives them
-  (except where a curated row's vendor card lists them, see catalog_build/curated.py).
+  (except where a curated row's vendor card lists them, see catalog_build/new_*.py).
 
 On top of the CSV (catalog_build/assemble.py):
 
-* catalog_build/curated.py adds the 2025-2026 models and fixes CSV rows (vendor language
-  lists, superseded_by, re-sourced licences), each with `ev(fact, url, kind, note)` evidence
-  read on 2026-12-05; numbers not found stay null.
+* catalog_build/new_models.py adds the 2025-2026 models (one new_*.py module per vendor
+  family) and catalog_build/row_fixes.py fixes CSV rows (vendor language lists,
+  superseded_by, re-sourced licences), each with `ev(fact, url, kind, note)` evidence read on
+  2026-12-05; numbers not found stay null. catalog_build/vendor_shapes.py holds the vendor
+  statements of CSV rows' shapes the builder checks.
 * catalog_build/sources.py classifies every CSV source string per fact: vendor (the
   publisher's own org or host, per family), paper (arXiv), or third_party (litgpt, Docker
   cards, mirrors). `ftwizard catalog validate` fails a row with no primary source.
 * params_b / active_params_b of curated rows come from the estimator's own counter
   (ftwizard.estimate.arch), so catalog and estimator agree; capabilities and
-  benchmark task kinds follow the rules in curated.py.
+  benchmark task kinds follow the rules in catalog_build/capabilities.py.
 * Every entry is validated and written by the pydantic schema (schema field order).
 """
 

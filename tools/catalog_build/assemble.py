@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .curated import BENCH_TASK_KINDS, NEW_MODELS, ROW_FIXES, VENDOR_SHAPES, capabilities_for
+from .capabilities import BENCH_TASK_KINDS, capabilities_for
+from .new_models import NEW_MODELS
+from .row_fixes import ROW_FIXES
 from .row_tables import FAMILY_VENDOR
 from .sources import ev, evidence_from_sources
+from .vendor_shapes import VENDOR_SHAPES
 
 
 def check_vendor_shapes(entry: dict[str, Any]) -> list[dict]:
